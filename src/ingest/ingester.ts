@@ -1,0 +1,484 @@
+// Drives ingest: a backfill scan at start, then watcher hints plus a periodic reconcile scan.
+// Reads each changed source file from its stored cursor, parses it, and commits events and
+// cursors together in batched transactions. Nothing here throws out of the loop: a file that
+// cannot be read or parsed becomes a counted IngestError and is retried when it changes.
+
+import {
+  ingestBatchFiles,
+  maxHookFileBytes,
+  reconcileIntervalMs,
+  threadsPollMs,
+  transcriptChunkBytes,
+  unterminatedLineQuietMs,
+  watchDebounceMs,
+} from "../config.ts";
+import type { Db } from "../store/db.ts";
+import { type CommitResult, type FileCursor, type FileUpdate, Writer } from "../store/writes.ts";
+import type { SourceKind } from "../types.ts";
+import { contentHash } from "./normalize.ts";
+import { parseHookFile } from "./parse_hook.ts";
+import { parseTranscriptChunk, sessionIdFromPath } from "./parse_transcript.ts";
+import { classify, SourceLister } from "./sources.ts";
+import { SourceWatcher } from "./watcher.ts";
+import { readThreads } from "./threads.ts";
+
+const headBytes = 1024;
+const batchRawBytes = 16 * 1024 * 1024;
+const parallelReads = 32;
+
+export interface IngestStats {
+  backfilled: boolean;
+  paused: boolean;
+  scans: number;
+  commits: number;
+  filesRead: number;
+  bytesRead: number;
+  eventsStored: number;
+  lastCommitMs: number | null;
+  hookFiles: number;
+  transcripts: number;
+  threadsDb: "absent" | "ok" | "error";
+}
+
+export interface IngesterOptions {
+  claudeDir: string;
+  db: Db;
+  onCommit?: (result: CommitResult) => void;
+  /** Watch the file system (default true); tests of the reconcile path turn it off. */
+  watch?: boolean;
+}
+
+export class Ingester {
+  readonly stats: IngestStats = {
+    backfilled: false,
+    paused: false,
+    scans: 0,
+    commits: 0,
+    filesRead: 0,
+    bytesRead: 0,
+    eventsStored: 0,
+    lastCommitMs: null,
+    hookFiles: 0,
+    transcripts: 0,
+    threadsDb: "absent",
+  };
+  readonly ready: Promise<void>;
+
+  #dir: string;
+  #db: Db;
+  #writer: Writer;
+  #onCommit: (r: CommitResult) => void;
+  #files = new Map<string, FileCursor>();
+  #dirty = new Map<string, SourceKind>();
+  #tailTried = new Map<string, string>();
+  #lister: SourceLister;
+  #watcher: SourceWatcher | null;
+  #pending: FileUpdate[] = [];
+  #pendingBytes = 0;
+  #stopped = false;
+  #wake: (() => void) | null = null;
+  #wakeTimer: ReturnType<typeof setTimeout> | undefined;
+  #scanRequested = true;
+  #threadsMtime = -1;
+  #threadsPolledAt = 0;
+  #loopDone: Promise<void> | null = null;
+  #resolveReady!: () => void;
+
+  constructor(opts: IngesterOptions) {
+    this.#dir = opts.claudeDir.replace(/\/+$/, "");
+    this.#db = opts.db;
+    this.#writer = new Writer(opts.db);
+    this.#onCommit = opts.onCommit ?? (() => {});
+    this.#lister = new SourceLister(this.#dir);
+    this.#watcher = opts.watch === false
+      ? null
+      : new SourceWatcher(this.#dir, (rel) => this.hint(rel));
+    this.ready = new Promise((resolve) => (this.#resolveReady = resolve));
+    this.#loadCursors();
+  }
+
+  /** Starts backfill and live ingest; `ready` resolves when the backfill has been stored. */
+  start(): void {
+    this.#loopDone ??= this.#loop();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#watcher?.close();
+    this.#wake?.();
+    await this.#loopDone;
+  }
+
+  /** A path changed (from the watcher): read it soon. */
+  hint(rel: string): void {
+    const kind = classify(rel);
+    if (kind === "threads") this.#threadsPolledAt = 0;
+    else if (kind) this.#dirty.set(rel, kind);
+    else return;
+    if (this.#wakeTimer === undefined) {
+      this.#wakeTimer = setTimeout(() => {
+        this.#wakeTimer = undefined;
+        this.#wake?.();
+      }, watchDebounceMs);
+    }
+  }
+
+  /** Lists every source now and ingests what changed; resolves when done. */
+  async rescan(): Promise<void> {
+    this.#scanRequested = true;
+    this.#wake?.();
+    await new Promise((r) => setTimeout(r, 0));
+    while (this.#scanRequested && !this.#stopped) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  setPaused(paused: boolean): void {
+    this.stats.paused = paused;
+    if (!paused) this.#wake?.();
+  }
+
+  #loadCursors(): void {
+    const rows = this.#db.prepare(
+      "SELECT path, kind, size, mtime_ms, offset, head_hash, generation, skip_to_newline, last_ts, state FROM files",
+    ).all() as Array<Record<string, unknown>>;
+    for (const r of rows) {
+      this.#files.set(r.path as string, {
+        path: r.path as string,
+        kind: r.kind as SourceKind,
+        size: r.size as number,
+        mtimeMs: r.mtime_ms as number,
+        offset: r.offset as number,
+        headHash: r.head_hash as string | null,
+        generation: r.generation as number,
+        skipToNewline: r.skip_to_newline === 1,
+        lastTs: r.last_ts as number | null,
+        state: r.state as "ok" | "error",
+      });
+    }
+  }
+
+  async #loop(): Promise<void> {
+    this.#watcher?.ensure();
+    let lastScan = 0;
+    while (!this.#stopped) {
+      if (!this.stats.paused) {
+        const now = Date.now();
+        if (this.#scanRequested || now - lastScan >= reconcileIntervalMs) {
+          lastScan = now;
+          const requested = this.#scanRequested;
+          await this.#reconcile();
+          await this.#drain();
+          if (requested) this.#scanRequested = false;
+          if (!this.stats.backfilled) {
+            this.stats.backfilled = true;
+            this.#resolveReady();
+          }
+        } else {
+          await this.#drain();
+        }
+      }
+      if (this.#stopped) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, reconcileIntervalMs);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.#wake = done;
+      });
+      this.#wake = null;
+    }
+    this.#resolveReady();
+  }
+
+  async #reconcile(): Promise<void> {
+    this.stats.scans++;
+    this.#watcher?.ensure();
+    let hooks = 0;
+    let transcripts = 0;
+    let threadsSeen = false;
+    for (const { rel, kind } of await this.#lister.list()) {
+      if (kind === "hook") {
+        hooks++;
+        const known = this.#files.get(rel);
+        if (!known || known.state === "error") this.#dirty.set(rel, kind);
+      } else if (kind === "transcript") {
+        transcripts++;
+        this.#dirty.set(rel, kind);
+      } else threadsSeen = true;
+    }
+    this.stats.hookFiles = hooks;
+    this.stats.transcripts = transcripts;
+    if (threadsSeen) await this.#pollThreads();
+    else this.stats.threadsDb = "absent";
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#dirty.size > 0 && !this.#stopped && !this.stats.paused) {
+      const batch: Array<[string, SourceKind]> = [];
+      for (const entry of this.#dirty) {
+        batch.push(entry);
+        if (batch.length >= ingestBatchFiles) break;
+      }
+      for (const [rel] of batch) this.#dirty.delete(rel);
+      // Hook files in name order so a burst is stored in the order it was written.
+      batch.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      for (let i = 0; i < batch.length; i += parallelReads) {
+        const group = batch.slice(i, i + parallelReads);
+        await Promise.all(group.map(([rel, kind]) => this.#readSafely(rel, kind)));
+      }
+      this.#flush();
+    }
+  }
+
+  async #readSafely(rel: string, kind: SourceKind): Promise<void> {
+    try {
+      if (kind === "hook") await this.#readHook(rel);
+      else if (kind === "transcript") await this.#readTranscript(rel);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return; // vanished: keep what was stored
+      const reason = `cannot read: ${e instanceof Error ? e.message : String(e)}`;
+      const prev = this.#files.get(rel);
+      this.#add({
+        cursor: { ...(prev ?? blankCursor(rel, kind)), state: "error" },
+        events: [],
+        errors: [{ path: rel, offset: null, reason }],
+        clearErrors: false,
+        rereading: false,
+      }, 0);
+    }
+  }
+
+  async #readHook(rel: string): Promise<void> {
+    const abs = `${this.#dir}/${rel}`;
+    const st = await Deno.lstat(abs);
+    const mtimeMs = st.mtime?.getTime() ?? 0;
+    const prev = this.#files.get(rel);
+    if (prev && prev.size === st.size && prev.mtimeMs === mtimeMs) return;
+    const cursor: FileCursor = {
+      ...(prev ?? blankCursor(rel, "hook")),
+      size: st.size,
+      mtimeMs,
+      offset: st.size,
+    };
+    const fail = (reason: string) =>
+      this.#add({
+        cursor: { ...cursor, state: "error" },
+        events: [],
+        errors: [{ path: rel, offset: null, reason }],
+        clearErrors: true,
+        rereading: false,
+      }, 0);
+    if (st.isSymlink) return fail("symbolic link: not followed");
+    if (!st.isFile) return;
+    if (st.size > maxHookFileBytes) {
+      return fail(`file too large: ${mb(st.size)} (limit ${mb(maxHookFileBytes)}); not read`);
+    }
+    const bytes = await Deno.readFile(abs);
+    this.stats.filesRead++;
+    this.stats.bytesRead += bytes.length;
+    const parsed = parseHookFile(rel, bytes, mtimeMs);
+    if ("error" in parsed) return fail(parsed.error.reason);
+    this.#add({
+      cursor: { ...cursor, size: bytes.length, offset: bytes.length, state: "ok" },
+      events: [parsed.event],
+      errors: [],
+      clearErrors: true,
+      rereading: false,
+    }, bytes.length);
+  }
+
+  async #readTranscript(rel: string): Promise<void> {
+    const abs = `${this.#dir}/${rel}`;
+    const st = await Deno.lstat(abs);
+    const mtimeMs = st.mtime?.getTime() ?? 0;
+    const prev = this.#files.get(rel);
+    const cur: FileCursor = { ...(prev ?? blankCursor(rel, "transcript")) };
+    if (st.isSymlink) {
+      if (prev?.state === "error") return;
+      this.#add({
+        cursor: { ...cur, state: "error" },
+        events: [],
+        errors: [{ path: rel, offset: null, reason: "symbolic link: not followed" }],
+        clearErrors: false,
+        rereading: false,
+      }, 0);
+      return;
+    }
+    if (!st.isFile) return;
+    const quiet = Date.now() - mtimeMs >= unterminatedLineQuietMs;
+    const stamp = `${st.size}:${mtimeMs}`;
+    if (prev && prev.size === st.size && prev.mtimeMs === mtimeMs) {
+      // Unchanged: only a complete-but-unterminated last line of a now quiet file is left to try.
+      if (prev.offset >= st.size || !quiet || this.#tailTried.get(rel) === stamp) return;
+    }
+    const file = await Deno.open(abs, { read: true });
+    try {
+      let rereading = false;
+      if (st.size < cur.offset || !(await headMatches(file, cur.headHash))) {
+        cur.offset = 0;
+        cur.generation++;
+        cur.skipToNewline = false;
+        cur.lastTs = null;
+        cur.headHash = null;
+        rereading = true;
+      }
+      cur.size = st.size;
+      cur.mtimeMs = mtimeMs;
+      cur.state = "ok";
+      const fileSessionId = sessionIdFromPath(rel);
+      let wrote = false;
+      while (cur.offset < st.size) {
+        const want = Math.min(transcriptChunkBytes, st.size - cur.offset);
+        const buf = new Uint8Array(want);
+        const n = await readAt(file, cur.offset, buf);
+        if (n === 0) break;
+        const bytes = buf.subarray(0, n);
+        this.stats.bytesRead += n;
+        const atEnd = cur.offset + n >= st.size;
+        const r = parseTranscriptChunk({
+          relPath: rel,
+          fileSessionId,
+          baseOffset: cur.offset,
+          mtimeMs,
+          lastTs: cur.lastTs,
+          skipToNewline: cur.skipToNewline,
+          takeUnterminated: atEnd && quiet,
+          maxLineBytes: transcriptChunkBytes,
+        }, bytes);
+        cur.offset += r.consumed;
+        cur.skipToNewline = r.skipToNewline;
+        cur.lastTs = r.lastTs;
+        if (headLength(cur.headHash) < Math.min(headBytes, cur.offset)) {
+          cur.headHash = await headHash(file, Math.min(headBytes, cur.offset));
+        }
+        this.#add({
+          cursor: { ...cur },
+          events: r.events,
+          errors: r.errors,
+          clearErrors: false,
+          rereading,
+        }, r.consumed);
+        wrote = true;
+        if (r.consumed === 0 || n < want) break;
+      }
+      this.stats.filesRead++;
+      if (!wrote) {
+        this.#add({ cursor: { ...cur }, events: [], errors: [], clearErrors: false, rereading }, 0);
+      }
+      if (cur.offset < st.size && quiet) this.#tailTried.set(rel, stamp);
+    } finally {
+      file.close();
+    }
+  }
+
+  #add(update: FileUpdate, rawBytes: number): void {
+    this.#pending.push(update);
+    this.#pendingBytes += rawBytes;
+    if (this.#pendingBytes >= batchRawBytes || this.#pending.length >= ingestBatchFiles * 2) {
+      this.#flush();
+    }
+  }
+
+  #flush(): void {
+    if (this.#pending.length === 0) return;
+    const updates = this.#pending;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    let result: CommitResult;
+    try {
+      result = this.#writer.commit(updates);
+    } catch (e) {
+      // The database refused the batch (disk full, locked …): nothing of it was stored, so
+      // forget the cursors' progress and read these files again on the next pass.
+      console.error(
+        `claude-dash: storing a batch failed, will retry: ${e instanceof Error ? e.message : e}`,
+      );
+      for (const u of updates) this.#dirty.set(u.cursor.path, u.cursor.kind);
+      return;
+    }
+    for (const u of updates) this.#files.set(u.cursor.path, u.cursor);
+    this.stats.commits++;
+    this.stats.eventsStored += result.events.length;
+    this.stats.lastCommitMs = Date.now();
+    if (result.events.length > 0 || result.sessions.length > 0) {
+      try {
+        this.#onCommit(result);
+      } catch (e) {
+        console.error(`claude-dash: live delivery failed: ${e instanceof Error ? e.message : e}`);
+      }
+    }
+  }
+
+  async #pollThreads(): Promise<void> {
+    const path = `${this.#dir}/hooks/threads.db`;
+    let mtime = 0;
+    try {
+      mtime = (await Deno.lstat(path)).mtime?.getTime() ?? 0;
+    } catch {
+      this.stats.threadsDb = "absent";
+      return;
+    }
+    const now = Date.now();
+    if (mtime === this.#threadsMtime && now - this.#threadsPolledAt < threadsPollMs) return;
+    this.#threadsMtime = mtime;
+    this.#threadsPolledAt = now;
+    const result = readThreads(path);
+    try {
+      if ("error" in result) {
+        this.stats.threadsDb = "error";
+        this.#writer.recordError({ path: "hooks/threads.db", offset: null, reason: result.error });
+      } else {
+        this.stats.threadsDb = "ok";
+        this.#writer.replaceThreads(result.threads);
+      }
+    } catch (e) {
+      console.error(`claude-dash: storing threads failed: ${e instanceof Error ? e.message : e}`);
+    }
+  }
+}
+
+function blankCursor(rel: string, kind: SourceKind): FileCursor {
+  return {
+    path: rel,
+    kind,
+    size: 0,
+    mtimeMs: 0,
+    offset: 0,
+    headHash: null,
+    generation: 0,
+    skipToNewline: false,
+    lastTs: null,
+    state: "ok",
+  };
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+async function readAt(file: Deno.FsFile, offset: number, buf: Uint8Array): Promise<number> {
+  await file.seek(offset, Deno.SeekMode.Start);
+  let got = 0;
+  while (got < buf.length) {
+    const n = await file.read(buf.subarray(got));
+    if (n === null) break;
+    got += n;
+  }
+  return got;
+}
+
+function headLength(hash: string | null): number {
+  return hash ? Number(hash.slice(0, hash.indexOf(":"))) : 0;
+}
+
+async function headHash(file: Deno.FsFile, length: number): Promise<string> {
+  const buf = new Uint8Array(length);
+  const n = await readAt(file, 0, buf);
+  return `${n}:${contentHash(new TextDecoder().decode(buf.subarray(0, n)))}`;
+}
+
+/** Whether the file still starts with the bytes it had when the cursor was stored. */
+async function headMatches(file: Deno.FsFile, stored: string | null): Promise<boolean> {
+  if (!stored) return true;
+  return (await headHash(file, headLength(stored))) === stored;
+}

@@ -1,0 +1,97 @@
+// Which files under the Claude directory claude-dash reads, and a cheap way to list them
+// again and again: directory listings are cached by the directory's mtime, and symbolic
+// links are never followed (nothing outside ~/.claude is ever read).
+
+import type { SourceKind } from "../types.ts";
+
+/** Classifies a path relative to the Claude directory ("/"-separated), or null to ignore it. */
+export function classify(rel: string): SourceKind | null {
+  const parts = rel.split("/");
+  if (parts[0] === "hooks") {
+    if (parts.length === 2 && parts[1] === "threads.db") return "threads";
+    if (
+      parts.length === 4 && parts[1] === "logs" && parts[2] === "raw_json" &&
+      parts[3].endsWith(".json") && !parts[3].endsWith("_pretty.json")
+    ) return "hook";
+    return null;
+  }
+  if (parts[0] === "projects" && rel.endsWith(".jsonl")) {
+    if (parts.length === 3) return "transcript";
+    // projects/<slug>/<session-id>/subagents/**/<agent>.jsonl
+    if (parts.length >= 5 && parts[3] === "subagents") return "transcript";
+  }
+  return null;
+}
+
+/** Folders watched and listed, relative to the Claude directory. */
+export const sourceRoots = ["hooks/logs/raw_json", "projects", "hooks"] as const;
+
+interface DirCache {
+  mtimeMs: number;
+  listedAt: number;
+  files: string[];
+  dirs: string[];
+}
+
+/** Lists source files, re-reading a directory only when its mtime says it changed. */
+export class SourceLister {
+  #root: string;
+  #cache = new Map<string, DirCache>();
+
+  constructor(claudeDir: string) {
+    this.#root = claudeDir;
+  }
+
+  /** Every source file now present, as paths relative to the Claude directory. */
+  async list(): Promise<Array<{ rel: string; kind: SourceKind }>> {
+    const out: Array<{ rel: string; kind: SourceKind }> = [];
+    const seen = new Set<string>();
+    const visit = async (relDir: string, depth: number): Promise<void> => {
+      if (seen.has(relDir) || depth > 6) return;
+      seen.add(relDir);
+      const listing = await this.#listDir(relDir);
+      if (!listing) return;
+      for (const name of listing.files) {
+        const rel = `${relDir}/${name}`;
+        const kind = classify(rel);
+        if (kind) out.push({ rel, kind });
+      }
+      if (relDir === "hooks") return; // only threads.db and raw_json matter there
+      for (const name of listing.dirs) await visit(`${relDir}/${name}`, depth + 1);
+    };
+    await visit("hooks", 0);
+    await visit("hooks/logs/raw_json", 0);
+    await visit("projects", 0);
+    return out;
+  }
+
+  async #listDir(relDir: string): Promise<DirCache | null> {
+    const abs = `${this.#root}/${relDir}`;
+    let mtimeMs: number;
+    try {
+      const st = await Deno.lstat(abs);
+      if (!st.isDirectory) return null;
+      mtimeMs = st.mtime?.getTime() ?? 0;
+    } catch {
+      this.#cache.delete(relDir);
+      return null;
+    }
+    const now = Date.now();
+    const cached = this.#cache.get(relDir);
+    // A listing taken within a second of the directory's last change may have raced with it.
+    if (cached && cached.mtimeMs === mtimeMs && cached.listedAt - mtimeMs > 1000) return cached;
+    const files: string[] = [];
+    const dirs: string[] = [];
+    try {
+      for await (const entry of Deno.readDir(abs)) {
+        if (entry.isFile) files.push(entry.name);
+        else if (entry.isDirectory) dirs.push(entry.name);
+      }
+    } catch {
+      return null;
+    }
+    const fresh = { mtimeMs, listedAt: now, files, dirs };
+    this.#cache.set(relDir, fresh);
+    return fresh;
+  }
+}

@@ -1,0 +1,44 @@
+// Reads the Discord notifier's thread map (~/.claude/hooks/threads.db), strictly read-only.
+// Another process writes it: a lock, a missing table or a broken file is an error value.
+
+import { DatabaseSync } from "node:sqlite";
+
+export interface ThreadMapping {
+  session_id: string;
+  channel_id: string | null;
+  thread_id: string | null;
+  created_at: string | null;
+  is_archived: number | null;
+  last_used: string | null;
+}
+
+const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+export function readThreads(path: string): { threads: ThreadMapping[] } | { error: string } {
+  let db: DatabaseSync | null = null;
+  try {
+    db = new DatabaseSync(path, { readOnly: true });
+    db.exec("PRAGMA busy_timeout = 200");
+    const rows = db.prepare(
+      "SELECT session_id, channel_id, thread_id, created_at, is_archived, last_used FROM thread_mappings",
+    ).all() as Array<Record<string, unknown>>;
+    return {
+      threads: rows.filter((r) => r.session_id != null).map((r) => ({
+        session_id: String(r.session_id),
+        channel_id: text(r.channel_id),
+        thread_id: text(r.thread_id),
+        created_at: text(r.created_at),
+        is_archived: typeof r.is_archived === "number" ? r.is_archived : null,
+        last_used: text(r.last_used),
+      })),
+    };
+  } catch (e) {
+    return { error: `threads.db unreadable: ${e instanceof Error ? e.message : String(e)}` };
+  } finally {
+    try {
+      db?.close();
+    } catch {
+      // closing a half-opened handle
+    }
+  }
+}

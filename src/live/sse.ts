@@ -1,0 +1,59 @@
+// GET /api/stream: Server-Sent Events. Each stored event is `event: event` with its id (so
+// the browser's Last-Event-ID resumes exactly), session changes are `event: session`, and
+// a comment heartbeat keeps proxies and the client's liveness check happy.
+
+import type { Context } from "hono";
+import { streamSSE } from "hono/streaming";
+import { sseHeartbeatMs } from "../config.ts";
+import type { Db } from "../store/db.ts";
+import type { EventFilters } from "../types.ts";
+import type { LiveBus } from "./bus.ts";
+import { Subscription } from "./subscription.ts";
+
+export function sseHandler(c: Context, bus: LiveBus, db: Db, filters: EventFilters) {
+  if (!bus.acquire()) {
+    return c.json({ error: "too many live connections", limit: bus.maxClients }, 503, {
+      "Retry-After": "5",
+    });
+  }
+  const header = c.req.header("Last-Event-ID") ?? c.req.query("last_event_id");
+  const lastId = header && /^\d+$/.test(header) ? Number(header) : null;
+  const sub = new Subscription(bus, db, filters, lastId);
+  return streamSSE(c, async (stream) => {
+    const heartbeat = setInterval(() => {
+      stream.write(": ping\n\n").catch(() => sub.close());
+    }, sseHeartbeatMs);
+    stream.onAbort(() => sub.close());
+    try {
+      await stream.writeSSE({
+        event: "hello",
+        id: String(sub.lastId),
+        data: JSON.stringify({ last_id: sub.lastId }),
+      });
+      for (;;) {
+        const batch = await sub.next();
+        if (batch === null) break;
+        for (const m of batch) {
+          if (m.type === "event") {
+            await stream.writeSSE({
+              event: "event",
+              id: String(m.event.id),
+              data: JSON.stringify(m.event),
+            });
+          } else {
+            await stream.writeSSE({ event: "session", data: JSON.stringify(m.session) });
+          }
+        }
+      }
+    } catch {
+      // client went away mid-write
+    } finally {
+      clearInterval(heartbeat);
+      sub.close();
+      bus.release();
+    }
+  }, () => {
+    sub.close();
+    return Promise.resolve();
+  });
+}

@@ -1,0 +1,76 @@
+// One live client's view of the bus: subscribes first, then replays stored events after
+// the client's last seen id, and skips live events already replayed, so a reconnect never
+// loses or duplicates an event. Its queue is bounded: a client that falls too far behind
+// is dropped (it reconnects and replays) instead of growing memory.
+
+import type { EventFilters, LiveMessage } from "../types.ts";
+import { maxClientQueue, maxReplayEvents } from "../config.ts";
+import type { Db } from "../store/db.ts";
+import { eventsAfterId, maxEventId } from "../store/queries.ts";
+import { forClient, type LiveBus } from "./bus.ts";
+
+export class Subscription {
+  #queue: LiveMessage[] = [];
+  #notify: (() => void) | null = null;
+  #unsubscribe: () => void;
+  #lastSent: number;
+  closed = false;
+  overflowed = false;
+
+  constructor(bus: LiveBus, db: Db, filters: EventFilters, lastEventId: number | null) {
+    this.#unsubscribe = bus.subscribe((messages) => {
+      if (this.closed) return;
+      const mine = forClient(messages, filters);
+      if (mine.length === 0) return;
+      this.#queue.push(...mine);
+      if (this.#queue.length > maxClientQueue) {
+        this.overflowed = true;
+        this.close();
+      }
+      this.#wake();
+    });
+    if (lastEventId !== null) {
+      const replay = eventsAfterId(db, lastEventId, filters, maxReplayEvents);
+      this.#queue.unshift(...replay.map((event): LiveMessage => ({ type: "event", event })));
+      this.#lastSent = lastEventId;
+    } else {
+      this.#lastSent = maxEventId(db);
+    }
+  }
+
+  /** Highest event id this client has (or will have) received. */
+  get lastId(): number {
+    return this.#lastSent;
+  }
+
+  /** Waits for and returns the next messages, or null once closed. */
+  async next(): Promise<LiveMessage[] | null> {
+    while (!this.closed && this.#queue.length === 0) {
+      await new Promise<void>((resolve) => (this.#notify = resolve));
+    }
+    if (this.closed) return null;
+    const out: LiveMessage[] = [];
+    for (const m of this.#queue) {
+      if (m.type === "event") {
+        if (m.event.id <= this.#lastSent) continue;
+        this.#lastSent = m.event.id;
+      }
+      out.push(m);
+    }
+    this.#queue = [];
+    return out;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.#unsubscribe();
+    this.#wake();
+  }
+
+  #wake(): void {
+    const n = this.#notify;
+    this.#notify = null;
+    n?.();
+  }
+}

@@ -1,0 +1,60 @@
+// Opens claude-dash's own SQLite database (never the user's files) and brings its schema
+// up to date. WAL so readers (HTTP) never wait for the ingest writer.
+
+import { DatabaseSync } from "node:sqlite";
+import { dirname } from "node:path";
+import { migrations } from "./migrations.ts";
+
+export type Db = DatabaseSync;
+
+/** Opens (creating if needed) the database at `path` and applies pending migrations. */
+export function openDb(path: string): Db {
+  if (path !== ":memory:") Deno.mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path);
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = NORMAL");
+  db.exec("PRAGMA busy_timeout = 5000");
+  db.exec("PRAGMA foreign_keys = OFF");
+  db.exec("PRAGMA cache_size = -32000");
+  db.exec("PRAGMA temp_store = MEMORY");
+  migrate(db);
+  return db;
+}
+
+export function schemaVersion(db: Db): number {
+  const row = db.prepare("PRAGMA user_version").get() as { user_version: number };
+  return row.user_version;
+}
+
+function migrate(db: Db): void {
+  const from = schemaVersion(db);
+  if (from > migrations.length) {
+    throw new Error(
+      `database schema version ${from} is newer than this claude-dash (${migrations.length}); upgrade claude-dash`,
+    );
+  }
+  for (let v = from; v < migrations.length; v++) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(migrations[v]);
+      db.exec(`PRAGMA user_version = ${v + 1}`);
+      db.exec("COMMIT");
+    } catch (e) {
+      db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+}
+
+/** Runs `fn` inside one write transaction. */
+export function inTransaction<T>(db: Db, fn: () => T): T {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const result = fn();
+    db.exec("COMMIT");
+    return result;
+  } catch (e) {
+    db.exec("ROLLBACK");
+    throw e;
+  }
+}

@@ -1,0 +1,414 @@
+// The only code that writes to the database: one transaction per ingest batch. Each batch
+// stores file cursors together with the events read under them, so a crash or restart
+// resumes exactly where the last commit stopped. Keys make every insert idempotent.
+
+import type { EventRow, IngestError, NormalizedEvent, SourceKind, ToolEffect } from "../types.ts";
+import { costOf } from "../pricing.ts";
+import { projectOf } from "../ingest/normalize.ts";
+import { maxErrorsPerFile } from "../config.ts";
+import { type Db, inTransaction } from "./db.ts";
+import type { ThreadMapping } from "../ingest/threads.ts";
+
+/** Where ingest stands in one source file. */
+export interface FileCursor {
+  path: string;
+  kind: SourceKind;
+  size: number;
+  mtimeMs: number;
+  /** Transcripts: bytes consumed so far. */
+  offset: number;
+  /** Hash of the file's first bytes, to notice a file replaced under the same name. */
+  headHash: string | null;
+  /** Incremented each time the file is re-read from the start. */
+  generation: number;
+  skipToNewline: boolean;
+  lastTs: number | null;
+  state: "ok" | "error";
+}
+
+/** What one read of one file produced, committed atomically with its cursor. */
+export interface FileUpdate {
+  cursor: FileCursor;
+  events: NormalizedEvent[];
+  errors: IngestError[];
+  /** The whole file now parses: drop the errors recorded for it earlier. */
+  clearErrors: boolean;
+  /** The file is being re-read from the start: skip lines whose uuid is already stored. */
+  rereading: boolean;
+}
+
+export interface CommitResult {
+  events: EventRow[];
+  sessions: string[];
+}
+
+interface SessionDelta {
+  first: number;
+  last: number;
+  events: number;
+  cwd: string | null;
+  cwdIsMain: boolean;
+  model: string | null;
+  modelTs: number;
+  input: number;
+  output: number;
+  cacheCreation: number;
+  cacheRead: number;
+  cost: number;
+  unpriced: number;
+  activity: number;
+  waiting: number;
+  waitingReason: string | null;
+  stop: number;
+  end: number;
+}
+
+const waitingTypes = new Set(["Notification", "PermissionRequest"]);
+const transcriptActivity = new Set(["user", "assistant", "system"]);
+
+/** Whether an event shows the session doing something (which ends a wait). */
+export function isActivity(ev: Pick<NormalizedEvent, "source" | "type">): boolean {
+  if (ev.source === "transcript") return transcriptActivity.has(ev.type);
+  return !waitingTypes.has(ev.type) && ev.type !== "SessionEnd";
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export class Writer {
+  #db: Db;
+  #upsertFile;
+  #insertEvent;
+  #uuidSeen;
+  #insertMessage;
+  #upsertSession;
+  #recount;
+  #insertError;
+  #countErrors;
+  #clearErrors;
+  #fileEvents;
+  #startById;
+  #endById;
+  #startNoId;
+  #endNoId;
+  #orphanEnd;
+
+  constructor(db: Db) {
+    this.#db = db;
+    this.#upsertFile = db.prepare(`
+      INSERT INTO files(path, kind, size, mtime_ms, offset, head_hash, generation, skip_to_newline, last_ts, state, updated_ms)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?)
+      ON CONFLICT(path) DO UPDATE SET kind=excluded.kind, size=excluded.size, mtime_ms=excluded.mtime_ms,
+        offset=excluded.offset, head_hash=excluded.head_hash, generation=excluded.generation,
+        skip_to_newline=excluded.skip_to_newline, last_ts=excluded.last_ts, state=excluded.state,
+        updated_ms=excluded.updated_ms
+      RETURNING id`);
+    this.#insertEvent = db.prepare(`
+      INSERT OR IGNORE INTO events(key, source, session_id, ts, type, tool_name, tool_use_id, summary, cwd, uuid,
+        is_sidechain, error_kind, file_id, offset, raw)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`);
+    this.#uuidSeen = db.prepare("SELECT 1 AS x FROM events WHERE file_id = ? AND uuid = ? LIMIT 1");
+    this.#insertMessage = db.prepare(`
+      INSERT OR IGNORE INTO messages(message_id, request_id, session_id, ts, model, input_tokens, output_tokens,
+        cache_creation_tokens, cache_creation_1h_tokens, cache_read_tokens, cost_usd, event_id)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`);
+    this.#upsertSession = db.prepare(`
+      INSERT INTO sessions(session_id, project, cwd, cwd_main, first_ts, last_ts, events, model, model_ts, input_tokens,
+        output_tokens, cache_creation_tokens, cache_read_tokens, cost_usd, unpriced_messages, activity_ts,
+        waiting_ts, waiting_reason, stop_ts, end_ts)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+      ON CONFLICT(session_id) DO UPDATE SET
+        project = CASE WHEN excluded.cwd IS NOT NULL AND (sessions.cwd IS NULL OR excluded.cwd_main > sessions.cwd_main)
+                       THEN excluded.project ELSE sessions.project END,
+        cwd = CASE WHEN excluded.cwd IS NOT NULL AND (sessions.cwd IS NULL OR excluded.cwd_main > sessions.cwd_main)
+                   THEN excluded.cwd ELSE sessions.cwd END,
+        cwd_main = CASE WHEN excluded.cwd IS NOT NULL AND (sessions.cwd IS NULL OR excluded.cwd_main > sessions.cwd_main)
+                   THEN excluded.cwd_main ELSE sessions.cwd_main END,
+        first_ts = MIN(sessions.first_ts, excluded.first_ts),
+        last_ts = MAX(sessions.last_ts, excluded.last_ts),
+        events = sessions.events + excluded.events,
+        model = CASE WHEN excluded.model IS NOT NULL AND excluded.model_ts >= sessions.model_ts THEN excluded.model ELSE sessions.model END,
+        model_ts = MAX(sessions.model_ts, excluded.model_ts),
+        input_tokens = sessions.input_tokens + excluded.input_tokens,
+        output_tokens = sessions.output_tokens + excluded.output_tokens,
+        cache_creation_tokens = sessions.cache_creation_tokens + excluded.cache_creation_tokens,
+        cache_read_tokens = sessions.cache_read_tokens + excluded.cache_read_tokens,
+        cost_usd = sessions.cost_usd + excluded.cost_usd,
+        unpriced_messages = sessions.unpriced_messages + excluded.unpriced_messages,
+        activity_ts = MAX(sessions.activity_ts, excluded.activity_ts),
+        waiting_reason = CASE WHEN excluded.waiting_ts > sessions.waiting_ts THEN excluded.waiting_reason ELSE sessions.waiting_reason END,
+        waiting_ts = MAX(sessions.waiting_ts, excluded.waiting_ts),
+        stop_ts = MAX(sessions.stop_ts, excluded.stop_ts),
+        end_ts = MAX(sessions.end_ts, excluded.end_ts)`);
+    this.#recount = db.prepare(`
+      UPDATE sessions SET
+        tool_calls = (SELECT count(*) FROM tool_calls WHERE session_id = ?1),
+        errors = (SELECT count(*) FROM tool_calls WHERE session_id = ?1 AND status = 'error')
+               + (SELECT count(*) FROM events WHERE session_id = ?1 AND error_kind = 1)
+      WHERE session_id = ?1`);
+    this.#insertError = db.prepare(`
+      INSERT INTO ingest_errors(path, offset, reason, ts) VALUES (?,?,?,?)
+      ON CONFLICT(path, offset) DO UPDATE SET reason = excluded.reason, ts = excluded.ts`);
+    this.#countErrors = db.prepare("SELECT count(*) AS n FROM ingest_errors WHERE path = ?");
+    this.#clearErrors = db.prepare("DELETE FROM ingest_errors WHERE path = ?");
+    this.#fileEvents = db.prepare("UPDATE files SET events = events + ? WHERE id = ?");
+    this.#startById = db.prepare(`
+      INSERT INTO tool_calls(session_id, tool_use_id, tool_name, status, start_ts, input_summary)
+      VALUES (?,?,?,'running',?,?)
+      ON CONFLICT(tool_use_id) WHERE tool_use_id IS NOT NULL DO UPDATE SET
+        start_ts = CASE WHEN tool_calls.start_ts IS NULL OR excluded.start_ts < tool_calls.start_ts
+                        THEN excluded.start_ts ELSE tool_calls.start_ts END,
+        tool_name = CASE WHEN tool_calls.tool_name = '?' THEN excluded.tool_name ELSE tool_calls.tool_name END,
+        input_summary = COALESCE(tool_calls.input_summary, excluded.input_summary)`);
+    this.#endById = db.prepare(`
+      INSERT INTO tool_calls(session_id, tool_use_id, tool_name, status, end_ts, error)
+      VALUES (?,?,?,?,?,?)
+      ON CONFLICT(tool_use_id) WHERE tool_use_id IS NOT NULL DO UPDATE SET
+        end_ts = CASE WHEN tool_calls.end_ts IS NULL OR excluded.end_ts < tool_calls.end_ts
+                      THEN excluded.end_ts ELSE tool_calls.end_ts END,
+        status = CASE WHEN tool_calls.status = 'error' OR excluded.status = 'error' THEN 'error' ELSE 'ok' END,
+        error = COALESCE(tool_calls.error, excluded.error),
+        tool_name = CASE WHEN tool_calls.tool_name = '?' THEN excluded.tool_name ELSE tool_calls.tool_name END`);
+    this.#startNoId = db.prepare(`
+      INSERT INTO tool_calls(session_id, tool_use_id, tool_name, status, start_ts, input_summary)
+      VALUES (?, NULL, ?, 'running', ?, ?)`);
+    this.#endNoId = db.prepare(`
+      UPDATE tool_calls SET end_ts = ?, status = ?, error = ?
+      WHERE id = (SELECT id FROM tool_calls WHERE session_id = ? AND tool_name = ? AND tool_use_id IS NULL
+                  AND end_ts IS NULL ORDER BY start_ts LIMIT 1)`);
+    this.#orphanEnd = db.prepare(`
+      INSERT INTO tool_calls(session_id, tool_use_id, tool_name, status, end_ts, error)
+      VALUES (?, NULL, ?, ?, ?, ?)`);
+  }
+
+  /** Stores a batch of file updates in one transaction; returns what became new. */
+  commit(updates: FileUpdate[]): CommitResult {
+    return inTransaction(this.#db, () => this.#commit(updates));
+  }
+
+  #commit(updates: FileUpdate[]): CommitResult {
+    const now = Date.now();
+    const rows: EventRow[] = [];
+    const deltas = new Map<string, SessionDelta>();
+    const toolSessions = new Set<string>();
+    for (const u of updates) {
+      const c = u.cursor;
+      const { id: fileId } = this.#upsertFile.get(
+        c.path,
+        c.kind,
+        c.size,
+        Math.round(c.mtimeMs),
+        c.offset,
+        c.headHash,
+        c.generation,
+        c.skipToNewline ? 1 : 0,
+        c.lastTs,
+        c.state,
+        now,
+      ) as { id: number };
+      if (u.clearErrors) this.#clearErrors.run(c.path);
+      this.#storeErrors(c.path, u.errors, now);
+      let inserted = 0;
+      for (const ev of u.events) {
+        if (u.rereading && ev.uuid && this.#uuidSeen.get(fileId, ev.uuid)) continue;
+        const row = this.#insertEvent.get(
+          ev.key,
+          ev.source,
+          ev.sessionId,
+          ev.ts,
+          ev.type,
+          ev.toolName,
+          ev.toolUseId,
+          ev.summary,
+          ev.cwd,
+          ev.uuid,
+          ev.isSidechain ? 1 : 0,
+          ev.errorKind,
+          fileId,
+          ev.offset,
+          ev.raw,
+        ) as { id: number } | undefined;
+        if (!row) continue;
+        inserted++;
+        rows.push({
+          id: row.id,
+          ts: iso(ev.ts),
+          source: ev.source,
+          session_id: ev.sessionId,
+          type: ev.type,
+          tool_name: ev.toolName,
+          summary: ev.summary,
+        });
+        const d = deltaFor(deltas, ev);
+        applyEvent(d, ev);
+        if (ev.usage) this.#storeUsage(d, ev, row.id);
+        if (ev.toolEffects.length > 0) {
+          toolSessions.add(ev.sessionId);
+          for (const effect of ev.toolEffects) this.#applyTool(ev, effect);
+        }
+        if (ev.errorKind !== 0) toolSessions.add(ev.sessionId);
+      }
+      if (inserted > 0) this.#fileEvents.run(inserted, fileId);
+    }
+    for (const [sessionId, d] of deltas) {
+      this.#upsertSession.run(
+        sessionId,
+        projectOf(d.cwd),
+        d.cwd,
+        d.cwdIsMain ? 1 : 0,
+        d.first,
+        d.last,
+        d.events,
+        d.model,
+        d.modelTs,
+        d.input,
+        d.output,
+        d.cacheCreation,
+        d.cacheRead,
+        d.cost,
+        d.unpriced,
+        d.activity,
+        d.waiting,
+        d.waitingReason,
+        d.stop,
+        d.end,
+      );
+    }
+    for (const sessionId of toolSessions) this.#recount.run(sessionId);
+    return { events: rows, sessions: [...deltas.keys()] };
+  }
+
+  /** Records one error outside a file batch (e.g. the notifier's database). */
+  recordError(e: IngestError): void {
+    this.#insertError.run(e.path, e.offset ?? -1, e.reason, Date.now());
+  }
+
+  /** Replaces the stored copy of the notifier's thread map. */
+  replaceThreads(threads: ThreadMapping[]): void {
+    inTransaction(this.#db, () => {
+      this.#db.exec("DELETE FROM threads");
+      const ins = this.#db.prepare(
+        "INSERT OR REPLACE INTO threads(session_id, channel_id, thread_id, created_at, is_archived, last_used) VALUES (?,?,?,?,?,?)",
+      );
+      for (const t of threads) {
+        ins.run(t.session_id, t.channel_id, t.thread_id, t.created_at, t.is_archived, t.last_used);
+      }
+      this.#clearErrors.run("hooks/threads.db");
+    });
+  }
+
+  #storeErrors(path: string, errors: IngestError[], now: number): void {
+    if (errors.length === 0) return;
+    let stored = (this.#countErrors.get(path) as { n: number }).n;
+    let notListed = 0;
+    for (const e of errors) {
+      if (stored >= maxErrorsPerFile) {
+        notListed++;
+        continue;
+      }
+      this.#insertError.run(path, e.offset ?? -1, e.reason, now);
+      stored++;
+    }
+    if (notListed > 0) {
+      this.#insertError.run(path, -2, `${notListed}+ more bad lines in this file, not listed`, now);
+    }
+  }
+
+  #storeUsage(d: SessionDelta, ev: NormalizedEvent, eventId: number): void {
+    const rec = ev.usage!;
+    const u = rec.usage;
+    const cost = costOf(rec.model, u);
+    const res = this.#insertMessage.run(
+      rec.messageId,
+      rec.requestId,
+      ev.sessionId,
+      ev.ts,
+      rec.model,
+      u.input_tokens,
+      u.output_tokens,
+      u.cache_creation_tokens,
+      u.cache_creation_1h_tokens,
+      u.cache_read_tokens,
+      cost,
+      eventId,
+    );
+    if (res.changes === 0) return;
+    d.input += u.input_tokens;
+    d.output += u.output_tokens;
+    d.cacheCreation += u.cache_creation_tokens;
+    d.cacheRead += u.cache_read_tokens;
+    if (cost === null) d.unpriced++;
+    else d.cost += cost;
+  }
+
+  #applyTool(ev: NormalizedEvent, t: ToolEffect): void {
+    const name = t.toolName ?? "?";
+    if (t.phase === "start") {
+      if (t.toolUseId) this.#startById.run(ev.sessionId, t.toolUseId, name, ev.ts, t.inputSummary);
+      else this.#startNoId.run(ev.sessionId, name, ev.ts, t.inputSummary);
+      return;
+    }
+    const status = t.failed ? "error" : "ok";
+    if (t.toolUseId) {
+      this.#endById.run(ev.sessionId, t.toolUseId, name, status, ev.ts, t.error);
+      return;
+    }
+    const res = this.#endNoId.run(ev.ts, status, t.error, ev.sessionId, name);
+    if (res.changes === 0) this.#orphanEnd.run(ev.sessionId, name, status, ev.ts, t.error);
+  }
+}
+
+function deltaFor(deltas: Map<string, SessionDelta>, ev: NormalizedEvent): SessionDelta {
+  let d = deltas.get(ev.sessionId);
+  if (!d) {
+    d = {
+      first: ev.ts,
+      last: ev.ts,
+      events: 0,
+      cwd: null,
+      cwdIsMain: false,
+      model: null,
+      modelTs: 0,
+      input: 0,
+      output: 0,
+      cacheCreation: 0,
+      cacheRead: 0,
+      cost: 0,
+      unpriced: 0,
+      activity: 0,
+      waiting: 0,
+      waitingReason: null,
+      stop: 0,
+      end: 0,
+    };
+    deltas.set(ev.sessionId, d);
+  }
+  return d;
+}
+
+/** Folds one event into its session's pending summary change. Pure. */
+export function applyEvent(d: SessionDelta, ev: NormalizedEvent): void {
+  d.events++;
+  if (ev.ts < d.first) d.first = ev.ts;
+  if (ev.ts > d.last) d.last = ev.ts;
+  if (ev.cwd && !d.cwdIsMain) {
+    if (!ev.isSidechain) {
+      d.cwd = ev.cwd;
+      d.cwdIsMain = true;
+    } else d.cwd ??= ev.cwd;
+  }
+  if (ev.model && ev.model !== "<synthetic>" && ev.ts >= d.modelTs) {
+    d.model = ev.model;
+    d.modelTs = ev.ts;
+  }
+  if (isActivity(ev) && ev.ts > d.activity) d.activity = ev.ts;
+  if (ev.source === "hook") {
+    if (waitingTypes.has(ev.type) && ev.ts >= d.waiting) {
+      d.waiting = ev.ts;
+      d.waitingReason = ev.summary;
+    }
+    if (ev.type === "Stop" && ev.ts > d.stop) d.stop = ev.ts;
+    if (ev.type === "SessionEnd" && ev.ts > d.end) d.end = ev.ts;
+  }
+}

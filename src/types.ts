@@ -1,0 +1,153 @@
+// Records that cross module boundaries: parser output, store rows and API/live shapes.
+// Parsers produce NormalizedEvent + IngestError values; the store turns them into rows;
+// the server and the live bus only ever see the API shapes (EventRow, SessionSummary, …).
+
+export type EventSource = "hook" | "transcript";
+
+/** Token counts of one assistant API message. */
+export interface Usage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_tokens: number;
+  /** Part of cache_creation_tokens written to the 1-hour cache (priced higher). */
+  cache_creation_1h_tokens: number;
+  cache_read_tokens: number;
+}
+
+/** One assistant message's usage, to be deduplicated by message id + request id. */
+export interface UsageRecord {
+  messageId: string;
+  requestId: string;
+  model: string | null;
+  usage: Usage;
+}
+
+/** Start or end of a tool call, as seen by a hook event or a transcript block. */
+export interface ToolEffect {
+  phase: "start" | "end";
+  toolUseId: string | null;
+  toolName: string | null;
+  /** For "start": what the call works on (command, path, pattern …). */
+  inputSummary: string | null;
+  /** For "end": whether the call failed, and why. */
+  failed: boolean;
+  error: string | null;
+}
+
+/** Errors an event represents: none, a standalone error (API error …), or a tool failure. */
+export type ErrorKind = 0 | 1 | 2;
+
+/** A parsed, normalized event from a hook file or a transcript line, before storage. */
+export interface NormalizedEvent {
+  /** Idempotency key: the same input always yields the same key. */
+  key: string;
+  source: EventSource;
+  sessionId: string;
+  ts: number;
+  type: string;
+  toolName: string | null;
+  toolUseId: string | null;
+  summary: string;
+  cwd: string | null;
+  uuid: string | null;
+  isSidechain: boolean;
+  errorKind: ErrorKind;
+  model: string | null;
+  usage: UsageRecord | null;
+  toolEffects: ToolEffect[];
+  /** Byte offset of a transcript line within its file; null for hook files. */
+  offset: number | null;
+  /** The original JSON text, kept whole so unknown fields are never lost. */
+  raw: string;
+}
+
+/** A file or line that could not be ingested, counted and shown on the health page. */
+export interface IngestError {
+  /** Path relative to the Claude directory. */
+  path: string;
+  /** Byte offset of the bad line; null when the whole file is at fault. */
+  offset: number | null;
+  reason: string;
+}
+
+export type SourceKind = "hook" | "transcript" | "threads";
+
+// ---- API shapes (stable) ----
+
+/** One event as served by /api/events, /api/stream and /api/ws. */
+export interface EventRow {
+  id: number;
+  ts: string;
+  source: EventSource;
+  session_id: string;
+  type: string;
+  tool_name: string | null;
+  summary: string;
+}
+
+export type SessionStatus = "running" | "waiting" | "idle" | "ended";
+
+export interface SessionSummary {
+  session_id: string;
+  project: string | null;
+  cwd: string | null;
+  status: SessionStatus;
+  first_ts: string | null;
+  last_ts: string | null;
+  events: number;
+  tool_calls: number;
+  errors: number;
+  model: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_tokens: number;
+  cache_read_tokens: number;
+  /** null when some tokens were used by a model without a known price. */
+  cost_usd: number | null;
+  /** Why the session waits (the Notification / PermissionRequest text), when it does. */
+  waiting_reason: string | null;
+}
+
+export interface ToolCallRow {
+  tool_use_id: string | null;
+  session_id: string;
+  tool_name: string;
+  status: "running" | "ok" | "error";
+  start_ts: string | null;
+  end_ts: string | null;
+  duration_ms: number | null;
+  input_summary: string | null;
+  error: string | null;
+}
+
+export interface IngestErrorRow {
+  path: string;
+  offset: number | null;
+  reason: string;
+  ts: string;
+}
+
+export interface HealthReport {
+  status: "ok" | "degraded";
+  events: number;
+  sessions: number;
+  files: number;
+  errors: number;
+  last_event_ts: string | null;
+  db_bytes: number;
+  uptime_s: number;
+}
+
+/** What the live bus carries to SSE and WebSocket clients. */
+export type LiveMessage =
+  | { type: "event"; event: EventRow }
+  | { type: "session"; session: SessionSummary };
+
+/** Filters shared by /api/events, /api/stream and /api/ws. */
+export interface EventFilters {
+  session?: string;
+  type?: string;
+  tool?: string;
+  since?: number;
+  until?: number;
+}

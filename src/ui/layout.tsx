@@ -1,0 +1,51 @@
+// The page frame every view shares: header with the live connection badge and navigation.
+
+import type { ComponentChildren } from "preact";
+import { renderToString } from "preact-render-to-string";
+import ConnectionBadge from "../../islands/ConnectionBadge.tsx";
+import { Island } from "./island.tsx";
+import { islandsScript, styleSheet } from "./assets.gen.ts";
+
+const nav = [
+  { href: "/", label: "Overview" },
+  { href: "/health", label: "Health" },
+];
+
+export interface PageProps {
+  title: string;
+  path: string;
+  /** Query string for the page's live stream (the page's filters). */
+  stream?: string;
+  children: ComponentChildren;
+}
+
+function Layout({ title, path, stream, children }: PageProps) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{title} · claude-dash</title>
+        <link rel="stylesheet" href={styleSheet} />
+        <script type="module" src={islandsScript} defer></script>
+      </head>
+      <body data-stream={stream ?? ""}>
+        <header class="top">
+          <a class="brand" href="/">claude-dash</a>
+          <nav aria-label="main">
+            {nav.map((n) => (
+              <a href={n.href} aria-current={n.href === path ? "page" : undefined}>{n.label}</a>
+            ))}
+          </nav>
+          <Island name="ConnectionBadge" component={ConnectionBadge} props={{}} />
+        </header>
+        <main>{children}</main>
+      </body>
+    </html>
+  );
+}
+
+/** Renders a full HTML document. */
+export function renderPage(props: PageProps): string {
+  return "<!doctype html>" + renderToString(<Layout {...props} />);
+}
