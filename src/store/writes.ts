@@ -4,7 +4,7 @@
 
 import type { EventRow, IngestError, NormalizedEvent, SourceKind, ToolEffect } from "../types.ts";
 import { costOf } from "../pricing.ts";
-import { projectOf } from "../ingest/normalize.ts";
+import { oneLine, projectOf, toolInputSummary } from "../ingest/normalize.ts";
 import { maxErrorsPerFile } from "../config.ts";
 import { type Db, inTransaction } from "./db.ts";
 import type { ThreadMapping } from "../ingest/threads.ts";
@@ -90,9 +90,9 @@ export class Writer {
   #fileEvents;
   #startById;
   #endById;
-  #startNoId;
-  #endNoId;
-  #orphanEnd;
+  #noIdEvents;
+  #clearNoId;
+  #insertPaired;
 
   constructor(db: Db) {
     this.#db = db;
@@ -170,16 +170,17 @@ export class Writer {
         status = CASE WHEN tool_calls.status = 'error' OR excluded.status = 'error' THEN 'error' ELSE 'ok' END,
         error = COALESCE(tool_calls.error, excluded.error),
         tool_name = CASE WHEN tool_calls.tool_name = '?' THEN excluded.tool_name ELSE tool_calls.tool_name END`);
-    this.#startNoId = db.prepare(`
-      INSERT INTO tool_calls(session_id, tool_use_id, tool_name, status, start_ts, input_summary)
-      VALUES (?, NULL, ?, 'running', ?, ?)`);
-    this.#endNoId = db.prepare(`
-      UPDATE tool_calls SET end_ts = ?, status = ?, error = ?
-      WHERE id = (SELECT id FROM tool_calls WHERE session_id = ? AND tool_name = ? AND tool_use_id IS NULL
-                  AND end_ts IS NULL ORDER BY start_ts LIMIT 1)`);
-    this.#orphanEnd = db.prepare(`
-      INSERT INTO tool_calls(session_id, tool_use_id, tool_name, status, end_ts, error)
-      VALUES (?, NULL, ?, ?, ?, ?)`);
+    this.#noIdEvents = db.prepare(`
+      SELECT ts, type, json_extract(raw, '$.tool_input') AS input, json_extract(raw, '$.error') AS error
+      FROM events WHERE session_id = ? AND tool_name = ? AND tool_use_id IS NULL AND source = 'hook'
+        AND type IN ('PreToolUse', 'PostToolUse', 'PostToolUseFailure')
+      ORDER BY ts, key`);
+    this.#clearNoId = db.prepare(
+      "DELETE FROM tool_calls WHERE session_id = ? AND tool_name = ? AND tool_use_id IS NULL",
+    );
+    this.#insertPaired = db.prepare(`
+      INSERT INTO tool_calls(session_id, tool_use_id, tool_name, status, start_ts, end_ts, input_summary, error)
+      VALUES (?, NULL, ?, ?, ?, ?, ?, ?)`);
   }
 
   /** Stores a batch of file updates in one transaction; returns what became new. */
@@ -192,6 +193,7 @@ export class Writer {
     const rows: EventRow[] = [];
     const deltas = new Map<string, SessionDelta>();
     const toolSessions = new Set<string>();
+    const unpaired = new Map<string, [string, string]>();
     for (const u of updates) {
       const c = u.cursor;
       const { id: fileId } = this.#upsertFile.get(
@@ -245,7 +247,13 @@ export class Writer {
         if (ev.usage) this.#storeUsage(d, ev, row.id);
         if (ev.toolEffects.length > 0) {
           toolSessions.add(ev.sessionId);
-          for (const effect of ev.toolEffects) this.#applyTool(ev, effect);
+          for (const effect of ev.toolEffects) {
+            if (effect.toolUseId) this.#applyTool(ev, effect);
+            else {unpaired.set(`${ev.sessionId}\u0000${effect.toolName}`, [
+                ev.sessionId,
+                effect.toolName ?? "?",
+              ]);}
+          }
         }
         if (ev.errorKind !== 0) toolSessions.add(ev.sessionId);
       }
@@ -275,6 +283,7 @@ export class Writer {
         d.end,
       );
     }
+    for (const [sessionId, toolName] of unpaired.values()) this.#repair(sessionId, toolName);
     for (const sessionId of toolSessions) this.#recount.run(sessionId);
     return { events: rows, sessions: [...deltas.keys()] };
   }
@@ -342,20 +351,83 @@ export class Writer {
     else d.cost += cost;
   }
 
+  /** Pre/Post pairing by tool_use_id, merging what hooks and transcripts say of one call. */
   #applyTool(ev: NormalizedEvent, t: ToolEffect): void {
     const name = t.toolName ?? "?";
     if (t.phase === "start") {
-      if (t.toolUseId) this.#startById.run(ev.sessionId, t.toolUseId, name, ev.ts, t.inputSummary);
-      else this.#startNoId.run(ev.sessionId, name, ev.ts, t.inputSummary);
-      return;
+      this.#startById.run(ev.sessionId, t.toolUseId, name, ev.ts, t.inputSummary);
+    } else {
+      this.#endById.run(ev.sessionId, t.toolUseId, name, t.failed ? "error" : "ok", ev.ts, t.error);
     }
-    const status = t.failed ? "error" : "ok";
-    if (t.toolUseId) {
-      this.#endById.run(ev.sessionId, t.toolUseId, name, status, ev.ts, t.error);
-      return;
+  }
+
+  /**
+   * Hooks of older Claude Code versions carry no tool_use_id: their calls are paired by order
+   * within session + tool, recomputed from all stored events of that group so the result
+   * never depends on the order files were read in.
+   */
+  #repair(sessionId: string, toolName: string): void {
+    const rows = this.#noIdEvents.all(sessionId, toolName) as Array<
+      { ts: number; type: string; input: string | null; error: string | null }
+    >;
+    this.#clearNoId.run(sessionId, toolName);
+    for (const call of pairByOrder(rows)) {
+      this.#insertPaired.run(
+        sessionId,
+        toolName,
+        call.status,
+        call.start,
+        call.end,
+        call.input === null ? null : toolInputSummary(toolName, safeJson(call.input)),
+        call.error === null ? null : oneLine(call.error, 500),
+      );
     }
-    const res = this.#endNoId.run(ev.ts, status, t.error, ev.sessionId, name);
-    if (res.changes === 0) this.#orphanEnd.run(ev.sessionId, name, status, ev.ts, t.error);
+  }
+}
+
+export interface PairedCall {
+  status: "running" | "ok" | "error";
+  start: number | null;
+  end: number | null;
+  input: string | null;
+  error: string | null;
+}
+
+/** FIFO pairing: each Post ends the oldest still-open Pre; a Post with none open stands alone. Pure. */
+export function pairByOrder(
+  rows: Array<{ ts: number; type: string; input: string | null; error: string | null }>,
+): PairedCall[] {
+  const calls: PairedCall[] = [];
+  const open: PairedCall[] = [];
+  for (const r of rows) {
+    if (r.type === "PreToolUse") {
+      const call: PairedCall = {
+        status: "running",
+        start: r.ts,
+        end: null,
+        input: r.input,
+        error: null,
+      };
+      calls.push(call);
+      open.push(call);
+      continue;
+    }
+    const failed = r.type === "PostToolUseFailure";
+    const call = open.shift() ??
+      { status: "running", start: null, end: null, input: r.input, error: null };
+    if (call.start === null) calls.push(call);
+    call.end = r.ts;
+    call.status = failed ? "error" : "ok";
+    call.error = failed ? (r.error ?? "failed") : null;
+  }
+  return calls;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }
 

@@ -1,0 +1,131 @@
+// Real headless Chromium for the browser tests: one browser per test file, pages that record
+// console errors and uncaught page errors, and a per-run screenshot folder.
+
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { join } from "node:path";
+import { type Dashboard, startDashboard } from "../../src/dashboard.ts";
+import { makeHome, type TestHome, writeFixtures } from "./home.ts";
+
+export const chromiumPath = "/usr/bin/chromium";
+
+const launchArgs = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+let browser: Promise<Browser> | null = null;
+
+/** The file's shared browser, launched on first use. Throws (never skips) without Chromium. */
+export function sharedBrowser(): Promise<Browser> {
+  browser ??= (async () => {
+    try {
+      Deno.statSync(chromiumPath);
+    } catch {
+      throw new Error(
+        `Chromium not found at ${chromiumPath}: the browser tests need it ` +
+          `(Debian/Ubuntu: apt-get install chromium)`,
+      );
+    }
+    return await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: launchArgs,
+    });
+  })();
+  return browser;
+}
+
+export async function closeBrowser(): Promise<void> {
+  const b = browser;
+  browser = null;
+  if (b) await (await b.catch(() => null))?.close();
+}
+
+/** A page at 1280x800 that records console errors and uncaught page errors. */
+export interface WatchedPage {
+  context: BrowserContext;
+  page: Page;
+  /** console messages of type "error" and uncaught exceptions, in order */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+export async function openPage(): Promise<WatchedPage> {
+  const context = await (await sharedBrowser()).newContext({
+    viewport: { width: 1280, height: 800 },
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`console: ${m.text()} (${m.location().url})`);
+  });
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  return { context, page, errors, close: () => context.close() };
+}
+
+/** A dashboard on a fixture home, backfilled; stop() closes it and removes the home. */
+export interface FixtureDashboard {
+  home: TestHome;
+  dashboard: Dashboard;
+  stop(): Promise<void>;
+}
+
+export async function startFixtureDashboard(): Promise<FixtureDashboard> {
+  const home = await makeHome();
+  try {
+    await writeFixtures(home.claudeDir);
+    const dashboard = startDashboard({ claudeDir: home.claudeDir, dbPath: home.dbPath, port: 0 });
+    await dashboard.ingester.ready;
+    return {
+      home,
+      dashboard,
+      stop: async () => {
+        await dashboard.stop();
+        await home.cleanup();
+      },
+    };
+  } catch (e) {
+    await home.cleanup();
+    throw e;
+  }
+}
+
+/** Writes one hook payload file the way a logging hook does; returns its absolute path. */
+export async function writeHook(
+  claudeDir: string,
+  payload: Record<string, unknown> & { hook_event_name: string; session_id: string },
+): Promise<string> {
+  const now = new Date();
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "_")
+    .replace(/\.(\d{3})Z$/, `_$1${String(Math.floor(Math.random() * 1000)).padStart(3, "0")}`);
+  const path = join(
+    claudeDir,
+    "hooks/logs/raw_json",
+    `${stamp}_${payload.hook_event_name}_${payload.session_id}.json`,
+  );
+  await Deno.writeTextFile(
+    path,
+    JSON.stringify({ timestamp: now.toISOString(), ...payload }, null, 2),
+  );
+  return path;
+}
+
+let shotDir: string | null = null;
+
+/** tests/screenshots/<run>/<name>.png; prints the folder once per file run. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  if (!shotDir) {
+    const run = new Date().toISOString().replace(/[:.]/g, "-");
+    shotDir = new URL(`../screenshots/browser-${run}/`, import.meta.url).pathname;
+    await Deno.mkdir(shotDir, { recursive: true });
+    console.log(`browser test screenshots: ${shotDir}`);
+  }
+  const path = join(shotDir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
