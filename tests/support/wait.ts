@@ -3,11 +3,11 @@ export async function waitFor<T>(
   check: () => T | Promise<T>,
   timeoutMs: number,
   what = "condition",
-): Promise<T> {
+): Promise<Exclude<T, undefined | null | false | 0 | "">> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const v = await check();
-    if (v) return v;
+    if (v) return v as Exclude<T, undefined | null | false | 0 | "">;
     if (performance.now() > deadline) {
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     }
