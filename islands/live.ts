@@ -59,6 +59,20 @@ export function connect(query = ""): void {
     if (connection.value === "offline") connection.value = "reconnecting";
   });
   openSse(query);
+  // Status also changes with time alone (running → idle → ended) without any new event.
+  setInterval(refreshSessions, sessionRefreshMs);
+}
+
+const sessionRefreshMs = 30_000;
+
+async function refreshSessions(): Promise<void> {
+  if (sessions.value === null || document.hidden) return;
+  try {
+    const res = await fetch(`/api/sessions?limit=100`);
+    if (res.ok) sessions.value = (await res.json()).sessions;
+  } catch {
+    // offline: the badge already says so
+  }
 }
 
 function openSse(query: string): void {

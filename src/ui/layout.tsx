@@ -6,6 +6,12 @@ import ConnectionBadge from "../../islands/ConnectionBadge.tsx";
 import { Island } from "./island.tsx";
 import { islandsScript, styleSheet } from "./assets.gen.ts";
 
+/** Inline so the browser never asks for /favicon.ico (the CSP allows data: images). */
+const favicon = "data:image/svg+xml," +
+  encodeURIComponent(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#c2571a"/><path d="M4 11l3-6 2 4 1-2 2 4" stroke="#fff" fill="none" stroke-width="1.5"/></svg>',
+  );
+
 const nav = [
   { href: "/", label: "Overview" },
   { href: "/health", label: "Health" },
@@ -26,6 +32,7 @@ function Layout({ title, path, stream, children }: PageProps) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{title} · claude-dash</title>
+        <link rel="icon" href={favicon} />
         <link rel="stylesheet" href={styleSheet} />
         <script type="module" src={islandsScript} defer></script>
       </head>
