@@ -19,7 +19,10 @@ export default function LiveFeed({ initial }: LiveFeedProps) {
           <time dateTime={e.ts} class="mono">{clock(e.ts)}</time>
           <span class={`type type-${e.type}`}>{e.type}</span>
           <span class="session mono" title={e.session_id}>{shortId(e.session_id)}</span>
-          <span class="summary">{e.tool_name && !e.summary.startsWith(e.tool_name) ? <b>{e.tool_name}</b> : null} {e.summary}</span>
+          <span class="summary">
+            {e.tool_name && !e.summary.startsWith(e.tool_name) ? <b>{e.tool_name}</b> : null}{" "}
+            {e.summary}
+          </span>
         </li>
       ))}
     </ol>
