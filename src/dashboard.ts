@@ -1,6 +1,7 @@
 // Wires the parts together: store → ingester → live bus → HTTP server on 127.0.0.1.
 // Used by main.ts and by the integration tests, so tests run exactly what users run.
 
+import { dirname } from "node:path";
 import { openDb } from "./store/db.ts";
 import { sessionsByIds } from "./store/queries.ts";
 import { Ingester } from "./ingest/ingester.ts";
@@ -36,6 +37,7 @@ export function startDashboard(opts: DashboardOptions): Dashboard {
     claudeDir: opts.claudeDir,
     db,
     watch: opts.watch,
+    scratchDir: `${dirname(opts.dbPath)}/scratch`,
     onCommit: (result) => {
       const messages: LiveMessage[] = result.events.map((event) => ({ type: "event", event }));
       for (const session of sessionsByIds(db, result.sessions)) {

@@ -46,6 +46,8 @@ export interface IngesterOptions {
   onCommit?: (result: CommitResult) => void;
   /** Watch the file system (default true); tests of the reconcile path turn it off. */
   watch?: boolean;
+  /** claude-dash's own folder for temporary copies (default: beside nothing, a temp dir). */
+  scratchDir?: string;
 }
 
 export class Ingester {
@@ -83,6 +85,7 @@ export class Ingester {
   #threadsPolledAt = 0;
   #loopDone: Promise<void> | null = null;
   #resolveReady!: () => void;
+  #scratchDir: string;
 
   constructor(opts: IngesterOptions) {
     this.#dir = opts.claudeDir.replace(/\/+$/, "");
@@ -90,6 +93,7 @@ export class Ingester {
     this.#writer = new Writer(opts.db);
     this.#onCommit = opts.onCommit ?? (() => {});
     this.#lister = new SourceLister(this.#dir);
+    this.#scratchDir = opts.scratchDir ?? `${this.#dir}/claude-dash/scratch`;
     this.#watcher = opts.watch === false
       ? null
       : new SourceWatcher(this.#dir, (rel) => this.hint(rel));
@@ -422,7 +426,7 @@ export class Ingester {
     if (mtime === this.#threadsMtime && now - this.#threadsPolledAt < threadsPollMs) return;
     this.#threadsMtime = mtime;
     this.#threadsPolledAt = now;
-    const result = readThreads(path);
+    const result = readThreads(path, this.#scratchDir);
     try {
       if ("error" in result) {
         this.stats.threadsDb = "error";
