@@ -1,11 +1,13 @@
 // claude-dash entry point: parse flags, check the inputs, start the dashboard. One-line
 // errors and a non-zero exit code for anything the user can fix.
 
-import { parseArgs } from "./src/cli.ts";
-import { startDashboard } from "./src/dashboard.ts";
+import { parseCommand } from "./src/cli.ts";
+import { log, openLogFile } from "./src/log.ts";
+// The server, doctor and hook modules are imported only when chosen: `claude-dash hook` runs
+// on every Claude Code hook event and must start fast, without loading the web stack.
 
 function fail(message: string): never {
-  console.error(`claude-dash: ${message}`);
+  log.error(message);
   Deno.exit(2);
 }
 
@@ -18,13 +20,30 @@ function homeDir(): string | undefined {
 }
 
 if (import.meta.main) {
-  const parsed = parseArgs(Deno.args, homeDir());
+  const parsed = parseCommand(Deno.args, homeDir());
   if (parsed.kind === "help" || parsed.kind === "version") {
     console.log(parsed.text);
     Deno.exit(0);
   }
+  if (parsed.kind === "error" && Deno.args[0] === "hook") {
+    // Exit code 2 would make Claude Code block the tool call: a hook never fails.
+    console.error(`claude-dash hook: ${parsed.message}; nothing saved`);
+    Deno.exit(0);
+  }
   if (parsed.kind === "error") fail(parsed.message);
-  const { port, dbPath, claudeDir } = parsed.options;
+  if (parsed.kind === "hook") {
+    const { runHook } = await import("./src/hook_cmd.ts");
+    Deno.exit(await runHook(parsed.claudeDir));
+  }
+  if (parsed.kind === "demo") {
+    const { runDemo } = await import("./src/demo.ts");
+    Deno.exit(await runDemo({ port: parsed.port }));
+  }
+  if (parsed.kind === "doctor") {
+    const { runDoctor } = await import("./src/doctor.ts");
+    Deno.exit(await runDoctor(parsed.options));
+  }
+  const { port, dbPath, claudeDir, otlpEndpoint, logFile } = parsed.options;
 
   try {
     const st = Deno.statSync(claudeDir);
@@ -32,14 +51,42 @@ if (import.meta.main) {
     for (const _ of Deno.readDirSync(claudeDir)) break;
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      fail(`${claudeDir} does not exist: run Claude Code once, or pass --claude-dir`);
+      // A fresh machine has no ~/.claude yet: serve the empty state and pick data up once
+      // Claude Code creates it. A folder named explicitly must exist.
+      if (Deno.args.some((a) => a === "--claude-dir" || a.startsWith("--claude-dir="))) {
+        fail(`${claudeDir} does not exist: run Claude Code once, or pass --claude-dir`);
+      }
+      console.error(
+        `claude-dash: ${claudeDir} does not exist yet; waiting for Claude Code to create it`,
+      );
+    } else {
+      fail(`cannot read ${claudeDir}: ${e instanceof Error ? e.message : e}`);
     }
-    fail(`cannot read ${claudeDir}: ${e instanceof Error ? e.message : e}`);
   }
 
+  if (logFile) {
+    try {
+      openLogFile(`${claudeDir}/claude-dash/logs`);
+    } catch (e) {
+      fail(`cannot open the log file: ${e instanceof Error ? e.message : e}`);
+    }
+  }
+  if (otlpEndpoint) {
+    const { otlpEndpointProblem } = await import("./src/export/otlp.ts");
+    const problem = await otlpEndpointProblem(otlpEndpoint);
+    if (problem) fail(problem);
+  }
+
+  const { startDashboard } = await import("./src/dashboard.ts");
   let dashboard;
   try {
-    dashboard = startDashboard({ claudeDir, dbPath, port });
+    dashboard = startDashboard({
+      claudeDir,
+      dbPath,
+      port,
+      otlpEndpoint,
+      rateLimitPerMin: parsed.options.rateLimitPerMin,
+    });
   } catch (e) {
     if (e instanceof Deno.errors.AddrInUse) {
       fail(`port ${port} on 127.0.0.1 is already in use: pass --port N`);
@@ -47,6 +94,7 @@ if (import.meta.main) {
     fail(`cannot start: ${e instanceof Error ? e.message : e}`);
   }
   console.log(`claude-dash serving ${dashboard.url}/  (reading ${claudeDir}, database ${dbPath})`);
+  log.info(`serving ${dashboard.url}/ (reading ${claudeDir}, database ${dbPath})`);
   const started = performance.now();
   dashboard.ingester.ready.then(() => {
     const s = dashboard.ingester.stats;

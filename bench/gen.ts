@@ -366,6 +366,16 @@ const TITLES = [
   "Database migration cleanup",
 ];
 
+/** `x` (a non-negative integer below 62^k) as exactly k base-62 digits. */
+function b62Fixed(x: number, k: number): string {
+  let s = "";
+  for (let i = 0; i < k; i++) {
+    s = B62[x % 62] + s;
+    x = Math.floor(x / 62);
+  }
+  return s;
+}
+
 function words(rng: Rng, n: number): string {
   let s = rng.pick(WORDS);
   for (let i = 1; i < n; i++) s += " " + rng.pick(WORDS);
@@ -741,9 +751,12 @@ class SessionRun {
   hooks = 0;
   lastText = "";
   private readonly env: Env;
+  private readonly idTag: string;
+  private idSerial = 0;
 
   constructor(spec: SessionSpec, env: Env) {
     this.rng = new Rng(spec.seed);
+    this.idTag = b62Fixed(spec.seed, 6);
     this.id = spec.id;
     this.project = spec.project;
     this.branch = spec.branch;
@@ -888,8 +901,8 @@ class SessionRun {
     });
   }
 
-  /** Usage of one assistant message; records it once in the session and model totals. */
-  usage(th: Thread, model: string, outputTokens: number): Obj {
+  /** Usage of one assistant message (recorded in the totals by countUsage when written). */
+  usage(th: Thread, outputTokens: number): Obj {
     const rng = this.rng;
     const first = th.ctx === 0;
     const cacheCreation = first ? rng.int(8000, 26000) : th.pending + rng.int(0, 400);
@@ -897,6 +910,25 @@ class SessionRun {
     const input = rng.chance(0.04) ? rng.int(200, 6000) : rng.int(1, 12);
     th.ctx = cacheRead + cacheCreation + outputTokens;
     th.pending = 0;
+    return {
+      input_tokens: input,
+      cache_creation_input_tokens: cacheCreation,
+      cache_read_input_tokens: cacheRead,
+      cache_creation: { ephemeral_5m_input_tokens: cacheCreation, ephemeral_1h_input_tokens: 0 },
+      output_tokens: outputTokens,
+      service_tier: "standard",
+    };
+  }
+
+  /**
+   * Records one message's usage in the session and model totals; called when its first line is
+   * written, so a live run stopped between making a message and writing it counts nothing.
+   */
+  countUsage(model: string, usage: Obj): void {
+    const input = usage.input_tokens as number;
+    const outputTokens = usage.output_tokens as number;
+    const cacheCreation = usage.cache_creation_input_tokens as number;
+    const cacheRead = usage.cache_read_input_tokens as number;
     const s = this.stats;
     s.messages++;
     s.input_tokens += input;
@@ -919,21 +951,25 @@ class SessionRun {
     m.output_tokens += outputTokens;
     m.cache_creation_tokens += cacheCreation;
     m.cache_read_tokens += cacheRead;
-    return {
-      input_tokens: input,
-      cache_creation_input_tokens: cacheCreation,
-      cache_read_input_tokens: cacheRead,
-      cache_creation: { ephemeral_5m_input_tokens: cacheCreation, ephemeral_1h_input_tokens: 0 },
-      output_tokens: outputTokens,
-      service_tier: "standard",
-    };
+  }
+
+  /**
+   * `n` base-62 characters no other session of the run can produce: the session's seed (distinct
+   * per session), a per-session counter, then random ones. Ids drawn whole from the session's
+   * 32-bit PRNG repeat across sessions at large sizes (the sessions' streams overlap: 200 tool
+   * ids and 251 message ids shared between sessions at 600k events), which made the store
+   * rightly merge other sessions' tool calls and messages into one.
+   */
+  uniqueB62(n: number): string {
+    const head = this.idTag + b62Fixed(this.idSerial++, 4);
+    return head + this.rng.b62(n - head.length);
   }
 
   /** Builds a tool call (input, outcome and output) for `name`. */
   tool(name: string): ToolCall {
     const rng = this.rng;
     const cwd = this.project.cwd;
-    const id = "toolu_01" + rng.b62(22);
+    const id = "toolu_01" + this.uniqueB62(22);
     const long = rng.chance(0.004);
     const longText = () => textOfSize(rng, rng.int(20_000, 60_000));
     const call: ToolCall = {
@@ -1237,9 +1273,9 @@ function* assistant(
     }
   }
   if (text !== "") run.lastText = text;
-  const id = "msg_01" + rng.b62(22);
-  const requestId = "req_011C" + rng.b62(18);
-  const usage = run.usage(th, model, out + rng.int(0, 30));
+  const id = "msg_01" + run.uniqueB62(22);
+  const requestId = "req_011C" + run.uniqueB62(18);
+  const usage = run.usage(th, out + rng.int(0, 30));
   for (let i = 0; i < blocks.length; i++) {
     const t = yield i === 0 ? wModel(rng) : wBlock(rng);
     const isLast = i === blocks.length - 1;
@@ -1259,12 +1295,13 @@ function* assistant(
     e.type = "assistant";
     e.uuid = uuid;
     e.timestamp = isoOf(t);
+    if (i === 0) run.countUsage(model, usage);
     run.line(th, e);
     if (blocks[i].type === "tool_use") {
       for (const c of calls) if (c.id === blocks[i].id) c.assistantUuid = uuid;
+      run.stats.toolCalls++;
     }
   }
-  run.stats.toolCalls += calls.length;
   return { calls, text, outputTokens: out };
 }
 

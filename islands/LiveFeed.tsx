@@ -18,7 +18,13 @@ export default function LiveFeed({ initial }: LiveFeedProps) {
         <li key={e.id} class={`feed-row src-${e.source}`} data-event-id={e.id}>
           <time dateTime={e.ts} class="mono">{clock(e.ts)}</time>
           <span class={`type type-${e.type}`}>{e.type}</span>
-          <span class="session mono" title={e.session_id}>{shortId(e.session_id)}</span>
+          <a
+            class="session mono"
+            title={e.session_id}
+            href={`/sessions/${encodeURIComponent(e.session_id)}`}
+          >
+            {shortId(e.session_id)}
+          </a>
           <span class="summary">
             {e.tool_name && !e.summary.startsWith(e.tool_name) ? <b>{e.tool_name}</b> : null}{" "}
             {e.summary}

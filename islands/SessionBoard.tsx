@@ -19,8 +19,46 @@ export function orderSessions(list: SessionSummary[]): SessionSummary[] {
 export default function SessionBoard({ initial }: SessionBoardProps) {
   const list = orderSessions(sessions.value ?? initial);
   if (list.length === 0) return <p class="muted">No sessions yet.</p>;
+  const waiting = list.filter((s) => s.status === "waiting");
+  const counts = { waiting: 0, running: 0, idle: 0, ended: 0 };
+  for (const s of list) counts[s.status]++;
   return (
-    <div class="table-wrap">
+    <>
+      <p class="board-counts" id="board-counts">
+        {(["waiting", "running", "idle", "ended"] as const).map((k) => (
+          <span class={`count-${k}${counts[k] ? " some" : ""}`}>
+            <b>{counts[k]}</b> {statusLabel[k]}
+          </span>
+        ))}
+      </p>
+      {waiting.length
+        ? (
+          <div class="waiting-list" id="waiting-now" role="alert">
+            <b>
+              {waiting.length === 1 ? "1 session is" : `${waiting.length} sessions are`}{" "}
+              waiting for you
+            </b>
+            <ul>
+              {waiting.map((s) => (
+                <li key={s.session_id}>
+                  <a href={`/sessions/${encodeURIComponent(s.session_id)}`}>
+                    {s.project ?? "no project"} · {shortId(s.session_id)}
+                  </a>
+                  {s.waiting_reason ? <span>{s.waiting_reason}</span> : null}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )
+        : null}
+      <BoardTable list={list} />
+    </>
+  );
+}
+
+function BoardTable({ list }: { list: SessionSummary[] }) {
+  return (
+    <div class="table-wrap board">
       <table class="sessions" id="sessions">
         <thead>
           <tr>
@@ -50,7 +88,11 @@ export default function SessionBoard({ initial }: SessionBoardProps) {
                 </span>
               </td>
               <td title={s.cwd ?? undefined}>{s.project ?? "–"}</td>
-              <td class="mono" title={s.session_id}>{shortId(s.session_id)}</td>
+              <td class="mono" title={s.session_id}>
+                <a href={`/sessions/${encodeURIComponent(s.session_id)}`}>
+                  {shortId(s.session_id)}
+                </a>
+              </td>
               <td>{s.model ?? "–"}</td>
               <td class="num">{compact(s.events)}</td>
               <td class="num">{compact(s.tool_calls)}</td>

@@ -36,3 +36,49 @@ export const statusLabel: Record<string, string> = {
   idle: "idle",
   ended: "ended",
 };
+
+/** A duration in the largest unit that keeps it short: 850 ms, 12.3 s, 4 m 05 s, 2 h 10 m. */
+export function duration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return "–";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)} m ${String(s % 60).padStart(2, "0")} s`;
+  const m = Math.round(s / 60);
+  if (m < 48 * 60) return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} m`;
+  return `${Math.floor(m / 1440)} d ${Math.floor((m % 1440) / 60)} h`;
+}
+
+export function percent(ratio: number | null): string {
+  if (ratio === null || !Number.isFinite(ratio)) return "–";
+  if (ratio === 0) return "0%";
+  if (ratio < 0.001) return "<0.1%";
+  return `${(ratio * 100).toFixed(ratio < 0.1 ? 1 : 0)}%`;
+}
+
+export function totalTokens(
+  s: {
+    input_tokens: number;
+    output_tokens: number;
+    cache_creation_tokens: number;
+    cache_read_tokens: number;
+  },
+): number {
+  return s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens;
+}
+
+/** Cuts text to `max` characters with an ellipsis. */
+export function truncate(text: string, max: number): string {
+  return text.length > max ? text.slice(0, max - 1) + "…" : text;
+}
+
+/** `?a=1&b=2` with some parameters changed (null or "" removes one). */
+export function withQuery(query: string, changes: Record<string, string | number | null>): string {
+  const p = new URLSearchParams(query);
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null || v === "") p.delete(k);
+    else p.set(k, String(v));
+  }
+  const s = p.toString();
+  return s ? `?${s}` : "?";
+}

@@ -10,6 +10,10 @@ export type ConnectionState = "connecting" | "live" | "reconnecting" | "offline"
 export const connection = signal<ConnectionState>("connecting");
 export const feed = signal<EventRow[] | null>(null);
 export const sessions = signal<SessionSummary[] | null>(null);
+/** The latest batch of events that arrived live (never the seeded ones); pages react to it. */
+export const received = signal<EventRow[]>([]);
+/** The newest summary of every session changed since the page loaded, by id. */
+export const sessionUpdates = signal<ReadonlyMap<string, SessionSummary>>(new Map());
 
 const feedCap = 200;
 const seen = new Set<number>();
@@ -35,6 +39,7 @@ function addEvents(events: EventRow[]): void {
     if (lastId === null || e.id > lastId) lastId = e.id;
   }
   fresh.sort((a, b) => (a.ts < b.ts ? 1 : a.ts > b.ts ? -1 : b.id - a.id));
+  received.value = fresh;
   const next = [...fresh, ...(feed.value ?? [])].slice(0, feedCap);
   if (seen.size > feedCap * 20) {
     seen.clear();
@@ -46,13 +51,20 @@ function addEvents(events: EventRow[]): void {
 function upsertSession(s: SessionSummary): void {
   const list = (sessions.value ?? []).filter((x) => x.session_id !== s.session_id);
   sessions.value = [s, ...list];
+  sessionUpdates.value = new Map(sessionUpdates.value).set(s.session_id, s);
 }
 
 let source: EventSource | null = null;
 let socket: WebSocket | null = null;
 
 /** Opens the live connection; call once per page. */
-export function connect(query = ""): void {
+export function connect(query = "", renderedLastId?: number): void {
+  // Resume after the newest event the server had when it rendered the page, so nothing
+  // stored between rendering and connecting is lost.
+  // (The feed's seed is the newest by time; stored ids beyond it are older lines read late.)
+  if (renderedLastId !== undefined && (lastId === null || renderedLastId > lastId)) {
+    lastId = renderedLastId;
+  }
   if (!navigator.onLine) connection.value = "offline";
   addEventListener("offline", () => (connection.value = "offline"));
   addEventListener("online", () => {

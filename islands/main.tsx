@@ -1,14 +1,44 @@
 // Browser entry: hydrates the islands the server rendered (data-island + data-props), seeds
-// the live stores with the same data, then opens the live connection.
+// the live stores with the same data, then opens the live connection. Also wires the two
+// page-wide behaviours that need no component: raw-JSON loading and filter auto-submit.
 
 import { type ComponentType, h, hydrate } from "preact";
+import ActivityChart from "./ActivityChart.tsx";
 import ConnectionBadge from "./ConnectionBadge.tsx";
+import HealthStats from "./HealthStats.tsx";
+import KpiCards from "./KpiCards.tsx";
+import LatestErrors from "./LatestErrors.tsx";
 import LiveFeed from "./LiveFeed.tsx";
+import LiveTail from "./Timeline.tsx";
+import NewEventsPill from "./NewEventsPill.tsx";
 import SessionBoard from "./SessionBoard.tsx";
+import SessionHeader from "./SessionHeader.tsx";
+import SessionsPill from "./SessionsPill.tsx";
+import SessionStatus from "./SessionStatus.tsx";
+import ToolsTable from "./ToolsTable.tsx";
+import TopTools from "./TopTools.tsx";
+import UsageChart from "./UsageChart.tsx";
 import { connect, seedFeed, seedSessions } from "./live.ts";
+import { watchRawJson } from "./RawJson.tsx";
 
 // deno-lint-ignore no-explicit-any
-const registry: Record<string, ComponentType<any>> = { ConnectionBadge, LiveFeed, SessionBoard };
+const registry: Record<string, ComponentType<any>> = {
+  ActivityChart,
+  ConnectionBadge,
+  HealthStats,
+  KpiCards,
+  LatestErrors,
+  LiveFeed,
+  LiveTail,
+  NewEventsPill,
+  SessionBoard,
+  SessionHeader,
+  SessionsPill,
+  SessionStatus,
+  ToolsTable,
+  TopTools,
+  UsageChart,
+};
 
 for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {
   const name = el.dataset.island ?? "";
@@ -19,4 +49,18 @@ for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {
   if (component) hydrate(h(component, props), el);
 }
 
-connect(document.body.dataset.stream ?? "");
+watchRawJson();
+
+// Filter menus apply at once; text fields apply on Enter or the Apply button. Empty fields
+// are left out of the URL, so it names only the filters in use.
+for (const form of document.querySelectorAll<HTMLFormElement>("form[data-autosubmit]")) {
+  form.addEventListener("change", (e) => {
+    if (e.target instanceof HTMLSelectElement) form.requestSubmit();
+  });
+  form.addEventListener("formdata", (e) => {
+    for (const [k, v] of [...e.formData]) if (v === "") e.formData.delete(k);
+  });
+}
+
+const rendered = document.body.dataset.lastId;
+connect(document.body.dataset.stream ?? "", rendered ? Number(rendered) : undefined);

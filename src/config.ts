@@ -60,3 +60,77 @@ export const threadsPollMs = 10_000;
 
 /** Stored rows of one file's line errors; further ones are only counted. */
 export const maxErrorsPerFile = 100;
+
+// ---- security: rate limit, file caps, secrets ----
+
+/** Requests one client address may make per minute (a token bucket: bursts up to this). */
+export const rateLimitRequestsPerMin = 1000;
+
+/** Client addresses tracked by the rate limiter at once; the idlest are forgotten first. */
+export const rateLimitMaxClients = 10_000;
+
+/** Transcript bytes read from one file in one pass; the rest waits for the next pass. */
+export const maxTranscriptBytesPerPass = 64 * 1024 * 1024;
+
+/** Deepest JSON nesting accepted in a payload (SQLite's JSON functions stop at 1000). */
+export const maxJsonDepth = 500;
+
+/** Largest ~/.claude/hooks/.env.discord read to learn the values to mask. */
+export const maxSecretFileBytes = 64 * 1024;
+
+/** Shorter values from .env.discord are not masked as literals (they would mask words). */
+export const minKnownSecretChars = 8;
+
+// ---- doctor, hook command, metrics, OpenTelemetry export, own log ----
+
+/** Hook payloads newer than this count as "hook logging is live" in `claude-dash doctor`. */
+export const doctorRecentHookMs = 5 * 60_000;
+
+/** `claude-dash doctor` runs integrity_check up to this database size, quick_check above. */
+export const doctorIntegrityMaxBytes = 512 * 1024 * 1024;
+
+/** Distinct label values per metric family; the rest are summed into label value "other". */
+export const maxMetricLabelValues = 200;
+
+/** OTLP export: records held while the collector is slow or down; the oldest are dropped. */
+export const otlpMaxQueueRecords = 10_000;
+
+/** OTLP export: log records per POST. */
+export const otlpBatchRecords = 500;
+
+/** OTLP export: queued log records are sent at least this often. */
+export const otlpFlushMs = 1000;
+
+/** OTLP export: counters are sent this often. */
+export const otlpMetricsIntervalMs = 15_000;
+
+/** OTLP export: first retry delay after a failed POST, doubled per failure up to the max. */
+export const otlpRetryBaseMs = 500;
+export const otlpRetryMaxMs = 30_000;
+
+/** OTLP export: one POST is abandoned (and retried) after this long. */
+export const otlpRequestTimeoutMs = 5000;
+
+/** Own log file (--log-file): rotated when it would grow past this size … */
+export const logFileMaxBytes = 5 * 1024 * 1024;
+
+/** … keeping this many files in all (claude-dash.log, claude-dash.log.1, …). */
+export const logFilesKept = 5;
+
+/** Insights: most buckets one time series may have (/api/timeseries answers 400 beyond). */
+export const maxSeriesBuckets = 2000;
+
+/** Insights: most series in one chart; the smallest keys beyond are summed into "(other)". */
+export const maxSeriesKeys = 12;
+
+/** Search: tokens of context in a result's snippet (FTS5 snippet(), at most 64). */
+export const searchSnippetTokens = 24;
+
+/** Search: the newest this-many matches are ranked by relevance (and paged through). */
+export const searchRankWindow = 1000;
+
+/** Search with filters: up to this many admitted events, each is looked up in the index … */
+export const searchProbeMax = 500;
+
+/** … up to this many, each match is checked against the set; beyond, against its event row. */
+export const searchFilterSetMax = 50_000;

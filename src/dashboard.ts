@@ -9,6 +9,9 @@ import { LiveBus } from "./live/bus.ts";
 import { createApp } from "./server/app.ts";
 import type { LiveMessage } from "./types.ts";
 import type { Db } from "./store/db.ts";
+import { OtlpExporter, type OtlpOptions } from "./export/otlp.ts";
+import { MetricsCollector, type MetricsDeps } from "./server/metrics.ts";
+import { maskSecrets } from "./secrets.ts";
 
 export interface DashboardOptions {
   claudeDir: string;
@@ -18,7 +21,13 @@ export interface DashboardOptions {
   /** Watch the file system (default true). */
   watch?: boolean;
   maxClients?: number;
+  /** Requests per minute per client address (default rateLimitRequestsPerMin; 0 = off). */
+  rateLimitPerMin?: number;
   onListen?: (url: string) => void;
+  /** Export events and counters to this OTLP/HTTP collector (base URL). */
+  otlpEndpoint?: string;
+  /** Exporter tuning (tests); the endpoint comes from otlpEndpoint. */
+  otlp?: Omit<OtlpOptions, "endpoint" | "metrics">;
 }
 
 export interface Dashboard {
@@ -27,6 +36,7 @@ export interface Dashboard {
   db: Db;
   bus: LiveBus;
   ingester: Ingester;
+  exporter: OtlpExporter | null;
   stop(): Promise<void>;
 }
 
@@ -39,20 +49,27 @@ export function startDashboard(opts: DashboardOptions): Dashboard {
     watch: opts.watch,
     scratchDir: `${dirname(opts.dbPath)}/scratch`,
     onCommit: (result) => {
-      const messages: LiveMessage[] = result.events.map((event) => ({ type: "event", event }));
+      // Committed rows come straight from the writer, not through the masking queries.
+      const messages: LiveMessage[] = result.events.map((event) => ({
+        type: "event",
+        event: { ...event, summary: maskSecrets(event.summary) },
+      }));
       for (const session of sessionsByIds(db, result.sessions)) {
         messages.push({ type: "session", session });
       }
       bus.publish(messages);
     },
   });
+  const exporter = opts.otlpEndpoint ? otlpExporter(opts, db, bus, ingester) : null;
   const app = createApp({
     db,
     bus,
     ingester,
     claudeDir: opts.claudeDir,
     dbPath: opts.dbPath,
+    exporter,
     startedAt: Date.now(),
+    rateLimitPerMin: opts.rateLimitPerMin,
   });
   const hostname = opts.hostname ?? "127.0.0.1";
   let server: Deno.HttpServer<Deno.NetAddr>;
@@ -66,16 +83,37 @@ export function startDashboard(opts: DashboardOptions): Dashboard {
   const url = `http://${hostname}:${port}`;
   opts.onListen?.(url);
   ingester.start();
+  exporter?.start();
   return {
     url,
     port,
     db,
     bus,
     ingester,
+    exporter,
     async stop() {
       await ingester.stop();
+      await exporter?.stop();
       await server.shutdown();
       db.close();
     },
   };
+}
+
+/** The OTLP exporter, fed every committed event from the bus and the /metrics counters. */
+function otlpExporter(opts: DashboardOptions, db: Db, bus: LiveBus, ingester: Ingester) {
+  const deps: MetricsDeps = { db, bus, ingester, startedAt: Date.now() };
+  const collector = new MetricsCollector(deps);
+  const exporter = new OtlpExporter({
+    ...opts.otlp,
+    endpoint: opts.otlpEndpoint!,
+    metrics: () => collector.collect(),
+  });
+  deps.exporter = exporter;
+  bus.subscribe((messages) => {
+    const events = [];
+    for (const m of messages) if (m.type === "event") events.push(m.event);
+    exporter.enqueue(events);
+  });
+  return exporter;
 }

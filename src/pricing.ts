@@ -32,6 +32,7 @@ const table: Array<[RegExp, Price]> = [
   [/^claude-3-opus/, price(15, 75)],
   [/^claude-sonnet-4/, price(3, 15)],
   [/^claude-3-(7|5)-sonnet/, price(3, 15)],
+  [/^claude-3-sonnet/, price(3, 15)],
   [/^claude-haiku-4/, price(1, 5)],
   [/^claude-3-5-haiku/, price(0.8, 4)],
   [/^claude-3-haiku/, price(0.25, 1.25)],

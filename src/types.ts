@@ -151,3 +151,36 @@ export interface EventFilters {
   since?: number;
   until?: number;
 }
+
+// ---- Page API shapes (browser UI pages and their /api twins) ----
+
+/** An event with the columns the explorer and the session timeline show. */
+export interface EventDetailRow extends EventRow {
+  is_sidechain: boolean;
+  error_kind: ErrorKind;
+  tool_use_id: string | null;
+}
+
+/** One timeline entry: the event plus its paired tool call, when it has one. */
+export interface TimelineRow extends EventDetailRow {
+  tool_status: "running" | "ok" | "error" | null;
+  tool_duration_ms: number | null;
+  tool_error: string | null;
+}
+
+/** A sessions-table row: the summary plus the first prompt. */
+export interface SessionListRow extends SessionSummary {
+  first_prompt: string | null;
+}
+
+// ---- Metrics (served as Prometheus text at /metrics, exported as OTLP metrics) ----
+
+/** One metric with its samples; `name` is the Prometheus name (counters end in _total). */
+export interface MetricFamily {
+  name: string;
+  help: string;
+  type: "counter" | "gauge";
+  /** UCUM-style unit for OTLP ("1", "s", "By", "USD", "{event}" …). */
+  unit: string;
+  samples: Array<{ labels: Record<string, string>; value: number }>;
+}

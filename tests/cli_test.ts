@@ -153,3 +153,55 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "on a fresh machine without ~/.claude the start task serves the empty state and picks data up once it appears",
+  opts,
+  async () => {
+    const home = await Deno.makeTempDir({ prefix: "claude-dash-fresh-" });
+    const flags = await taskFlags("start", home);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", ...flags, join(root, "main.ts"), "--port", "0"],
+      env: { HOME: home, DENO_DIR: await denoDir() },
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    try {
+      let text = "";
+      while (!/serving (http:\/\/\S+)\//.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`exited before serving: ${text}`);
+        text += value;
+      }
+      const url = /serving (http:\/\/\S+)\//.exec(text)![1];
+      const page = await (await fetch(`${url}/`, { headers: { Accept: "text/html" } })).text();
+      assert.match(page, /No Claude Code activity/);
+      const proj = join(home, ".claude/projects/-p");
+      await Deno.mkdir(proj, { recursive: true });
+      await Deno.writeTextFile(
+        join(proj, "fresh.jsonl"),
+        JSON.stringify({
+          type: "user",
+          uuid: "u",
+          sessionId: "fresh",
+          timestamp: new Date().toISOString(),
+        }) +
+          "\n",
+      );
+      let events = 0;
+      for (let i = 0; i < 60 && events === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        events = (await (await fetch(`${url}/health`)).json()).events;
+      }
+      assert.equal(events, 1);
+    } finally {
+      reader.releaseLock();
+      child.kill("SIGTERM");
+      await child.status;
+      await child.stdout.cancel().catch(() => {});
+      await Deno.remove(home, { recursive: true });
+    }
+  },
+);

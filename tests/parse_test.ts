@@ -245,6 +245,7 @@ Deno.test("prices: known families priced, provider ids normalized, unknown model
   assert.equal(costOf("claude-opus-4-6", u), 5);
   assert.equal(costOf("claude-opus-4-1-20250805", u), 15);
   assert.equal(costOf("claude-haiku-4-5-20251001", u), 1);
+  assert.equal(costOf("claude-3-sonnet-20240229", u), 3);
   assert.equal(costOf("gpt-4o", u), null);
   assert.equal(priceOf(null), null);
   const cache = {

@@ -6,6 +6,7 @@
 import {
   ingestBatchFiles,
   maxHookFileBytes,
+  maxTranscriptBytesPerPass,
   reconcileIntervalMs,
   threadsPollMs,
   transcriptChunkBytes,
@@ -18,9 +19,11 @@ import type { SourceKind } from "../types.ts";
 import { contentHash } from "./normalize.ts";
 import { parseHookFile } from "./parse_hook.ts";
 import { parseTranscriptChunk, sessionIdFromPath } from "./parse_transcript.ts";
-import { classify, SourceLister } from "./sources.ts";
+import { classify, FolderCheck, openSource, readCapped, SourceLister } from "./sources.ts";
+import { SecretFile } from "../secrets.ts";
 import { SourceWatcher } from "./watcher.ts";
 import { readThreads } from "./threads.ts";
+import { log } from "../log.ts";
 
 const headBytes = 1024;
 const batchRawBytes = 16 * 1024 * 1024;
@@ -38,6 +41,10 @@ export interface IngestStats {
   hookFiles: number;
   transcripts: number;
   threadsDb: "absent" | "ok" | "error";
+  /** When the oldest change noticed but not yet stored was noticed (null: caught up). */
+  pendingSinceMs: number | null;
+  /** Transcript reads stopped at maxTranscriptBytesPerPass (the rest follows next pass). */
+  cappedReads: number;
 }
 
 export interface IngesterOptions {
@@ -48,6 +55,8 @@ export interface IngesterOptions {
   watch?: boolean;
   /** claude-dash's own folder for temporary copies (default: beside nothing, a temp dir). */
   scratchDir?: string;
+  /** Transcript bytes read per file per pass, in whole chunks (default maxTranscriptBytesPerPass). */
+  transcriptBytesPerPass?: number;
 }
 
 export class Ingester {
@@ -63,6 +72,8 @@ export class Ingester {
     hookFiles: 0,
     transcripts: 0,
     threadsDb: "absent",
+    pendingSinceMs: null,
+    cappedReads: 0,
   };
   readonly ready: Promise<void>;
 
@@ -81,11 +92,18 @@ export class Ingester {
   #wake: (() => void) | null = null;
   #wakeTimer: ReturnType<typeof setTimeout> | undefined;
   #scanRequested = true;
+  #dirtySince: number | null = null;
   #threadsMtime = -1;
   #threadsPolledAt = 0;
   #loopDone: Promise<void> | null = null;
   #resolveReady!: () => void;
   #scratchDir: string;
+  #folders: FolderCheck;
+  #secrets: SecretFile;
+  /** Transcripts whose last pass stopped at the per-pass cap: read on even if unchanged. */
+  #capped = new Set<string>();
+  #cappedLogged = new Set<string>();
+  #bytesPerPass: number;
 
   constructor(opts: IngesterOptions) {
     this.#dir = opts.claudeDir.replace(/\/+$/, "");
@@ -99,6 +117,11 @@ export class Ingester {
       : new SourceWatcher(this.#dir, (rel) => this.hint(rel));
     this.ready = new Promise((resolve) => (this.#resolveReady = resolve));
     this.#loadCursors();
+    this.#folders = new FolderCheck(this.#dir);
+    this.#bytesPerPass = opts.transcriptBytesPerPass ?? maxTranscriptBytesPerPass;
+    // Learn the notifier's secret values before anything is served (kept in memory only).
+    this.#secrets = new SecretFile(this.#dir);
+    this.#secrets.refresh();
   }
 
   /** Starts backfill and live ingest; `ready` resolves when the backfill has been stored. */
@@ -117,8 +140,10 @@ export class Ingester {
   hint(rel: string): void {
     const kind = classify(rel);
     if (kind === "threads") this.#threadsPolledAt = 0;
-    else if (kind) this.#dirty.set(rel, kind);
-    else return;
+    else if (kind) {
+      this.#dirty.set(rel, kind);
+      this.#noticed();
+    } else return;
     if (this.#wakeTimer === undefined) {
       this.#wakeTimer = setTimeout(() => {
         this.#wakeTimer = undefined;
@@ -197,6 +222,8 @@ export class Ingester {
   async #reconcile(): Promise<void> {
     this.stats.scans++;
     this.#watcher?.ensure();
+    this.#folders.reset();
+    this.#secrets.refresh();
     let hooks = 0;
     let transcripts = 0;
     let threadsSeen = false;
@@ -212,6 +239,7 @@ export class Ingester {
     }
     this.stats.hookFiles = hooks;
     this.stats.transcripts = transcripts;
+    if (this.#dirty.size > 0) this.#noticed();
     if (threadsSeen) await this.#pollThreads();
     else this.stats.threadsDb = "absent";
   }
@@ -224,6 +252,8 @@ export class Ingester {
         if (batch.length >= ingestBatchFiles) break;
       }
       for (const [rel] of batch) this.#dirty.delete(rel);
+      const batchSince = this.#dirtySince;
+      if (this.#dirty.size === 0) this.#dirtySince = null;
       // Hook files in name order so a burst is stored in the order it was written.
       batch.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       for (let i = 0; i < batch.length; i += parallelReads) {
@@ -231,7 +261,17 @@ export class Ingester {
         await Promise.all(group.map(([rel, kind]) => this.#readSafely(rel, kind)));
       }
       this.#flush();
+      // The batch is stored (or back in #dirty after a refused commit): what waits now is
+      // whatever was noticed meanwhile.
+      if (this.#dirty.size > 0) this.#dirtySince ??= batchSince ?? Date.now();
+      this.stats.pendingSinceMs = this.#dirtySince;
     }
+  }
+
+  /** Something was marked to read: the ingest lag clock starts if it was not running. */
+  #noticed(): void {
+    this.#dirtySince ??= Date.now();
+    this.stats.pendingSinceMs ??= this.#dirtySince;
   }
 
   async #readSafely(rel: string, kind: SourceKind): Promise<void> {
@@ -274,10 +314,19 @@ export class Ingester {
       }, 0);
     if (st.isSymlink) return fail("symbolic link: not followed");
     if (!st.isFile) return;
-    if (st.size > maxHookFileBytes) {
-      return fail(`file too large: ${mb(st.size)} (limit ${mb(maxHookFileBytes)}); not read`);
+    if (!(await this.#folders.inside(parentOf(rel)))) return fail(linkedFolder);
+    const tooLarge = (size: number) =>
+      fail(`file too large: ${mb(size)} (limit ${mb(maxHookFileBytes)}); not read`);
+    if (st.size > maxHookFileBytes) return tooLarge(st.size);
+    const file = await openSource(abs, st);
+    if (!file) return; // replaced while opening: the next scan looks again
+    let bytes: Uint8Array | null;
+    try {
+      bytes = await readCapped(file, st.size, maxHookFileBytes);
+    } finally {
+      file.close();
     }
-    const bytes = await Deno.readFile(abs);
+    if (!bytes) return tooLarge(maxHookFileBytes + 1);
     this.stats.filesRead++;
     this.stats.bytesRead += bytes.length;
     const parsed = parseHookFile(rel, bytes, mtimeMs);
@@ -309,13 +358,27 @@ export class Ingester {
       return;
     }
     if (!st.isFile) return;
+    if (!(await this.#folders.inside(parentOf(rel)))) {
+      if (prev?.state === "error") return;
+      this.#add({
+        cursor: { ...cur, state: "error" },
+        events: [],
+        errors: [{ path: rel, offset: null, reason: linkedFolder }],
+        clearErrors: false,
+        rereading: false,
+      }, 0);
+      return;
+    }
     const quiet = Date.now() - mtimeMs >= unterminatedLineQuietMs;
     const stamp = `${st.size}:${mtimeMs}`;
-    if (prev && prev.size === st.size && prev.mtimeMs === mtimeMs) {
+    const wasCapped = this.#capped.delete(rel);
+    if (prev && prev.size === st.size && prev.mtimeMs === mtimeMs && !wasCapped) {
       // Unchanged: only a complete-but-unterminated last line of a now quiet file is left to try.
       if (prev.offset >= st.size || !quiet || this.#tailTried.get(rel) === stamp) return;
     }
-    const file = await Deno.open(abs, { read: true });
+    const file = await openSource(abs, st);
+    if (!file) return; // replaced while opening: the next scan looks again
+    let capped = false;
     try {
       let rereading = false;
       if (st.size < cur.offset || !(await headMatches(file, cur.headHash))) {
@@ -331,13 +394,19 @@ export class Ingester {
       cur.state = "ok";
       const fileSessionId = sessionIdFromPath(rel);
       let wrote = false;
+      let passBytes = 0;
       while (cur.offset < st.size) {
+        if (passBytes >= this.#bytesPerPass) {
+          capped = true;
+          break;
+        }
         const want = Math.min(transcriptChunkBytes, st.size - cur.offset);
         const buf = new Uint8Array(want);
         const n = await readAt(file, cur.offset, buf);
         if (n === 0) break;
         const bytes = buf.subarray(0, n);
         this.stats.bytesRead += n;
+        passBytes += n;
         const atEnd = cur.offset + n >= st.size;
         const r = parseTranscriptChunk({
           relPath: rel,
@@ -369,9 +438,23 @@ export class Ingester {
       if (!wrote) {
         this.#add({ cursor: { ...cur }, events: [], errors: [], clearErrors: false, rereading }, 0);
       }
-      if (cur.offset < st.size && quiet) this.#tailTried.set(rel, stamp);
+      if (cur.offset < st.size && quiet && !capped) this.#tailTried.set(rel, stamp);
     } finally {
       file.close();
+    }
+    if (capped) {
+      // A huge transcript does not hold up every other file: read on in the next pass.
+      this.stats.cappedReads++;
+      this.#capped.add(rel);
+      this.#dirty.set(rel, "transcript");
+      if (!this.#cappedLogged.has(rel)) {
+        this.#cappedLogged.add(rel);
+        log.info(
+          `${rel}: ${mb(st.size)}; reading at most ${
+            mb(this.#bytesPerPass)
+          } per pass, the rest follows`,
+        );
+      }
     }
   }
 
@@ -394,9 +477,7 @@ export class Ingester {
     } catch (e) {
       // The database refused the batch (disk full, locked …): nothing of it was stored, so
       // forget the cursors' progress and read these files again on the next pass.
-      console.error(
-        `claude-dash: storing a batch failed, will retry: ${e instanceof Error ? e.message : e}`,
-      );
+      log.error(`storing a batch failed, will retry: ${e instanceof Error ? e.message : e}`);
       for (const u of updates) this.#dirty.set(u.cursor.path, u.cursor.kind);
       return;
     }
@@ -408,7 +489,7 @@ export class Ingester {
       try {
         this.#onCommit(result);
       } catch (e) {
-        console.error(`claude-dash: live delivery failed: ${e instanceof Error ? e.message : e}`);
+        log.error(`live delivery failed: ${e instanceof Error ? e.message : e}`);
       }
     }
   }
@@ -426,7 +507,11 @@ export class Ingester {
     if (mtime === this.#threadsMtime && now - this.#threadsPolledAt < threadsPollMs) return;
     this.#threadsMtime = mtime;
     this.#threadsPolledAt = now;
-    const result = readThreads(path, this.#scratchDir);
+    // readThreads copies the file and its -wal: never through a link out of ~/.claude.
+    const linked = await isSymlink(`${path}-wal`) || await isSymlink(path);
+    const result = linked
+      ? { error: "threads.db or its -wal is a symbolic link: not followed" }
+      : readThreads(path, this.#scratchDir);
     try {
       if ("error" in result) {
         this.stats.threadsDb = "error";
@@ -436,7 +521,7 @@ export class Ingester {
         this.#writer.replaceThreads(result.threads);
       }
     } catch (e) {
-      console.error(`claude-dash: storing threads failed: ${e instanceof Error ? e.message : e}`);
+      log.error(`storing threads failed: ${e instanceof Error ? e.message : e}`);
     }
   }
 }
@@ -454,6 +539,21 @@ function blankCursor(rel: string, kind: SourceKind): FileCursor {
     lastTs: null,
     state: "ok",
   };
+}
+
+const linkedFolder = "inside a symbolically linked folder: not followed";
+
+async function isSymlink(path: string): Promise<boolean> {
+  try {
+    return (await Deno.lstat(path)).isSymlink;
+  } catch {
+    return false;
+  }
+}
+
+/** The folder part of a "/"-separated relative path. */
+function parentOf(rel: string): string {
+  return rel.slice(0, rel.lastIndexOf("/"));
 }
 
 function mb(bytes: number): string {

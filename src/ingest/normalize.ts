@@ -108,6 +108,34 @@ export function parseStamp(text: string): { ms: number; zoned: boolean } | null 
   return Number.isFinite(utc) ? { ms: utc, zoned: true } : null;
 }
 
+/**
+ * Whether JSON `text`, parsed as `value`, nests objects/arrays deeper than `max` levels.
+ * SQLite's JSON functions refuse text nested deeper than 1000 levels, so such a payload must
+ * never reach the store. Cheap for normal input: the walk only runs when the text has more
+ * than `max` opening brackets, and it recurses at most `max` frames deep.
+ */
+export function nestedDeeperThan(text: string, value: unknown, max: number): boolean {
+  let openers = 0;
+  for (let i = text.indexOf("{"); i !== -1 && openers <= max; i = text.indexOf("{", i + 1)) {
+    openers++;
+  }
+  for (let i = text.indexOf("["); i !== -1 && openers <= max; i = text.indexOf("[", i + 1)) {
+    openers++;
+  }
+  return openers > max && deeper(value, max);
+}
+
+function deeper(v: unknown, left: number): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  if (left <= 0) return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (deeper(v[i], left - 1)) return true;
+  } else {
+    for (const k in v) if (deeper((v as Record<string, unknown>)[k], left - 1)) return true;
+  }
+  return false;
+}
+
 /** 64-bit FNV-1a of a string's UTF-16 code units, as 16 hex digits. Not cryptographic. */
 export function contentHash(text: string): string {
   let h1 = 0x811c9dc5 | 0;

@@ -3,10 +3,12 @@
 // A payload without hook_event_name or session_id is rejected, never guessed.
 
 import type { IngestError, NormalizedEvent, ToolEffect } from "../types.ts";
+import { maxJsonDepth } from "../config.ts";
 import {
   contentHash,
   isObject,
   type JsonObject,
+  nestedDeeperThan,
   oneLine,
   parseStamp,
   str,
@@ -36,11 +38,19 @@ export function parseHookFile(relPath: string, bytes: Uint8Array, mtimeMs: numbe
     return fail(`invalid JSON (half-written? retried when it changes): ${oneLine(why, 120)}`);
   }
   if (!isObject(payload)) return fail("not a JSON object");
+  if (nestedDeeperThan(text, payload, maxJsonDepth)) {
+    return fail(`nested deeper than ${maxJsonDepth} levels: not stored`);
+  }
   const type = str(payload.hook_event_name);
   const sessionId = str(payload.session_id);
   if (!type) return fail("rejected: no hook_event_name");
   if (!sessionId) return fail("rejected: no session_id");
-  return { event: normalizeHook(relPath, text, payload, type, sessionId, mtimeMs) };
+  try {
+    return { event: normalizeHook(relPath, text, payload, type, sessionId, mtimeMs) };
+  } catch (e) {
+    // Bad input is counted, never thrown out of the ingest loop.
+    return fail(`cannot normalize: ${oneLine(e instanceof Error ? e.message : String(e), 120)}`);
+  }
 }
 
 function normalizeHook(

@@ -4,11 +4,13 @@
 // that already parses as a whole JSON object (the caller decides "quiet").
 
 import type { IngestError, NormalizedEvent, ToolEffect, UsageRecord } from "../types.ts";
+import { maxJsonDepth } from "../config.ts";
 import {
   contentHash,
   contentText,
   isObject,
   type JsonObject,
+  nestedDeeperThan,
   oneLine,
   parseStamp,
   str,
@@ -136,8 +138,16 @@ function parseLine(
   if (!isObject(value)) {
     return fail(`not a JSON object (${Array.isArray(value) ? "array" : typeof value})`);
   }
-  const event = normalizeLine(ctx, value, text, offset, lastTs);
-  return { event, timed: hasOwnTime(value) };
+  if (nestedDeeperThan(text, value, maxJsonDepth)) {
+    return fail(`nested deeper than ${maxJsonDepth} levels: not stored`);
+  }
+  try {
+    const event = normalizeLine(ctx, value, text, offset, lastTs);
+    return { event, timed: hasOwnTime(value) };
+  } catch (e) {
+    // Bad input is counted, never thrown out of the ingest loop (or left to block the file).
+    return fail(`cannot normalize: ${oneLine(e instanceof Error ? e.message : String(e), 120)}`);
+  }
 }
 
 function hasOwnTime(o: JsonObject): boolean {

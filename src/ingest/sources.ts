@@ -1,6 +1,7 @@
 // Which files under the Claude directory claude-dash reads, and a cheap way to list them
 // again and again: directory listings are cached by the directory's mtime, and symbolic
-// links are never followed (nothing outside ~/.claude is ever read).
+// links are never followed (nothing outside ~/.claude is ever read): not when listing, not
+// for a watcher hint inside a linked folder, not for a file swapped between lstat and open.
 
 import type { SourceKind } from "../types.ts";
 
@@ -94,4 +95,77 @@ export class SourceLister {
     this.#cache.set(relDir, fresh);
     return fresh;
   }
+}
+
+/**
+ * Whether folders (relative to the Claude directory) are really inside it: no component on
+ * the way is a symbolic link. Answers are cached until `reset()` (each reconcile scan), so a
+ * folder costs one realPath per scan; the runtime's read permission stays the hard boundary.
+ */
+export class FolderCheck {
+  #root: string;
+  #realRoot: string | null = null;
+  #cache = new Map<string, boolean>();
+
+  constructor(claudeDir: string) {
+    this.#root = claudeDir;
+  }
+
+  reset(): void {
+    this.#cache.clear();
+  }
+
+  async inside(relDir: string): Promise<boolean> {
+    const hit = this.#cache.get(relDir);
+    if (hit !== undefined) return hit;
+    let ok = false;
+    try {
+      this.#realRoot ??= await Deno.realPath(this.#root);
+      ok = (await Deno.realPath(`${this.#root}/${relDir}`)) === `${this.#realRoot}/${relDir}`;
+    } catch {
+      ok = false; // vanished or unreadable: nothing to read there now
+    }
+    this.#cache.set(relDir, ok);
+    return ok;
+  }
+}
+
+/**
+ * Opens a source file for reading only if it is still the regular file `st` (from lstat)
+ * described: a file replaced by a symbolic link or another file between the lstat and the
+ * open is not read (null; the next scan looks again).
+ */
+export async function openSource(abs: string, st: Deno.FileInfo): Promise<Deno.FsFile | null> {
+  const file = await Deno.open(abs, { read: true });
+  try {
+    const now = await file.stat();
+    if (now.isFile && (st.ino === null || (now.ino === st.ino && now.dev === st.dev))) return file;
+  } catch {
+    // treated like a swap: not read
+  }
+  file.close();
+  return null;
+}
+
+/** Reads a file from its position until EOF, or until more than `cap` bytes (then null). */
+export async function readCapped(
+  file: Deno.FsFile,
+  sizeHint: number,
+  cap: number,
+): Promise<Uint8Array | null> {
+  // One byte past the expected size, so a file read in full normally takes one read + EOF.
+  let buf = new Uint8Array(Math.min(Math.max(sizeHint, 0) + 1, cap + 1));
+  let got = 0;
+  for (;;) {
+    if (got === buf.length) {
+      if (got > cap) return null;
+      const bigger = new Uint8Array(Math.min(buf.length * 2, cap + 1));
+      bigger.set(buf);
+      buf = bigger;
+    }
+    const n = await file.read(buf.subarray(got));
+    if (n === null) break;
+    got += n;
+  }
+  return got > cap ? null : buf.subarray(0, got);
 }

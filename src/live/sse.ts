@@ -9,6 +9,7 @@ import type { Db } from "../store/db.ts";
 import type { EventFilters } from "../types.ts";
 import type { LiveBus } from "./bus.ts";
 import { Subscription } from "./subscription.ts";
+import { safeStringify } from "../secrets.ts";
 
 export function sseHandler(c: Context, bus: LiveBus, db: Db, filters: EventFilters) {
   if (!bus.acquire()) {
@@ -38,10 +39,10 @@ export function sseHandler(c: Context, bus: LiveBus, db: Db, filters: EventFilte
             await stream.writeSSE({
               event: "event",
               id: String(m.event.id),
-              data: JSON.stringify(m.event),
+              data: safeStringify(m.event),
             });
           } else {
-            await stream.writeSSE({ event: "session", data: JSON.stringify(m.session) });
+            await stream.writeSSE({ event: "session", data: safeStringify(m.session) });
           }
         }
       }

@@ -1,7 +1,9 @@
 // Request guards applied to every route: loopback Host only (DNS-rebinding defence),
-// same-origin WebSocket upgrades, and security headers (CSP without inline script).
+// same-origin WebSocket upgrades and state-changing requests, security headers (CSP without
+// inline script), and a last check that no JSON or HTML body carries a known secret value.
 
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { containsKnown, knownSecretCount, maskKnown } from "../secrets.ts";
 
 const loopbackHost = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])(:\d{1,5})?$/i;
 
@@ -40,7 +42,26 @@ export function guards(): MiddlewareHandler {
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "no-referrer");
     c.header("X-Frame-Options", "DENY");
+    if (knownSecretCount() > 0) await maskKnownInBody(c);
   };
+}
+
+/**
+ * Routes mask secrets in the data they query; this catches what a route forgot: a buffered
+ * JSON or HTML body that contains a value from .env.discord is masked before it is sent.
+ * Streams (SSE) and assets are left alone; live messages are masked where they are serialized.
+ */
+async function maskKnownInBody(c: Context): Promise<void> {
+  const type = c.res.headers.get("Content-Type") ?? "";
+  if (!c.res.body || !/^(application\/json|text\/html)/i.test(type)) return;
+  const { status, statusText } = c.res;
+  const headers = new Headers(c.res.headers);
+  headers.delete("Content-Length");
+  const text = await c.res.text();
+  const body = containsKnown(text) ? maskKnown(text) : text;
+  // Replace, not merge: Hono's setter would copy the old headers over the new response.
+  c.res = undefined;
+  c.res = new Response(body, { status, statusText, headers });
 }
 
 function sameOrigin(origin: string, host: string): boolean {

@@ -126,4 +126,242 @@ export const migrations: string[] = [
 
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  // 2: /metrics at a million events (store/metric_queries.ts): tool calls per tool and
+  // status from a covering index instead of a sort, and messages added since the last
+  // scrape found by their (ever-increasing) event id instead of a scan.
+  `
+  CREATE INDEX tool_calls_tool_status ON tool_calls(tool_name, status);
+  CREATE INDEX messages_event ON messages(event_id);
+  `,
+  // 3: insights (src/store/insights.ts): full-text search over events (FTS5 over text taken
+  // from the stored payloads), rollups of event, token and tool-call counts for charts and
+  // KPIs, and the indexes the tool, error and usage queries read. Existing events are
+  // indexed and rolled up here, so an upgraded database answers at once.
+  `
+  -- New events and messages reach events_fts and the rollup_* tables in one statement per
+  -- write batch (src/store/derived.ts, called by the writer inside the batch's transaction):
+  -- an FTS5 insert from a per-row trigger flushes the index on every statement and made
+  -- ingest 2.6 times slower. Deletes (retention) are kept exact by triggers; events are never
+  -- updated.
+  --
+  -- Searchable text of an event, extracted from its stored payload (see src/store/fts.ts),
+  -- and its type and tool name (column kind: lets a search filtered by type or tool intersect
+  -- posting lists instead of reading event rows). events_fts is an external-content FTS5
+  -- index over this view: the text is not stored a second time; snippet() recomputes it for
+  -- the rows it shows. Payloads SQLite cannot parse (json_valid = 0, e.g. nested deeper than
+  -- its limit) index no text and never fail an insert.
+  CREATE VIEW events_search_text(id, text, kind) AS
+  SELECT id, replace(replace(substr(CASE WHEN NOT json_valid(raw) THEN NULL
+    WHEN source = 'hook' THEN CASE type
+      WHEN 'UserPromptSubmit' THEN raw ->> '$.prompt'
+      WHEN 'Notification' THEN raw ->> '$.message'
+      WHEN 'PreToolUse' THEN concat_ws(' ', raw ->> '$.tool_input.command',
+        raw ->> '$.tool_input.file_path', raw ->> '$.tool_input.notebook_path',
+        raw ->> '$.tool_input.path', raw ->> '$.tool_input.pattern', raw ->> '$.tool_input.url',
+        raw ->> '$.tool_input.query', raw ->> '$.tool_input.description',
+        substr(raw ->> '$.tool_input.prompt', 1, 2000))
+      WHEN 'PermissionRequest' THEN concat_ws(' ', raw ->> '$.tool_input.command',
+        raw ->> '$.tool_input.file_path', raw ->> '$.tool_input.path',
+        raw ->> '$.tool_input.pattern', raw ->> '$.tool_input.url')
+      WHEN 'PostToolUseFailure' THEN concat_ws(' ', raw ->> '$.error',
+        raw ->> '$.tool_input.command', raw ->> '$.tool_input.file_path',
+        raw ->> '$.tool_input.pattern')
+      END
+    WHEN type IN ('user', 'assistant') THEN CASE json_type(raw, '$.message.content')
+      WHEN 'text' THEN raw ->> '$.message.content'
+      WHEN 'array' THEN (
+        SELECT group_concat(CASE b.value ->> '$.type'
+          WHEN 'text' THEN b.value ->> '$.text'
+          WHEN 'tool_use' THEN concat_ws(' ', b.value ->> '$.input.command',
+            b.value ->> '$.input.file_path', b.value ->> '$.input.notebook_path',
+            b.value ->> '$.input.path', b.value ->> '$.input.pattern', b.value ->> '$.input.url',
+            b.value ->> '$.input.query', b.value ->> '$.input.description',
+            substr(b.value ->> '$.input.prompt', 1, 2000))
+          WHEN 'tool_result' THEN substr(CASE json_type(b.value, '$.content')
+            WHEN 'text' THEN b.value ->> '$.content'
+            WHEN 'array' THEN (
+              SELECT group_concat(c.value ->> '$.text', ' ')
+              FROM json_each(b.value, '$.content') AS c
+              WHERE c.type = 'object')
+            END, 1, 2000)
+          END, ' ')
+        FROM json_each(raw, '$.message.content') AS b WHERE b.type = 'object')
+      END
+    WHEN type = 'system' THEN raw ->> '$.content'
+    WHEN type = 'summary' THEN raw ->> '$.summary'
+    WHEN type = 'queue-operation' THEN substr(raw ->> '$.content', 1, 2000)
+    END, 1, 8000), char(2), ' '), char(3), ' ') AS text,
+    concat_ws(' ', type, tool_name) AS kind
+  FROM events;
+
+  CREATE VIRTUAL TABLE events_fts USING fts5(
+    text, kind, content = 'events_search_text', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+  );
+  INSERT INTO events_fts(rowid, text, kind) SELECT id, text, kind FROM events_search_text;
+  CREATE TRIGGER events_fts_delete BEFORE DELETE ON events BEGIN
+    INSERT INTO events_fts(events_fts, rowid, text, kind)
+      SELECT 'delete', id, text, kind FROM events_search_text WHERE id = OLD.id;
+  END;
+
+  -- Event counts per minute and per hour by type/tool, and per hour by session: series, KPIs
+  -- and per-project series read a few thousand rows instead of scanning a million events.
+  CREATE TABLE rollup_events (
+    minute INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (minute, type, tool)
+  ) WITHOUT ROWID;
+  CREATE TABLE rollup_event_hours (
+    hour INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (hour, type, tool)
+  ) WITHOUT ROWID;
+  CREATE TABLE rollup_session_hours (
+    hour INTEGER NOT NULL,
+    session_id TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (hour, session_id)
+  ) WITHOUT ROWID;
+  INSERT INTO rollup_events(minute, type, tool, n)
+    SELECT ts / 60000 * 60000, type, COALESCE(tool_name, ''), count(*) FROM events GROUP BY 1, 2, 3;
+  INSERT INTO rollup_event_hours(hour, type, tool, n)
+    SELECT minute / 3600000 * 3600000, type, tool, sum(n) FROM rollup_events GROUP BY 1, 2, 3;
+  INSERT INTO rollup_session_hours(hour, session_id, n)
+    SELECT ts / 3600000 * 3600000, session_id, count(*) FROM events GROUP BY 1, 2;
+  CREATE TRIGGER rollup_events_delete AFTER DELETE ON events BEGIN
+    UPDATE rollup_events SET n = n - 1 WHERE minute = OLD.ts / 60000 * 60000
+      AND type = OLD.type AND tool = COALESCE(OLD.tool_name, '');
+    UPDATE rollup_event_hours SET n = n - 1 WHERE hour = OLD.ts / 3600000 * 3600000
+      AND type = OLD.type AND tool = COALESCE(OLD.tool_name, '');
+    UPDATE rollup_session_hours SET n = n - 1
+      WHERE hour = OLD.ts / 3600000 * 3600000 AND session_id = OLD.session_id;
+  END;
+
+  -- Tool calls per hour (of their start, else end) and tool, with failures and still-running
+  -- calls; and a histogram of durations per tool in buckets of two significant digits
+  -- (bucket = ms below 10, else digits × 100 + first two digits), which finds the bucket of a
+  -- percentile so the exact value is read from tool_calls_duration within that bucket only.
+  -- tool_calls rows are upserted (start and end arrive separately) and re-paired, so insert,
+  -- update and delete all keep both tables exact.
+  CREATE TABLE rollup_tools (
+    hour INTEGER NOT NULL,
+    tool TEXT NOT NULL,
+    calls INTEGER NOT NULL,
+    failures INTEGER NOT NULL,
+    running INTEGER NOT NULL,
+    PRIMARY KEY (hour, tool)
+  ) WITHOUT ROWID;
+  CREATE TABLE tool_durations (
+    tool TEXT NOT NULL,
+    bucket INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (tool, bucket)
+  ) WITHOUT ROWID;
+  INSERT INTO rollup_tools(hour, tool, calls, failures, running)
+    SELECT COALESCE(start_ts, end_ts, 0) / 3600000 * 3600000, tool_name, count(*),
+      sum(status = 'error'), sum(status = 'running')
+    FROM tool_calls GROUP BY 1, 2;
+  INSERT INTO tool_durations(tool, bucket, n)
+    SELECT tool_name, CASE WHEN end_ts - start_ts < 10 THEN end_ts - start_ts
+      ELSE length(end_ts - start_ts) * 100 + CAST(substr(end_ts - start_ts, 1, 2) AS INTEGER) END,
+      count(*)
+    FROM tool_calls WHERE end_ts >= start_ts GROUP BY 1, 2;
+  CREATE TRIGGER rollup_tools_insert AFTER INSERT ON tool_calls BEGIN
+    INSERT INTO rollup_tools(hour, tool, calls, failures, running)
+      VALUES (COALESCE(NEW.start_ts, NEW.end_ts, 0) / 3600000 * 3600000, NEW.tool_name, 1,
+        NEW.status = 'error', NEW.status = 'running')
+      ON CONFLICT DO UPDATE SET calls = calls + 1, failures = failures + excluded.failures,
+        running = running + excluded.running;
+    INSERT INTO tool_durations(tool, bucket, n)
+      SELECT NEW.tool_name, CASE WHEN NEW.end_ts - NEW.start_ts < 10 THEN NEW.end_ts - NEW.start_ts
+        ELSE length(NEW.end_ts - NEW.start_ts) * 100
+          + CAST(substr(NEW.end_ts - NEW.start_ts, 1, 2) AS INTEGER) END, 1
+      WHERE NEW.end_ts >= NEW.start_ts
+      ON CONFLICT DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER rollup_tools_delete AFTER DELETE ON tool_calls BEGIN
+    UPDATE rollup_tools SET calls = calls - 1, failures = failures - (OLD.status = 'error'),
+      running = running - (OLD.status = 'running')
+    WHERE hour = COALESCE(OLD.start_ts, OLD.end_ts, 0) / 3600000 * 3600000 AND tool = OLD.tool_name;
+    UPDATE tool_durations SET n = n - 1
+    WHERE OLD.end_ts >= OLD.start_ts AND tool = OLD.tool_name
+      AND bucket = CASE WHEN OLD.end_ts - OLD.start_ts < 10 THEN OLD.end_ts - OLD.start_ts
+        ELSE length(OLD.end_ts - OLD.start_ts) * 100
+          + CAST(substr(OLD.end_ts - OLD.start_ts, 1, 2) AS INTEGER) END;
+  END;
+  CREATE TRIGGER rollup_tools_update
+  AFTER UPDATE OF tool_name, status, start_ts, end_ts ON tool_calls
+  WHEN OLD.tool_name IS NOT NEW.tool_name OR OLD.status IS NOT NEW.status
+    OR OLD.start_ts IS NOT NEW.start_ts OR OLD.end_ts IS NOT NEW.end_ts
+  BEGIN
+    UPDATE rollup_tools SET calls = calls - 1, failures = failures - (OLD.status = 'error'),
+      running = running - (OLD.status = 'running')
+    WHERE hour = COALESCE(OLD.start_ts, OLD.end_ts, 0) / 3600000 * 3600000 AND tool = OLD.tool_name;
+    UPDATE tool_durations SET n = n - 1
+    WHERE OLD.end_ts >= OLD.start_ts AND tool = OLD.tool_name
+      AND bucket = CASE WHEN OLD.end_ts - OLD.start_ts < 10 THEN OLD.end_ts - OLD.start_ts
+        ELSE length(OLD.end_ts - OLD.start_ts) * 100
+          + CAST(substr(OLD.end_ts - OLD.start_ts, 1, 2) AS INTEGER) END;
+    INSERT INTO rollup_tools(hour, tool, calls, failures, running)
+      VALUES (COALESCE(NEW.start_ts, NEW.end_ts, 0) / 3600000 * 3600000, NEW.tool_name, 1,
+        NEW.status = 'error', NEW.status = 'running')
+      ON CONFLICT DO UPDATE SET calls = calls + 1, failures = failures + excluded.failures,
+        running = running + excluded.running;
+    INSERT INTO tool_durations(tool, bucket, n)
+      SELECT NEW.tool_name, CASE WHEN NEW.end_ts - NEW.start_ts < 10 THEN NEW.end_ts - NEW.start_ts
+        ELSE length(NEW.end_ts - NEW.start_ts) * 100
+          + CAST(substr(NEW.end_ts - NEW.start_ts, 1, 2) AS INTEGER) END, 1
+      WHERE NEW.end_ts >= NEW.start_ts
+      ON CONFLICT DO UPDATE SET n = n + 1;
+  END;
+
+  -- Deduplicated token usage per hour, session and model (cost: priced messages only, with
+  -- the count of unpriced ones so a total can say "unknown" instead of a wrong number).
+  CREATE TABLE rollup_usage (
+    hour INTEGER NOT NULL,
+    session_id TEXT NOT NULL,
+    model TEXT NOT NULL,
+    messages INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    cache_creation_tokens INTEGER NOT NULL,
+    cache_read_tokens INTEGER NOT NULL,
+    cost_usd REAL NOT NULL,
+    unpriced INTEGER NOT NULL,
+    PRIMARY KEY (hour, session_id, model)
+  ) WITHOUT ROWID;
+  INSERT INTO rollup_usage
+    SELECT ts / 3600000 * 3600000, session_id, COALESCE(model, ''), count(*), sum(input_tokens),
+      sum(output_tokens), sum(cache_creation_tokens), sum(cache_read_tokens),
+      COALESCE(sum(cost_usd), 0), sum(cost_usd IS NULL)
+    FROM messages GROUP BY 1, 2, 3;
+  CREATE TRIGGER rollup_usage_delete AFTER DELETE ON messages BEGIN
+    UPDATE rollup_usage SET messages = messages - 1,
+      input_tokens = input_tokens - OLD.input_tokens,
+      output_tokens = output_tokens - OLD.output_tokens,
+      cache_creation_tokens = cache_creation_tokens - OLD.cache_creation_tokens,
+      cache_read_tokens = cache_read_tokens - OLD.cache_read_tokens,
+      cost_usd = cost_usd - COALESCE(OLD.cost_usd, 0), unpriced = unpriced - (OLD.cost_usd IS NULL)
+    WHERE hour = OLD.ts / 3600000 * 3600000 AND session_id = OLD.session_id
+      AND model = COALESCE(OLD.model, '');
+  END;
+
+  -- Minute-bucket token series and the partial hours at the edges of a usage range.
+  CREATE INDEX messages_ts_usage ON messages(ts, session_id, model, input_tokens, output_tokens,
+    cache_creation_tokens, cache_read_tokens, cost_usd);
+  -- Tool calls by time, covering (series, the partial hours of ranged stats, ranged
+  -- percentiles); durations per tool (a percentile's exact value within its histogram
+  -- bucket); failures by time (error list and series).
+  CREATE INDEX tool_calls_time ON tool_calls(COALESCE(start_ts, end_ts), tool_name, status,
+    session_id, start_ts, end_ts);
+  CREATE INDEX tool_calls_duration ON tool_calls(tool_name, end_ts - start_ts, start_ts)
+    WHERE end_ts >= start_ts;
+  CREATE INDEX tool_calls_failed ON tool_calls(end_ts, id) WHERE status = 'error';
+  -- API errors (error_kind 1) by time: the error list, series and KPIs.
+  CREATE INDEX events_api_errors ON events(ts, id) WHERE error_kind = 1;
+  `,
 ];

@@ -8,6 +8,7 @@ import { oneLine, projectOf, toolInputSummary } from "../ingest/normalize.ts";
 import { maxErrorsPerFile } from "../config.ts";
 import { type Db, inTransaction } from "./db.ts";
 import type { ThreadMapping } from "../ingest/threads.ts";
+import { DerivedTables } from "./derived.ts";
 
 /** Where ingest stands in one source file. */
 export interface FileCursor {
@@ -93,6 +94,7 @@ export class Writer {
   #noIdEvents;
   #clearNoId;
   #insertPaired;
+  #derived;
 
   constructor(db: Db) {
     this.#db = db;
@@ -181,6 +183,7 @@ export class Writer {
     this.#insertPaired = db.prepare(`
       INSERT INTO tool_calls(session_id, tool_use_id, tool_name, status, start_ts, end_ts, input_summary, error)
       VALUES (?, NULL, ?, ?, ?, ?, ?, ?)`);
+    this.#derived = new DerivedTables(db);
   }
 
   /** Stores a batch of file updates in one transaction; returns what became new. */
@@ -190,6 +193,7 @@ export class Writer {
 
   #commit(updates: FileUpdate[]): CommitResult {
     const now = Date.now();
+    const lastIdBefore = this.#derived.mark();
     const rows: EventRow[] = [];
     const deltas = new Map<string, SessionDelta>();
     const toolSessions = new Set<string>();
@@ -285,6 +289,8 @@ export class Writer {
     }
     for (const [sessionId, toolName] of unpaired.values()) this.#repair(sessionId, toolName);
     for (const sessionId of toolSessions) this.#recount.run(sessionId);
+    // Search index and rollups of what this batch stored (src/store/derived.ts).
+    if (rows.length > 0) this.#derived.update(lastIdBefore);
     return { events: rows, sessions: [...deltas.keys()] };
   }
 
@@ -320,7 +326,12 @@ export class Writer {
       stored++;
     }
     if (notListed > 0) {
-      this.#insertError.run(path, -2, `${notListed}+ more bad lines in this file, not listed`, now);
+      // The summary row keeps a running total across reads of the same file.
+      const earlier = this.#db.prepare(
+        "SELECT reason FROM ingest_errors WHERE path = ? AND offset = -2",
+      ).get(path) as { reason: string } | undefined;
+      const total = notListed + (earlier ? parseInt(earlier.reason, 10) || 0 : 0);
+      this.#insertError.run(path, -2, `${total}+ more bad lines in this file, not listed`, now);
     }
   }
 

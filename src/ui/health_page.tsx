@@ -1,60 +1,35 @@
-// Health page: is ingest keeping up, what failed and why.
+// Health page: which sources were found, is ingest keeping up, what failed and why.
 
-import type { HealthReport, IngestErrorRow } from "../types.ts";
-import type { IngestStats } from "../ingest/ingester.ts";
-import { compact } from "../../islands/format.ts";
+import type { IngestErrorRow } from "../types.ts";
+import HealthStats, { type HealthSnapshot } from "../../islands/HealthStats.tsx";
+import { Island } from "./island.tsx";
 
 export interface HealthData {
-  report: HealthReport;
+  snapshot: HealthSnapshot;
   errors: IngestErrorRow[];
-  ingest: IngestStats | null;
-  liveClients: number;
   claudeDir: string;
   dbPath: string;
 }
 
-export function HealthPage({ report, errors, ingest, liveClients, claudeDir, dbPath }: HealthData) {
+export function HealthPage({ snapshot, errors, claudeDir, dbPath }: HealthData) {
   return (
     <>
-      <h1>
-        Health:{" "}
-        <span class={report.status === "ok" ? "ok" : "bad"} id="health-status">
-          {report.status}
-        </span>
-      </h1>
+      <h1>Health</h1>
       <section class="panel">
-        <dl class="kv">
-          <dt>Reading</dt>
-          <dd class="mono">{claudeDir}</dd>
-          <dt>Database</dt>
-          <dd class="mono">{dbPath} ({(report.db_bytes / 1024 / 1024).toFixed(1)} MB)</dd>
-          <dt>Events stored</dt>
-          <dd>{compact(report.events)}</dd>
-          <dt>Sessions</dt>
-          <dd>{report.sessions}</dd>
-          <dt>Source files</dt>
-          <dd>
-            {report.files} tracked{ingest
-              ? ` (${ingest.hookFiles} hook files, ${ingest.transcripts} transcripts)`
-              : ""}
-          </dd>
-          <dt>Notifier threads.db</dt>
-          <dd>{ingest?.threadsDb ?? "–"}</dd>
-          <dt>Backfill</dt>
-          <dd>{ingest ? (ingest.backfilled ? "done" : "running…") : "–"}</dd>
-          <dt>Live clients</dt>
-          <dd>{liveClients}</dd>
-          <dt>Last event</dt>
-          <dd>{report.last_event_ts ?? "–"}</dd>
-          <dt>Uptime</dt>
-          <dd>{report.uptime_s} s</dd>
-        </dl>
+        <Island
+          name="HealthStats"
+          component={HealthStats}
+          props={{ initial: snapshot, claudeDir, dbPath }}
+        />
       </section>
-      <h2>Ingest errors ({report.errors})</h2>
+      <h2>Ingest errors ({snapshot.errors})</h2>
       {errors.length === 0
         ? <p class="muted">None: every file read so far parsed.</p>
         : (
           <div class="table-wrap panel">
+            {snapshot.errors > errors.length
+              ? <p class="muted">The {errors.length} most recent are listed.</p>
+              : null}
             <table id="errors">
               <thead>
                 <tr>

@@ -14,6 +14,9 @@ const favicon = "data:image/svg+xml," +
 
 const nav = [
   { href: "/", label: "Overview" },
+  { href: "/sessions", label: "Sessions" },
+  { href: "/events", label: "Events" },
+  { href: "/tools", label: "Tools" },
   { href: "/health", label: "Health" },
 ];
 
@@ -22,10 +25,14 @@ export interface PageProps {
   path: string;
   /** Query string for the page's live stream (the page's filters). */
   stream?: string;
+  /** The page's JSON twin under /api, offered as an alternate link. */
+  json?: string;
+  /** Newest stored event id when the page was rendered: the live stream resumes after it. */
+  lastEventId?: number;
   children: ComponentChildren;
 }
 
-function Layout({ title, path, stream, children }: PageProps) {
+function Layout({ title, path, stream, json, lastEventId, children }: PageProps) {
   return (
     <html lang="en">
       <head>
@@ -35,13 +42,21 @@ function Layout({ title, path, stream, children }: PageProps) {
         <link rel="icon" href={favicon} />
         <link rel="stylesheet" href={styleSheet} />
         <script type="module" src={islandsScript} defer></script>
+        {json ? <link rel="alternate" type="application/json" href={json} /> : null}
       </head>
-      <body data-stream={stream ?? ""}>
+      <body data-stream={stream ?? ""} data-last-id={lastEventId}>
         <header class="top">
           <a class="brand" href="/">claude-dash</a>
           <nav aria-label="main">
             {nav.map((n) => (
-              <a href={n.href} aria-current={n.href === path ? "page" : undefined}>{n.label}</a>
+              <a
+                href={n.href}
+                aria-current={n.href === path || (n.href !== "/" && path.startsWith(n.href + "/"))
+                  ? "page"
+                  : undefined}
+              >
+                {n.label}
+              </a>
             ))}
           </nav>
           <Island name="ConnectionBadge" component={ConnectionBadge} props={{}} />

@@ -1,67 +1,89 @@
-// Overview page: every session (waiting ones first) and the live feed of events.
+// Overview: "right now" — today's figures, every session (waiting ones first and
+// unmistakable), activity per minute by type, top tools, latest errors and the live feed.
 
 import type { EventRow, SessionSummary } from "../types.ts";
 import LiveFeed from "../../islands/LiveFeed.tsx";
 import SessionBoard from "../../islands/SessionBoard.tsx";
+import KpiCards, { type KpiFigures } from "../../islands/KpiCards.tsx";
+import ActivityChart, { type ActivityData } from "../../islands/ActivityChart.tsx";
+import TopTools, { type ToolFigures } from "../../islands/TopTools.tsx";
+import LatestErrors, { type ErrorItem } from "../../islands/LatestErrors.tsx";
 import { Island } from "./island.tsx";
+import { EmptyState } from "./empty_state.tsx";
+
+export interface OverviewInsights {
+  kpis: KpiFigures;
+  todaySince: number;
+  activity: ActivityData;
+  topTools: ToolFigures[];
+  errors: ErrorItem[];
+}
 
 export interface OverviewData {
   sessions: SessionSummary[];
   totalSessions: number;
   events: EventRow[];
   claudeDir: string;
+  insights: OverviewInsights;
 }
 
-export function Overview({ sessions, totalSessions, events, claudeDir }: OverviewData) {
+export function Overview({ sessions, totalSessions, events, claudeDir, insights }: OverviewData) {
   if (totalSessions === 0 && events.length === 0) return <EmptyState claudeDir={claudeDir} />;
   return (
     <>
-      <h1>Sessions</h1>
-      <p class="muted">
-        {totalSessions} session{totalSessions === 1 ? "" : "s"}
-        {totalSessions > sessions.length ? `, the ${sessions.length} most recent shown` : ""}. Times
-        in UTC.
-      </p>
+      <h1 class="sr-only">Overview</h1>
+      <Island
+        name="KpiCards"
+        component={KpiCards}
+        props={{ initial: insights.kpis, since: insights.todaySince }}
+      />
       <div class="grid">
-        <section class="panel" aria-labelledby="sessions-h">
-          <h2 id="sessions-h">All sessions</h2>
-          <Island name="SessionBoard" component={SessionBoard} props={{ initial: sessions }} />
-        </section>
+        <div class="stack">
+          <section class="panel" aria-labelledby="sessions-h">
+            <h2 id="sessions-h">Sessions</h2>
+            <p class="muted">
+              {totalSessions} session{totalSessions === 1 ? "" : "s"}
+              {totalSessions > sessions.length
+                ? `, the ${sessions.length} most recent shown (`
+                : " ("}
+              <a href="/sessions">all sessions</a>). Times in UTC.
+            </p>
+            <Island name="SessionBoard" component={SessionBoard} props={{ initial: sessions }} />
+          </section>
+          <section class="panel" aria-labelledby="activity-h">
+            <h2 id="activity-h">Activity</h2>
+            <Island
+              name="ActivityChart"
+              component={ActivityChart}
+              props={{ initial: insights.activity }}
+            />
+          </section>
+          <div class="pair">
+            <section class="panel" aria-labelledby="tools-h">
+              <h2 id="tools-h">
+                Top tools <span class="muted">(24 h)</span>
+              </h2>
+              <Island
+                name="TopTools"
+                component={TopTools}
+                props={{ initial: insights.topTools }}
+              />
+            </section>
+            <section class="panel" aria-labelledby="errors-h">
+              <h2 id="errors-h">Latest errors</h2>
+              <Island
+                name="LatestErrors"
+                component={LatestErrors}
+                props={{ initial: insights.errors }}
+              />
+            </section>
+          </div>
+        </div>
         <section class="panel" aria-labelledby="feed-h">
           <h2 id="feed-h">Live feed</h2>
           <Island name="LiveFeed" component={LiveFeed} props={{ initial: events }} />
         </section>
       </div>
     </>
-  );
-}
-
-function EmptyState({ claudeDir }: { claudeDir: string }) {
-  return (
-    <section class="panel empty">
-      <h1>No Claude Code activity found yet</h1>
-      <p>
-        claude-dash reads, and never changes, what Claude Code writes under{" "}
-        <code>{claudeDir}</code>:
-      </p>
-      <ul>
-        <li>
-          <b>Session transcripts</b> in{" "}
-          <code>projects/*/*.jsonl</code>: Claude Code writes these by itself. Run{" "}
-          <code>claude</code> in any project and this page fills in.
-        </li>
-        <li>
-          <b>Hook event logs</b> in{" "}
-          <code>hooks/logs/raw_json/*.json</code>, one file per hook event: these show permission
-          prompts and tool calls as they happen. Add a hook to <code>settings.json</code>{" "}
-          that saves each payload there.
-        </li>
-        <li>
-          <b>The notifier's thread map</b> <code>hooks/threads.db</code>, when present.
-        </li>
-      </ul>
-      <p>This page updates by itself as soon as data appears.</p>
-      <Island name="LiveFeed" component={LiveFeed} props={{ initial: [] }} />
-    </section>
   );
 }

@@ -1,0 +1,38 @@
+// Acceptance of issue 7: the workload generator's output ingests with zero errors, and the
+// totals it reports equal what the dashboard shows (the same check the benchmark runs at
+// 100k/1M events, here at 20k so it runs with the test suite).
+
+import assert from "node:assert/strict";
+import { generate } from "../bench/gen.ts";
+import { checkTotals } from "../bench/check_totals.ts";
+import { startDashboard } from "../src/dashboard.ts";
+import { makeHome } from "./support/home.ts";
+
+Deno.test("generated ~/.claude (20k events) ingests with no error and the dashboard shows exactly the generator's totals", async () => {
+  const home = await makeHome();
+  try {
+    const totals = await generate({ dir: home.claudeDir, events: 20_000, seed: 11 });
+    const dashboard = startDashboard({ claudeDir: home.claudeDir, dbPath: home.dbPath, port: 0 });
+    try {
+      await dashboard.ingester.ready;
+      const check = await checkTotals(dashboard.url, totals);
+      assert.equal(check.ingestErrors, 0, "ingest errors");
+      assert.deepEqual(check.mismatches, [], "per-session differences");
+      assert.equal(check.sessionsShown, totals.sessions);
+      assert.equal(check.shown.events, totals.hookFiles + totals.transcriptLines);
+
+      // Usage by model, as stored (deduplicated by message id + request id).
+      const rows = dashboard.db.prepare(`
+        SELECT model, count(*) AS messages, sum(input_tokens) AS input_tokens,
+          sum(output_tokens) AS output_tokens, sum(cache_creation_tokens) AS cache_creation_tokens,
+          sum(cache_read_tokens) AS cache_read_tokens
+        FROM messages GROUP BY model ORDER BY model`).all() as Array<Record<string, unknown>>;
+      const stored = Object.fromEntries(rows.map(({ model, ...rest }) => [String(model), rest]));
+      assert.deepEqual(stored, totals.byModel);
+    } finally {
+      await dashboard.stop();
+    }
+  } finally {
+    await home.cleanup();
+  }
+});

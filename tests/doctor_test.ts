@@ -1,0 +1,267 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { parseCommand } from "../src/cli.ts";
+import {
+  diagnose,
+  type DoctorView,
+  exitCode,
+  formatReport,
+  hookEvents,
+  settingsHooks,
+} from "../src/doctor.ts";
+import { startDashboard } from "../src/dashboard.ts";
+import { migrations } from "../src/store/migrations.ts";
+import { makeHome, writeFixtures } from "./support/home.ts";
+import { runTask, taskRunFlags } from "./support/tasks.ts";
+
+const opts = { sanitizeResources: false, sanitizeOps: false };
+const now = Date.UTC(2025, 10, 1, 12, 0, 0);
+
+function goodView(): DoctorView {
+  return {
+    claudeDir: "/h/.claude",
+    dbPath: "/h/.claude/claude-dash/claude-dash.db",
+    port: 7878,
+    now,
+    claude: { state: "ok" },
+    transcripts: { count: 3, newestMs: now - 60_000, newestRel: "projects/p/s.jsonl" },
+    hooks: { dirExists: true, count: 10, newestMs: now - 1000, recent: 4 },
+    settings: { state: "ok", events: [...hookEvents], claudeDashEvents: [...hookEvents] },
+    threads: { state: "absent" },
+    db: { state: "ok", bytes: 2_000_000, integrity: "ok", schemaVersion: migrations.length },
+    currentSchema: migrations.length,
+    portState: { state: "free" },
+    writable: { ownDir: true, rawJson: true },
+  };
+}
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+Deno.test("`doctor` takes --port, --db and --claude-dir and nothing else", () => {
+  assert.deepEqual(parseCommand(["doctor", "--port", "9000", "--claude-dir", "/c/"], "/h"), {
+    kind: "doctor",
+    options: { port: 9000, dbPath: "/h/.claude/claude-dash/claude-dash.db", claudeDir: "/c" },
+  });
+  const full = parseCommand(["doctor", "--full"], "/h");
+  assert.equal(full.kind === "doctor" && full.options.full, true);
+  assert.equal(parseCommand(["doctor", "--help"], "/h").kind, "help");
+  assert.deepEqual(parseCommand(["doctor", "--otlp-endpoint", "http://127.0.0.1:1"], "/h"), {
+    kind: "error",
+    message: 'unknown option "--otlp-endpoint" for doctor (see claude-dash doctor --help)',
+  });
+});
+
+Deno.test("a working setup passes every check, one ✓ line each, exit code 0", () => {
+  const checks = diagnose(goodView());
+  assert.equal(checks.length, 8);
+  assert.ok(checks.every((c) => c.ok), formatReport(checks));
+  assert.equal(exitCode(checks), 0);
+  const text = formatReport(checks);
+  assert.equal(text.split("\n").filter((l) => l.startsWith("✓ ")).length, 8);
+  assert.match(text, /transcripts: 3 in \/h\/\.claude\/projects, newest 60 s ago/);
+  assert.match(text, /claude-dash hook on 12 of 12/);
+  assert.match(text, /integrity ok, schema \d+ \(current\)/);
+  assert.match(text, /claude-dash is ready\.$/);
+});
+
+Deno.test("what claude-dash needs fails the exit code; what only enriches it does not", () => {
+  const missing = diagnose({
+    ...goodView(),
+    claude: { state: "missing" },
+    transcripts: { count: 0, newestMs: null, newestRel: null },
+    hooks: { dirExists: false, count: 0, newestMs: null, recent: 0 },
+    settings: { state: "missing", events: [], claudeDashEvents: [] },
+  });
+  assert.equal(exitCode(missing), 1);
+  const text = formatReport(missing);
+  assert.match(
+    text,
+    /✗ Claude Code folder: \/h\/\.claude does not exist\n {4}→ run Claude Code once/,
+  );
+  assert.match(text, /2 problems to fix/);
+
+  const noHooks = diagnose({
+    ...goodView(),
+    hooks: { dirExists: true, count: 0, newestMs: null, recent: 0 },
+    settings: { state: "missing", events: [], claudeDashEvents: [] },
+    threads: { state: "error", error: "threads.db unreadable: file is not a database" },
+  });
+  assert.equal(exitCode(noHooks), 0, "transcripts alone are enough to show sessions");
+  assert.match(formatReport(noHooks), /✗ hook logging \(optional\): no payloads/);
+  assert.match(formatReport(noHooks), /README, "Hook logging"/);
+
+  const stale = diagnose({
+    ...goodView(),
+    hooks: { dirExists: true, count: 5, newestMs: now - 3 * 3600_000, recent: 0 },
+  });
+  assert.match(formatReport(stale), /none in the last 5 min \(newest 3 h ago\)/);
+  assert.equal(exitCode(stale), 0);
+
+  for (
+    const [view, pattern] of [
+      [{ portState: { state: "busy" } }, /✗ port: 7878 on 127\.0\.0\.1 is used by another program/],
+      [{ db: { state: "ok", bytes: 1, integrity: "row 3 missing", schemaVersion: 1 } }, /FAILED/],
+      [
+        { db: { state: "ok", bytes: 1, integrity: "ok", schemaVersion: 999 } },
+        /newer than this claude-dash/,
+      ],
+      [{ db: { state: "error", error: "file is not a database" } }, /move the file away/],
+      [{ writable: { ownDir: false, rawJson: true } }, /claude-dash is not writable/],
+    ] as Array<[Partial<DoctorView>, RegExp]>
+  ) {
+    const checks = diagnose({ ...goodView(), ...view });
+    assert.equal(exitCode(checks), 1, JSON.stringify(view));
+    assert.match(formatReport(checks), pattern);
+  }
+  const big = diagnose({
+    ...goodView(),
+    db: { state: "ok", bytes: 2e9, integrity: "ok", check: "quick_check", schemaVersion: 1 },
+    currentSchema: 1,
+  });
+  assert.match(formatReport(big), /1907\.3 MB, quick_check \(--full for integrity_check\) ok/);
+  const running = diagnose({ ...goodView(), portState: { state: "claude-dash", events: 42 } });
+  assert.equal(exitCode(running), 0);
+  assert.match(
+    formatReport(running),
+    /claude-dash already serves http:\/\/127\.0\.0\.1:7878\/ \(42/,
+  );
+  const older = diagnose({
+    ...goodView(),
+    db: { state: "ok", bytes: 1, integrity: "ok", schemaVersion: 1 },
+    currentSchema: 2,
+  });
+  assert.equal(exitCode(older), 0);
+  assert.match(formatReport(older), /schema 1 \(upgraded to 2 at next start\)/);
+});
+
+Deno.test("settings.json hooks are read by event name only; commands never reach the report", () => {
+  const secret = "sk-ant-SECRET-123";
+  const settings = {
+    env: { ANTHROPIC_API_KEY: secret },
+    hooks: {
+      PreToolUse: [{
+        matcher: "*",
+        hooks: [{ type: "command", command: "claude-dash hook" }],
+      }],
+      Stop: [{ hooks: [{ type: "command", command: `TOKEN=${secret} notify.py` }] }],
+      "Bad Key; rm -rf": [{ hooks: [{ type: "command", command: "x" }] }],
+      Notification: "not a list",
+    },
+  };
+  const parsed = settingsHooks(settings);
+  assert.deepEqual(parsed, { events: ["PreToolUse", "Stop"], claudeDashEvents: ["PreToolUse"] });
+  const text = formatReport(diagnose({ ...goodView(), settings: { state: "ok", ...parsed } }));
+  assert.match(text, /hooks for 2 events; claude-dash hook on 1 of 12, other commands on 1/);
+  assert.ok(!text.includes(secret) && !text.includes("notify.py"), text);
+  assert.deepEqual(settingsHooks(null), { events: [], claudeDashEvents: [] });
+  assert.deepEqual(settingsHooks({ hooks: [1] }), { events: [], claudeDashEvents: [] });
+});
+
+Deno.test(
+  "doctor on an empty HOME exits non-zero and says what to do",
+  opts,
+  async () => {
+    const home = await Deno.makeTempDir({ prefix: "claude-dash-test-" });
+    try {
+      const r = await runTask("doctor", home, ["doctor", "--port", String(freePort())]);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /✗ Claude Code folder: .* does not exist/);
+      assert.match(r.stdout, /→ run Claude Code once \(it creates ~\/\.claude\)/);
+      assert.match(r.stdout, /problems to fix before claude-dash can show your sessions/);
+      assert.deepEqual([...Deno.readDirSync(home)], [], "doctor created nothing");
+    } finally {
+      await Deno.remove(home, { recursive: true });
+    }
+    const h = await makeHome();
+    try {
+      const r = await runTask("doctor", h.home, ["doctor", "--port", String(freePort())]);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /✓ Claude Code folder/);
+      assert.match(r.stdout, /✗ transcripts: none in .*\n {4}→ run a Claude Code session/);
+    } finally {
+      await h.cleanup();
+    }
+  },
+);
+
+Deno.test(
+  "doctor on the fixtures exits 0 under the doctor task's permissions, changing nothing",
+  opts,
+  async () => {
+    const h = await makeHome();
+    try {
+      const flags = await taskRunFlags("doctor", h.home);
+      assert.ok(flags.includes(`--allow-read=${h.claudeDir}`), flags.join(" "));
+      assert.ok(!flags.some((f) => f === "--allow-all" || f === "-A"));
+      const layout = await writeFixtures(h.claudeDir);
+      const secret = "xoxb-secret-token-value";
+      await Deno.writeTextFile(
+        join(h.claudeDir, "settings.json"),
+        JSON.stringify({
+          hooks: Object.fromEntries(
+            ["PreToolUse", "Stop"].map((e) => [e, [{
+              hooks: [{ type: "command", command: `SLACK=${secret} claude-dash hook` }],
+            }]]),
+          ),
+        }),
+      );
+      const threads = new DatabaseSync(join(h.claudeDir, "hooks/threads.db"));
+      threads.exec(`CREATE TABLE thread_mappings (session_id TEXT, channel_id TEXT,
+        thread_id TEXT, created_at TEXT, is_archived INTEGER, last_used TEXT);
+        INSERT INTO thread_mappings VALUES ('s1', 'c', 't', '2025-01-01', 0, NULL);`);
+      threads.close();
+
+      const port = freePort();
+      const r = await runTask("doctor", h.home, ["doctor", "--port", String(port)]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const lines = r.stdout.trim().split("\n");
+      assert.equal(lines[0], "claude-dash doctor");
+      assert.match(r.stdout, new RegExp(`✓ transcripts: ${layout.transcripts.length} in `));
+      const n = layout.hookFiles.length;
+      assert.match(r.stdout, new RegExp(`✓ hook logging: ${n} payloads in .*, ${n} in the last 5`));
+      assert.match(r.stdout, /settings\.json hooks.*claude-dash hook on 2 of 12/);
+      assert.match(r.stdout, /✓ notifier thread DB: .* readable, 1 thread mappings/);
+      assert.match(r.stdout, /✓ claude-dash database: .* not created yet/);
+      assert.match(r.stdout, new RegExp(`✓ port: ${port} on 127\\.0\\.0\\.1 is free`));
+      assert.match(r.stdout, /✓ permissions:/);
+      assert.ok(!r.stdout.includes(secret), "settings values are never printed");
+      await assert.rejects(Deno.stat(h.dbPath), Deno.errors.NotFound, "no database created");
+      const hooksDir = [...Deno.readDirSync(join(h.claudeDir, "hooks"))].map((e) => e.name).sort();
+      assert.deepEqual(hooksDir, ["logs", "threads.db"], "nothing written beside threads.db");
+
+      // With its database made and claude-dash serving on the port.
+      const dash = startDashboard({
+        claudeDir: h.claudeDir,
+        dbPath: h.dbPath,
+        port: 0,
+        watch: false,
+      });
+      try {
+        await dash.ingester.ready;
+        const r2 = await runTask("doctor", h.home, ["doctor", "--port", String(dash.port)]);
+        assert.equal(r2.code, 0, r2.stdout + r2.stderr);
+        assert.match(r2.stdout, /✓ claude-dash database: .*integrity ok, schema \d+ \(current\)/);
+        assert.match(r2.stdout, /✓ port: claude-dash already serves .* \(1638 events\)/);
+      } finally {
+        await dash.stop();
+      }
+      const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      try {
+        const port3 = (busy.addr as Deno.NetAddr).port;
+        const r3 = await runTask("doctor", h.home, ["doctor", "--port", String(port3)]);
+        assert.equal(r3.code, 1);
+        assert.match(r3.stdout, /✗ port: \d+ on 127\.0\.0\.1 is used by another program/);
+      } finally {
+        busy.close();
+      }
+    } finally {
+      await h.cleanup();
+    }
+  },
+);

@@ -1,0 +1,361 @@
+// The sandbox, proven from outside: the real server runs under exactly the permission flags of
+// `deno task start` (read from deno.json) with a fake HOME, serves the dashboard, and Deno's own
+// permission audit (DENO_AUDIT_PERMISSIONS) shows it never even asks for anything else. A probe
+// script under the same flags shows what those flags refuse. Symbolic links, which Deno's path
+// checks do not resolve, are shown not to lead the ingester out of ~/.claude.
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { Ingester } from "../src/ingest/ingester.ts";
+import { openDb } from "../src/store/db.ts";
+import { makeHome, writeFixtures } from "./support/home.ts";
+import { SseClient } from "./support/sse.ts";
+import { count, waitFor } from "./support/wait.ts";
+
+const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const opts = { sanitizeResources: false, sanitizeOps: false };
+const fixtureEvents = 1638;
+
+/** The permission flags of a deno.json task, $HOME expanded to `home` (as the task shell does). */
+async function taskFlags(task: string, home: string): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
+  const command: string = config.tasks[task].command;
+  return command.split(/\s+/).filter((w) => /^(--allow-|--deny-|-A$)/.test(w)).map((w) =>
+    w.replaceAll("$HOME", home)
+  );
+}
+
+/** The Deno cache of this machine, so a child with a fake HOME finds the npm packages. */
+async function denoDir(): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json"],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return JSON.parse(new TextDecoder().decode(out.stdout)).denoDir;
+}
+
+const probe = `
+const home = Deno.env.get("HOME");
+const repo = Deno.args[0];
+const out = {};
+async function attempt(name, fn) {
+  try { await fn(); out[name] = "ok"; } catch (e) { out[name] = e.name; }
+}
+await attempt("read /etc/passwd", () => Deno.readTextFile("/etc/passwd"));
+await attempt("read ~/.ssh key", () => Deno.readTextFile(home + "/.ssh/id_ed25519"));
+await attempt("list ~", async () => { for await (const _ of Deno.readDir(home)) break; });
+await attempt("read the checkout", () => Deno.readTextFile(repo + "/deno.json"));
+await attempt("read ~/.claude/settings.json", () => Deno.readTextFile(home + "/.claude/settings.json"));
+await attempt("write ~/.claude/settings.json", () => Deno.writeTextFile(home + "/.claude/settings.json", "{}"));
+await attempt("write ~/.claude/hooks", () => Deno.writeTextFile(home + "/.claude/hooks/x", "x"));
+await attempt("write ~/.claude/claude-dash", () => Deno.writeTextFile(home + "/.claude/claude-dash/probe", "x"));
+await attempt("write /tmp", () => Deno.writeTextFile("/tmp/claude-dash-probe", "x"));
+await attempt("env HOME", () => Deno.env.get("HOME"));
+await attempt("env PATH", () => Deno.env.get("PATH"));
+await attempt("listen 127.0.0.1", () => Deno.listen({ hostname: "127.0.0.1", port: 0 }).close());
+await attempt("listen 0.0.0.0", () => Deno.listen({ hostname: "0.0.0.0", port: 0 }).close());
+await attempt("connect 127.0.0.2", () => Deno.connect({ hostname: "127.0.0.2", port: 9 }));
+await attempt("run", () => new Deno.Command("/bin/true").output());
+await attempt("sys", () => Deno.hostname());
+await attempt("ffi", () => Deno.dlopen("libc.so.6", {}));
+console.log(JSON.stringify(out));
+`;
+
+Deno.test(
+  "under the start task's flags reading /etc/passwd or ~/.ssh, writing outside claude-dash/, other env, net, run, sys and ffi all fail with NotCapable",
+  opts,
+  async () => {
+    const h = await makeHome();
+    try {
+      await Deno.mkdir(join(h.home, ".ssh"));
+      await Deno.writeTextFile(join(h.home, ".ssh/id_ed25519"), "PRIVATE KEY");
+      await Deno.writeTextFile(join(h.claudeDir, "settings.json"), '{"hooks": {}}');
+      await Deno.mkdir(join(h.claudeDir, "claude-dash"), { recursive: true });
+      // The probe lives outside every allowed folder: Deno loads the main module regardless.
+      const dir = await Deno.makeTempDir({ prefix: "claude-dash-probe-" });
+      await Deno.writeTextFile(join(dir, "probe.js"), probe);
+      const flags = await taskFlags("start", h.home);
+      assert.deepEqual(flags, [
+        `--allow-read=${h.home}/.claude`,
+        `--allow-write=${h.home}/.claude/claude-dash`,
+        "--allow-net=127.0.0.1,localhost",
+        "--allow-env=HOME",
+      ]);
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", ...flags, join(dir, "probe.js"), root],
+        env: { HOME: h.home, DENO_DIR: await denoDir() },
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      await Deno.remove(dir, { recursive: true });
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      assert.deepEqual(JSON.parse(new TextDecoder().decode(out.stdout)), {
+        "read /etc/passwd": "NotCapable",
+        "read ~/.ssh key": "NotCapable",
+        "list ~": "NotCapable",
+        "read the checkout": "NotCapable",
+        "read ~/.claude/settings.json": "ok",
+        "write ~/.claude/settings.json": "NotCapable",
+        "write ~/.claude/hooks": "NotCapable",
+        "write ~/.claude/claude-dash": "ok",
+        "write /tmp": "NotCapable",
+        "env HOME": "ok",
+        "env PATH": "NotCapable",
+        "listen 127.0.0.1": "ok",
+        "listen 0.0.0.0": "NotCapable",
+        "connect 127.0.0.2": "NotCapable",
+        "run": "NotCapable",
+        "sys": "NotCapable",
+        "ffi": "NotCapable",
+      });
+      assert.equal(await Deno.readTextFile(join(h.claudeDir, "settings.json")), '{"hooks": {}}');
+    } finally {
+      await h.cleanup();
+    }
+  },
+);
+
+interface AuditRecord {
+  permission: string;
+  value: string | null;
+}
+
+Deno.test(
+  "the real server under the start task's exact flags serves the dashboard, and Deno's permission audit shows no access outside the allowed set",
+  opts,
+  async () => {
+    const h = await makeHome();
+    const auditDir = await Deno.makeTempDir({ prefix: "claude-dash-audit-" });
+    const auditFile = join(auditDir, "audit.jsonl");
+    await writeFixtures(h.claudeDir);
+    // Bait outside ~/.claude, and links into it from inside.
+    await Deno.mkdir(join(h.home, ".ssh"));
+    await Deno.writeTextFile(join(h.home, ".ssh/id_ed25519"), "PRIVATE KEY");
+    const outside = join(h.home, "outside");
+    await Deno.mkdir(outside);
+    const line = (i: number) =>
+      JSON.stringify({
+        type: "user",
+        sessionId: "outside-1",
+        uuid: `outside-${i}`,
+        timestamp: new Date().toISOString(),
+        message: { role: "user", content: `outside-marker ${i}` },
+      }) + "\n";
+    await Deno.writeTextFile(join(outside, "outside-1.jsonl"), line(0));
+    await Deno.symlink(outside, join(h.claudeDir, "projects/-linked-outside"));
+    await Deno.symlink(
+      join(h.home, ".ssh/id_ed25519"),
+      join(h.claudeDir, "projects/-fixtures-sniffly/key.jsonl"),
+    );
+    await Deno.symlink(
+      "/etc/passwd",
+      join(h.claudeDir, "hooks/logs/raw_json/20250101_000000_PreToolUse_link.json"),
+    );
+    await Deno.writeTextFile(
+      join(h.claudeDir, "hooks/.env.discord"),
+      "DISCORD_TOKEN=abcdefgh12345\n",
+    );
+
+    const flags = await taskFlags("start", h.home);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", ...flags, join(root, "main.ts"), "--port", "0"],
+      env: { HOME: h.home, DENO_DIR: await denoDir(), DENO_AUDIT_PERMISSIONS: auditFile },
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let sse: SseClient | null = null;
+    try {
+      let text = "";
+      while (!/serving (http:\/\/\S+)\//.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`exited before serving: ${text}`);
+        text += value;
+      }
+      const url = /serving (http:\/\/\S+)\//.exec(text)![1];
+      const health = async () => (await (await fetch(`${url}/api/health`)).json()).events;
+      await waitFor(async () => (await health()) === fixtureEvents, 10_000, "backfill");
+
+      // The dashboard works: pages, API, assets, SSE and WebSocket.
+      for (const path of ["/", "/sessions", "/events", "/health"]) {
+        const res = await fetch(`${url}${path}`, { headers: { Accept: "text/html" } });
+        assert.equal(res.status, 200, path);
+        const html = await res.text();
+        assert.match(html, /<html/);
+        const asset = /src="(\/static\/[^"]+)"/.exec(html)?.[1];
+        if (asset) assert.equal((await fetch(`${url}${asset}`)).status, 200, asset);
+      }
+      const sessions = await (await fetch(`${url}/api/sessions`)).json();
+      assert.ok(sessions.total > 0);
+      sse = new SseClient(`${url}/api/stream`);
+      await waitFor(() => sse!.messages.some((m) => m.event === "hello"), 3000, "SSE hello");
+      const ws = new WebSocket(`${url.replace("http", "ws")}/api/ws`);
+      const hello = await new Promise<string>((resolve, reject) => {
+        ws.onmessage = (e) => resolve(String(e.data));
+        ws.onerror = () => reject(new Error("WebSocket failed"));
+      });
+      assert.match(hello, /"hello"/);
+      ws.close();
+
+      // Live ingest through the watcher, and writes through the linked folder.
+      await Deno.writeTextFile(
+        join(h.claudeDir, "hooks/logs/raw_json/20990101_000000_Notification_live-1.json"),
+        JSON.stringify({ session_id: "live-1", hook_event_name: "Notification", message: "hi" }),
+      );
+      await Deno.writeTextFile(join(outside, "outside-1.jsonl"), line(1), { append: true });
+      await waitFor(
+        () => sse!.messages.some((m) => m.event === "event" && m.data.includes("live-1")),
+        3000,
+        "live event",
+      );
+      await new Promise((r) => setTimeout(r, 1500)); // one more reconcile scan
+      assert.equal(await health(), fixtureEvents + 1, "nothing read through a link");
+    } finally {
+      await sse?.close();
+      reader.releaseLock();
+      child.kill("SIGTERM");
+      await child.status;
+      await child.stdout.cancel().catch(() => {});
+      await child.stderr.cancel().catch(() => {});
+    }
+    try {
+      const db = openDb(h.dbPath);
+      try {
+        assert.equal(
+          count(db, "SELECT count(*) AS n FROM events WHERE raw LIKE '%outside-marker%'"),
+          0,
+        );
+        assert.equal(
+          count(db, "SELECT count(*) AS n FROM events WHERE raw LIKE '%PRIVATE KEY%'"),
+          0,
+        );
+        assert.equal(
+          count(db, "SELECT count(*) AS n FROM events WHERE raw LIKE '%root:x:0:0%'"),
+          0,
+        );
+      } finally {
+        db.close();
+      }
+
+      const records: AuditRecord[] = (await Deno.readTextFile(auditFile)).split("\n")
+        .filter(Boolean).map((l) => JSON.parse(l));
+      assert.ok(records.length > 0, "the audit recorded the permission checks");
+      const claude = `${h.home}/.claude`;
+      const inside = (p: string | null, dir: string) => p === dir || !!p?.startsWith(dir + "/");
+      const outsideSet = records.filter((r) => {
+        switch (r.permission) {
+          case "read":
+            return !inside(r.value, claude);
+          case "write":
+            return !inside(r.value, `${claude}/claude-dash`);
+          case "net":
+            return !/^(127\.0\.0\.1|localhost)(:\d+)?$/.test(r.value ?? "");
+          case "env":
+            return r.value !== "HOME";
+          default:
+            return true; // run, ffi, sys, import: none is granted, none may even be asked for
+        }
+      });
+      assert.deepEqual(outsideSet, [], "permission checks outside the allowed set");
+      // And the audit is live: it saw the reads, the database writes, the listener and HOME.
+      const kinds = (perm: string, test: (v: string) => boolean) =>
+        records.some((r) => r.permission === perm && test(r.value ?? ""));
+      assert.ok(kinds("read", (v) => v.includes("/.claude/projects/")), "reads of transcripts");
+      assert.ok(kinds("read", (v) => v.endsWith("/.claude/hooks/.env.discord")), ".env.discord");
+      assert.ok(kinds("write", (v) => v.includes("/.claude/claude-dash/")), "database writes");
+      assert.ok(kinds("net", (v) => v.startsWith("127.0.0.1")), "the listener");
+      assert.ok(kinds("env", (v) => v === "HOME"), "HOME");
+      console.log(
+        `audit: ${records.length} permission checks, all inside read ~/.claude, write ~/.claude/claude-dash, net 127.0.0.1, env HOME`,
+      );
+    } finally {
+      await Deno.remove(auditDir, { recursive: true });
+      await h.cleanup();
+    }
+  },
+);
+
+Deno.test(
+  "main.ts pointed at ~/.ssh or a database outside claude-dash/ stops with Deno's permission error",
+  opts,
+  async () => {
+    const h = await makeHome();
+    try {
+      await Deno.mkdir(join(h.home, ".ssh"));
+      const flags = await taskFlags("start", h.home);
+      const env = { HOME: h.home, DENO_DIR: await denoDir() };
+      const run = async (args: string[]) => {
+        const out = await new Deno.Command(Deno.execPath(), {
+          args: ["run", ...flags, join(root, "main.ts"), "--port", "0", ...args],
+          env,
+          clearEnv: true,
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+      };
+      const ssh = await run(["--claude-dir", join(h.home, ".ssh")]);
+      assert.notEqual(ssh.code, 0);
+      assert.match(ssh.stderr, /Requires read access to ".*\/\.ssh"/);
+      const db = await run(["--db", join(h.home, "elsewhere.db")]);
+      assert.notEqual(db.code, 0);
+      assert.match(db.stderr, /Requires write access to "/);
+    } finally {
+      await h.cleanup();
+    }
+  },
+);
+
+Deno.test(
+  "a watcher hint inside a folder linked out of ~/.claude, and a linked threads.db-wal, are not followed",
+  opts,
+  async () => {
+    const h = await makeHome();
+    const outside = join(h.home, "outside");
+    try {
+      await Deno.mkdir(outside);
+      await Deno.writeTextFile(
+        join(outside, "s.jsonl"),
+        JSON.stringify({ type: "user", sessionId: "s", uuid: "u", message: { content: "x" } }) +
+          "\n",
+      );
+      await Deno.symlink(outside, join(h.claudeDir, "projects/-linked"));
+      await Deno.writeTextFile(join(h.claudeDir, "hooks/threads.db"), "");
+      await Deno.symlink(join(outside, "s.jsonl"), join(h.claudeDir, "hooks/threads.db-wal"));
+      const db = openDb(h.dbPath);
+      const ingester = new Ingester({ claudeDir: h.claudeDir, db, watch: false });
+      try {
+        ingester.start();
+        await ingester.ready;
+        ingester.hint("projects/-linked/s.jsonl");
+        await ingester.rescan();
+        await waitFor(
+          () =>
+            count(
+              db,
+              "SELECT count(*) AS n FROM ingest_errors WHERE path = 'projects/-linked/s.jsonl'",
+            ),
+          3000,
+          "the linked folder counted",
+        );
+        assert.equal(count(db, "SELECT count(*) AS n FROM events"), 0);
+        const reasons =
+          (db.prepare("SELECT path, reason FROM ingest_errors ORDER BY path").all() as Array<
+            { path: string; reason: string }
+          >).map((r) => `${r.path}: ${r.reason}`);
+        assert.deepEqual(reasons, [
+          "hooks/threads.db: threads.db or its -wal is a symbolic link: not followed",
+          "projects/-linked/s.jsonl: inside a symbolically linked folder: not followed",
+        ]);
+      } finally {
+        await ingester.stop();
+        db.close();
+      }
+    } finally {
+      await h.cleanup();
+    }
+  },
+);

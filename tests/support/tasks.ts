@@ -1,0 +1,76 @@
+// Runs main.ts the way a deno.json task does: the task's own `deno run` flags (permissions
+// and all), with $HOME expanded to a test home, and the machine's Deno cache so a child with
+// a fake HOME finds the npm packages without downloading them.
+
+import { join } from "node:path";
+
+export const root = new URL("../..", import.meta.url).pathname;
+
+/** Every `--flag` of a deno.json task's `deno run` command, with $HOME expanded. */
+export async function taskRunFlags(task: string, home: string): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
+  const command: string = config.tasks[task].command;
+  const words = command.split(/\s+/);
+  if (words[0] !== "deno" || words[1] !== "run") throw new Error(`task ${task} is not deno run`);
+  return words.filter((w) => w.startsWith("--")).map((w) => w.replaceAll("$HOME", home));
+}
+
+/** The arguments the task passes to main.ts (e.g. ["hook"]). */
+export async function taskMainArgs(task: string): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
+  const words: string[] = config.tasks[task].command.split(/\s+/);
+  return words.slice(words.indexOf("main.ts") + 1);
+}
+
+let cachedDenoDir: string | undefined;
+
+/** This machine's Deno cache folder. */
+export async function denoDir(): Promise<string> {
+  if (cachedDenoDir) return cachedDenoDir;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json"],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  cachedDenoDir = JSON.parse(new TextDecoder().decode(out.stdout)).denoDir as string;
+  return cachedDenoDir;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `deno run <task flags> main.ts <args>` with HOME=home, an optional stdin, from `cwd`
+ * (the checkout, as `deno task` does, unless a test says otherwise).
+ */
+export async function runTask(
+  task: string,
+  home: string,
+  args: string[],
+  stdin?: Uint8Array | string,
+  cwd = root,
+): Promise<RunResult> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...(await taskRunFlags(task, home)), join(root, "main.ts"), ...args],
+    env: { HOME: home, DENO_DIR: await denoDir(), NO_COLOR: "1" },
+    clearEnv: true,
+    cwd,
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(typeof stdin === "string" ? new TextEncoder().encode(stdin) : stdin);
+    await w.close();
+  }
+  const out = await child.output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
