@@ -18,7 +18,7 @@ import SessionStatus from "./SessionStatus.tsx";
 import ToolsTable from "./ToolsTable.tsx";
 import TopTools from "./TopTools.tsx";
 import UsageChart from "./UsageChart.tsx";
-import { connect, seedFeed, seedSessions } from "./live.ts";
+import { connect, feed, seedFeed, seedSessions } from "./live.ts";
 import { watchRawJson } from "./RawJson.tsx";
 
 // deno-lint-ignore no-explicit-any
@@ -59,6 +59,17 @@ for (const form of document.querySelectorAll<HTMLFormElement>("form[data-autosub
   });
   form.addEventListener("formdata", (e) => {
     for (const [k, v] of [...e.formData]) if (v === "") e.formData.delete(k);
+  });
+}
+
+// A page opened before any data existed shows the explanation; once the first events arrive,
+// load the real board instead of leaving the explanation up.
+if (document.getElementById("empty-state")) {
+  const stop = feed.subscribe((rows) => {
+    if (rows && rows.length > 0) {
+      stop();
+      setTimeout(() => location.reload(), 1000);
+    }
   });
 }
 

@@ -26,6 +26,7 @@ import { readThreads } from "./threads.ts";
 import { log } from "../log.ts";
 
 const headBytes = 1024;
+const cursorLoadChunkRows = 20_000;
 const batchRawBytes = 16 * 1024 * 1024;
 const parallelReads = 32;
 
@@ -116,7 +117,6 @@ export class Ingester {
       ? null
       : new SourceWatcher(this.#dir, (rel) => this.hint(rel));
     this.ready = new Promise((resolve) => (this.#resolveReady = resolve));
-    this.#loadCursors();
     this.#folders = new FolderCheck(this.#dir);
     this.#bytesPerPass = opts.transcriptBytesPerPass ?? maxTranscriptBytesPerPass;
     // Learn the notifier's secret values before anything is served (kept in memory only).
@@ -165,10 +165,26 @@ export class Ingester {
     if (!paused) this.#wake?.();
   }
 
-  #loadCursors(): void {
-    const rows = this.#db.prepare(
-      "SELECT path, kind, size, mtime_ms, offset, head_hash, generation, skip_to_newline, last_ts, state FROM files",
-    ).all() as Array<Record<string, unknown>>;
+  /**
+   * Loads the stored cursors in chunks, yielding between them, so a server over a large
+   * database answers requests while they load (hundreds of thousands of hook files).
+   */
+  async #loadCursors(): Promise<void> {
+    const chunk = this.#db.prepare(
+      `SELECT id, path, kind, size, mtime_ms, offset, head_hash, generation, skip_to_newline, last_ts, state
+       FROM files WHERE id > ? ORDER BY id LIMIT ${cursorLoadChunkRows}`,
+    );
+    let after = 0;
+    for (;;) {
+      const rows = chunk.all(after) as Array<Record<string, unknown>>;
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1].id as number;
+      this.#setCursors(rows);
+      await new Promise((r) => setTimeout(r, 0));
+    }
+  }
+
+  #setCursors(rows: Array<Record<string, unknown>>): void {
     for (const r of rows) {
       this.#files.set(r.path as string, {
         path: r.path as string,
@@ -186,6 +202,7 @@ export class Ingester {
   }
 
   async #loop(): Promise<void> {
+    await this.#loadCursors();
     this.#watcher?.ensure();
     let lastScan = 0;
     while (!this.#stopped) {

@@ -27,6 +27,10 @@ export function classify(rel: string): SourceKind | null {
 /** Folders watched and listed, relative to the Claude directory. */
 export const sourceRoots = ["hooks/logs/raw_json", "projects", "hooks"] as const;
 
+/** Listing cost budget: how long a listing of N entries is reused at most (N × this). */
+const relistMsPerEntry = 0.05;
+const relistMaxMs = 30_000;
+
 interface DirCache {
   mtimeMs: number;
   listedAt: number;
@@ -81,6 +85,15 @@ export class SourceLister {
     const cached = this.#cache.get(relDir);
     // A listing taken within a second of the directory's last change may have raced with it.
     if (cached && cached.mtimeMs === mtimeMs && cached.listedAt - mtimeMs > 1000) return cached;
+    // A folder of hundreds of thousands of hook files is not listed again every second while
+    // files keep arriving: the watcher reports those at once, and the listing (the safety net
+    // for missed watch events) is repeated at a pace proportional to the folder's size.
+    if (
+      cached &&
+      now - cached.listedAt < Math.min(relistMaxMs, cached.files.length * relistMsPerEntry)
+    ) {
+      return cached;
+    }
     const files: string[] = [];
     const dirs: string[] = [];
     try {
