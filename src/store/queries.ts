@@ -286,7 +286,9 @@ export function storeCounts(db: Db): StoreCounts {
   const pageCount = one("SELECT page_count AS n FROM pragma_page_count()") ?? 0;
   const pageSize = one("SELECT page_size AS n FROM pragma_page_size()") ?? 0;
   return {
-    events: one("SELECT count(*) AS n FROM events") ?? 0,
+    // The hourly rollup is kept exact in the same transactions as events (store/derived.ts) and
+    // is a few thousand rows where count(*) over a million events takes a third of a second.
+    events: one("SELECT COALESCE(SUM(n), 0) AS n FROM rollup_event_hours") ?? 0,
     sessions: one("SELECT count(*) AS n FROM sessions") ?? 0,
     files: one("SELECT count(*) AS n FROM files") ?? 0,
     errors: one("SELECT count(*) AS n FROM ingest_errors") ?? 0,
