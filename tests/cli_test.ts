@@ -2,28 +2,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseArgs } from "../src/cli.ts";
 import { makeHome, writeFixtures } from "./support/home.ts";
+import { denoDir, root, servingUrl, taskRunFlags as taskFlags } from "./support/tasks.ts";
 
-const root = new URL("..", import.meta.url).pathname;
 const opts = { sanitizeResources: false, sanitizeOps: false };
-
-/** The `deno run` permission flags of a deno.json task, with $HOME expanded to `home`. */
-export async function taskFlags(task: string, home: string): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
-  const command: string = config.tasks[task].command;
-  return command.split(/\s+/).filter((w) => w.startsWith("--allow-")).map((w) =>
-    w.replaceAll("$HOME", home)
-  );
-}
-
-/** The Deno cache of this machine, so a child with a fake HOME finds the npm packages. */
-async function denoDir(): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json"],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  return JSON.parse(new TextDecoder().decode(out.stdout)).denoDir;
-}
 
 async function run(args: string[], env: Record<string, string>, flags: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -84,13 +65,7 @@ Deno.test(
     }).spawn();
     const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
     try {
-      let text = "";
-      while (!/serving (http:\/\/\S+)\//.test(text)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`exited before serving: ${text}`);
-        text += value;
-      }
-      const url = /serving (http:\/\/\S+)\//.exec(text)![1];
+      const url = await servingUrl(reader);
       assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
       let health = { events: 0 };
       for (let i = 0; i < 100 && health.events < 1638; i++) {
@@ -169,13 +144,7 @@ Deno.test(
     }).spawn();
     const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
     try {
-      let text = "";
-      while (!/serving (http:\/\/\S+)\//.test(text)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`exited before serving: ${text}`);
-        text += value;
-      }
-      const url = /serving (http:\/\/\S+)\//.exec(text)![1];
+      const url = await servingUrl(reader);
       const page = await (await fetch(`${url}/`, { headers: { Accept: "text/html" } })).text();
       assert.match(page, /No Claude Code activity/);
       const proj = join(home, ".claude/projects/-p");

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { makeHome, writeFixtures } from "./support/home.ts";
 import { waitFor } from "./support/wait.ts";
+import { servingUrl } from "./support/tasks.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -154,13 +155,7 @@ Deno.test(
       }).spawn();
       const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
       try {
-        let text = "";
-        while (!/serving (http:\/\/\S+)\//.test(text)) {
-          const { value, done } = await reader.read();
-          if (done) throw new Error(`exited before serving: ${text}`);
-          text += value;
-        }
-        const url = /serving (http:\/\/\S+)\//.exec(text)![1];
+        const url = await servingUrl(reader);
         await waitFor(
           async () => (await (await fetch(`${url}/api/health`)).json()).events > 0,
           10_000,

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { closeBrowser, openPage, screenshot, sharedBrowser } from "./support/browser.ts";
 import { makeHome } from "./support/home.ts";
+import { denoDir } from "./support/tasks.ts";
 
 const repo = new URL("../", import.meta.url).pathname;
 const budgetMs = 10_000;
@@ -61,11 +62,6 @@ function lineWatcher(stream: ReadableStream<Uint8Array>) {
 }
 
 /** Deno's cache folder, so a child with another HOME still finds the packages already cached. */
-async function denoDir(): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output();
-  return JSON.parse(new TextDecoder().decode(out.stdout)).denoDir;
-}
-
 Deno.test("deno task demo shows a moving dashboard within 10 s, leaves HOME/.claude alone and removes its temporary HOME on exit", async () => {
   const fakeHome = await makeHome();
   await sharedBrowser(); // launched before the clock starts: the budget is the demo's

@@ -11,6 +11,7 @@ import { openDb } from "../src/store/db.ts";
 import { makeHome, writeFixtures } from "./support/home.ts";
 import { SseClient } from "./support/sse.ts";
 import { count, waitFor } from "./support/wait.ts";
+import { denoDir, servingUrl } from "./support/tasks.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -23,16 +24,6 @@ async function taskFlags(task: string, home: string): Promise<string[]> {
   return command.split(/\s+/).filter((w) => /^(--allow-|--deny-|-A$)/.test(w)).map((w) =>
     w.replaceAll("$HOME", home)
   );
-}
-
-/** The Deno cache of this machine, so a child with a fake HOME finds the npm packages. */
-async function denoDir(): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json"],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  return JSON.parse(new TextDecoder().decode(out.stdout)).denoDir;
 }
 
 const probe = `
@@ -169,13 +160,7 @@ Deno.test(
     const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
     let sse: SseClient | null = null;
     try {
-      let text = "";
-      while (!/serving (http:\/\/\S+)\//.test(text)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`exited before serving: ${text}`);
-        text += value;
-      }
-      const url = /serving (http:\/\/\S+)\//.exec(text)![1];
+      const url = await servingUrl(reader);
       const health = async () => (await (await fetch(`${url}/api/health`)).json()).events;
       await waitFor(async () => (await health()) === fixtureEvents, 10_000, "backfill");
 

@@ -74,3 +74,15 @@ export async function runTask(
     stderr: new TextDecoder().decode(out.stderr),
   };
 }
+
+/** Reads a server's stdout until its "serving http://…/" line; returns the URL. */
+export async function servingUrl(reader: ReadableStreamDefaultReader<string>): Promise<string> {
+  let text = "";
+  for (;;) {
+    const m = /serving (http:\/\/\S+)\//.exec(text);
+    if (m) return m[1];
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`exited before serving: ${text}`);
+    text += value;
+  }
+}
