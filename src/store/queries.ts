@@ -23,6 +23,22 @@ type Row = Record<string, unknown>;
 type Param = string | number | null;
 
 /**
+ * Adds `condition` (which names the parameter `:name`) when `value` is set; empty strings
+ * and undefined mean "no filter".
+ */
+function addFilter(
+  where: string[],
+  params: Record<string, Param>,
+  condition: string,
+  name: string,
+  value: string | number | undefined,
+): void {
+  if (value === undefined || value === "") return;
+  where.push(condition);
+  params[name] = value;
+}
+
+/**
  * Session status from stored times, evaluated in SQL so it can be filtered and paged:
  * ended after SessionEnd; waiting while a Notification/PermissionRequest is the newest thing
  * (abandoned after waitingStaleMs); idle after Stop; running while events keep coming.
@@ -98,10 +114,7 @@ export function sessionsPage(
 ): { total: number; sessions: SessionSummary[] } {
   const where: string[] = [];
   const params: Record<string, Param> = { now: q.now ?? Date.now() };
-  if (q.project) {
-    where.push("project = :project");
-    params.project = q.project;
-  }
+  addFilter(where, params, "project = :project", "project", q.project);
   const inner = `SELECT ${sessionColumns} FROM sessions ${
     where.length ? "WHERE " + where.join(" AND ") : ""
   }`;
@@ -186,30 +199,18 @@ export interface ExplorerFilters extends EventFilters {
 
 function filterSql(f: ExplorerFilters, params: Record<string, Param>): string[] {
   const where: string[] = [];
-  if (f.project) {
-    where.push("session_id IN (SELECT session_id FROM sessions WHERE project = :project)");
-    params.project = f.project;
-  }
-  if (f.session) {
-    where.push("session_id = :session");
-    params.session = f.session;
-  }
-  if (f.type) {
-    where.push("type = :type");
-    params.type = f.type;
-  }
-  if (f.tool) {
-    where.push("tool_name = :tool");
-    params.tool = f.tool;
-  }
-  if (f.since !== undefined) {
-    where.push("ts >= :since");
-    params.since = f.since;
-  }
-  if (f.until !== undefined) {
-    where.push("ts < :until");
-    params.until = f.until;
-  }
+  addFilter(
+    where,
+    params,
+    "session_id IN (SELECT session_id FROM sessions WHERE project = :project)",
+    "project",
+    f.project,
+  );
+  addFilter(where, params, "session_id = :session", "session", f.session);
+  addFilter(where, params, "type = :type", "type", f.type);
+  addFilter(where, params, "tool_name = :tool", "tool", f.tool);
+  addFilter(where, params, "ts >= :since", "since", f.since);
+  addFilter(where, params, "ts < :until", "until", f.until);
   return where;
 }
 
@@ -343,22 +344,10 @@ export function sessionsListing(
 ): { total: number; sessions: SessionListRow[] } {
   const where: string[] = [];
   const params: Record<string, Param> = { now: q.now ?? Date.now() };
-  if (q.project) {
-    where.push("project = :project");
-    params.project = q.project;
-  }
-  if (q.model) {
-    where.push("model = :model");
-    params.model = q.model;
-  }
-  if (q.since !== undefined) {
-    where.push("last_ts >= :since");
-    params.since = q.since;
-  }
-  if (q.until !== undefined) {
-    where.push("first_ts < :until");
-    params.until = q.until;
-  }
+  addFilter(where, params, "project = :project", "project", q.project);
+  addFilter(where, params, "model = :model", "model", q.model);
+  addFilter(where, params, "last_ts >= :since", "since", q.since);
+  addFilter(where, params, "first_ts < :until", "until", q.until);
   const inner = `SELECT ${sessionColumns} FROM sessions ${
     where.length ? "WHERE " + where.join(" AND ") : ""
   }`;
