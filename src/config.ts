@@ -66,6 +66,9 @@ export const maxErrorsPerFile = 100;
 /** Requests one client address may make per minute (a token bucket: bursts up to this). */
 export const rateLimitRequestsPerMin = 1000;
 
+/** State-changing requests (POST …) one client address may make per minute. */
+export const rateLimitWritesPerMin = 120;
+
 /** Client addresses tracked by the rate limiter at once; the idlest are forgotten first. */
 export const rateLimitMaxClients = 10_000;
 

@@ -141,7 +141,67 @@ export interface HealthReport {
 /** What the live bus carries to SSE and WebSocket clients. */
 export type LiveMessage =
   | { type: "event"; event: EventRow }
-  | { type: "session"; session: SessionSummary };
+  | { type: "session"; session: SessionSummary }
+  | { type: "alert"; alert: AlertRow }
+  | { type: "usage"; active: ActiveBlock | null };
+
+// ---- Alerts (src/alerts/) ----
+
+export type AlertState = "active" | "acknowledged" | "cleared";
+
+/** GET /api/alerts row and the `alert` live message. */
+export interface AlertRow {
+  id: number;
+  rule: string;
+  session_id: string | null;
+  project: string | null;
+  first_ts: string;
+  last_ts: string;
+  count: number;
+  message: string;
+  state: AlertState;
+  /** Hidden from the banner until then (ISO time), while the condition may still hold. */
+  snoozed_until: string | null;
+}
+
+// ---- 5-hour usage windows (src/usage/) ----
+
+export interface TokenTotals {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_tokens: number;
+  cache_read_tokens: number;
+  /** null when some tokens were used by a model without a known price. */
+  cost_usd: number | null;
+}
+
+/** One 5-hour window of /api/blocks. */
+export interface UsageBlock extends TokenTotals {
+  start: string;
+  end: string;
+  last_ts: string;
+  active: boolean;
+  messages: number;
+  models: string[];
+}
+
+/** The window in progress, with burn rate and projection. */
+export interface ActiveBlock {
+  start: string;
+  end: string;
+  minutes_left: number;
+  tokens: number;
+  cost_usd: number | null;
+  tokens_per_min: number;
+  cost_per_hour: number | null;
+  projected_tokens: number;
+  projected_cost_usd: number | null;
+  limit_tokens: number | null;
+  limit_source: "setting" | "p90" | null;
+  projected_over_limit: boolean;
+  /** When the projection crosses the limit (ISO), or null. */
+  limit_eta: string | null;
+}
 
 /** Filters shared by /api/events, /api/stream and /api/ws. */
 export interface EventFilters {

@@ -117,6 +117,9 @@ Deno.test(
       assert.match(mine.messages[0], /"hello"/);
       mine.ws.close();
 
+      const page = await (await fetch(`${d.url}/`)).text();
+      const token = page.match(/<meta name="csrf-token" content="([^"]+)"/)?.[1] ?? "";
+      assert.ok(token.length >= 40, "the page embeds the CSRF token");
       for (const method of ["POST", "PUT", "DELETE", "PATCH"]) {
         const res = await fetch(`${d.url}/api/settings`, {
           method,
@@ -125,12 +128,19 @@ Deno.test(
         });
         assert.equal(res.status, 403, `${method} from a foreign Origin`);
         await res.body?.cancel();
-        const same = await fetch(`${d.url}/api/settings`, {
+        const noToken = await fetch(`${d.url}/api/settings`, {
           method,
           headers: { Origin: d.url, "Content-Type": "application/json" },
           body: "{}",
         });
-        assert.notEqual(same.status, 403, `${method} from the own Origin passes the guard`);
+        assert.equal(noToken.status, 403, `${method} from the own Origin without the CSRF token`);
+        await noToken.body?.cancel();
+        const same = await fetch(`${d.url}/api/settings`, {
+          method,
+          headers: { Origin: d.url, "Content-Type": "application/json", "X-CSRF-Token": token },
+          body: "{}",
+        });
+        assert.notEqual(same.status, 403, `${method} from the own page passes the guard`);
         await same.body?.cancel();
       }
     } finally {

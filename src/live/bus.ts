@@ -63,7 +63,17 @@ export function matches(ev: EventRow, f: EventFilters): boolean {
 
 /** The subset of a bus message a client with these filters should get. */
 export function forClient(messages: LiveMessage[], f: EventFilters): LiveMessage[] {
-  return messages.filter((m) =>
-    m.type === "event" ? matches(m.event, f) : !f.session || m.session.session_id === f.session
-  );
+  return messages.filter((m) => {
+    switch (m.type) {
+      case "event":
+        return matches(m.event, f);
+      case "session":
+        return !f.session || m.session.session_id === f.session;
+      case "alert":
+        // A session page still hears global alerts (error rate, ingest errors).
+        return !f.session || m.alert.session_id === null || m.alert.session_id === f.session;
+      case "usage":
+        return true;
+    }
+  });
 }

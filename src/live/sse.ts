@@ -41,8 +41,11 @@ export function sseHandler(c: Context, bus: LiveBus, db: Db, filters: EventFilte
               id: String(m.event.id),
               data: safeStringify(m.event),
             });
-          } else {
+          } else if (m.type === "session") {
             await stream.writeSSE({ event: "session", data: safeStringify(m.session) });
+          } else {
+            // alert and usage messages carry their whole {type, …} shape as data
+            await stream.writeSSE({ event: m.type, data: safeStringify(m) });
           }
         }
       }

@@ -13,6 +13,7 @@ import { pageRoutes } from "./page_routes.tsx";
 import { insightsRoutes } from "./insights_routes.ts";
 import { assets } from "../ui/assets.gen.ts";
 import { guards } from "./guards.ts";
+import { csrfGuard } from "./csrf.ts";
 import { rateLimit, RateLimiter } from "./rate_limit.ts";
 import { metricsHandler } from "./metrics.ts";
 import type { OtlpExporter } from "../export/otlp.ts";
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.use("*", guards());
   app.use("*", rateLimit(new RateLimiter({ perMin: deps.rateLimitPerMin })));
+  app.use("*", csrfGuard());
 
   app.onError((err, c) => {
     if (err instanceof BadRequest) return c.json({ error: err.message }, 400);

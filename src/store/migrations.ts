@@ -364,4 +364,33 @@ export const migrations: string[] = [
   -- API errors (error_kind 1) by time: the error list, series and KPIs.
   CREATE INDEX events_api_errors ON events(ts, id) WHERE error_kind = 1;
   `,
+  // 4: alerts and settings (src/alerts/, src/store/settings.ts). An alert is one row per
+  // (rule, key) while its condition holds: the partial unique index keeps one open row, a
+  // cleared row stays as history and the next occurrence opens a new one.
+  `
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_ms INTEGER NOT NULL
+  );
+
+  CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    rule TEXT NOT NULL,
+    key TEXT NOT NULL,
+    session_id TEXT,
+    project TEXT,
+    first_ts INTEGER NOT NULL,
+    last_ts INTEGER NOT NULL,
+    count INTEGER NOT NULL DEFAULT 1,
+    message TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'active',
+    evidence TEXT,
+    snoozed_until INTEGER,
+    acked_ts INTEGER,
+    cleared_ts INTEGER
+  );
+  CREATE UNIQUE INDEX alerts_open ON alerts(rule, key) WHERE state <> 'cleared';
+  CREATE INDEX alerts_last ON alerts(last_ts);
+  `,
 ];

@@ -5,6 +5,7 @@ import { renderToString } from "preact-render-to-string";
 import ConnectionBadge from "../../islands/ConnectionBadge.tsx";
 import { Island } from "./island.tsx";
 import { islandsScript, styleSheet } from "./assets.gen.ts";
+import { csrfToken } from "../server/csrf.ts";
 
 /** Inline so the browser never asks for /favicon.ico (the CSP allows data: images). */
 const favicon = "data:image/svg+xml," +
@@ -39,6 +40,7 @@ function Layout({ title, path, stream, json, lastEventId, children }: PageProps)
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{title} · claude-dash</title>
+        <meta name="csrf-token" content={csrfToken()} />
         <link rel="icon" href={favicon} />
         <link rel="stylesheet" href={styleSheet} />
         <script type="module" src={islandsScript} defer></script>
