@@ -78,6 +78,11 @@ if (import.meta.main) {
   }
 
   const { startDashboard } = await import("./src/dashboard.ts");
+  // Transcripts are also read from the other folders Claude Code may write to (XDG config,
+  // CLAUDE_CONFIG_DIR); an explicit --claude-dir means that folder only.
+  const { extraRoots, rootEnv } = await import("./src/ingest/roots.ts");
+  const explicitDir = Deno.args.some((a) => a === "--claude-dir" || a.startsWith("--claude-dir="));
+  const transcriptRoots = explicitDir ? [] : extraRoots(rootEnv(), claudeDir);
   let dashboard;
   try {
     dashboard = startDashboard({
@@ -86,6 +91,7 @@ if (import.meta.main) {
       port,
       otlpEndpoint,
       rateLimitPerMin: parsed.options.rateLimitPerMin,
+      transcriptRoots,
     });
   } catch (e) {
     if (e instanceof Deno.errors.AddrInUse) {
@@ -104,7 +110,11 @@ if (import.meta.main) {
       } s: ${s.eventsStored} new events from ${s.hookFiles} hook files and ${s.transcripts} transcripts`,
     );
   });
+  let stopping = false;
   const shutdown = async () => {
+    // Ctrl-C reaches both `deno task`'s launcher (which forwards it) and the server: stop once.
+    if (stopping) return;
+    stopping = true;
     await dashboard.stop();
     Deno.exit(0);
   };

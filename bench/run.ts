@@ -27,6 +27,8 @@ import { firstLive, type RouteTiming, searchRoute, timeRoute } from "./api.ts";
 import { liveRun, type LiveRunResult, perEventRun } from "./live_bench.ts";
 import { checkTotals } from "./check_totals.ts";
 import { benchInsights } from "./insights_bench.ts";
+import { benchExport } from "./export_bench.ts";
+import { reportBlocks } from "./blocks_bench.ts";
 import { closeBrowser, openPage } from "../tests/support/browser.ts";
 import { DatabaseSync } from "node:sqlite";
 
@@ -479,6 +481,19 @@ async function main(): Promise<void> {
     }
     await Deno.remove(tDb).catch(() => {});
 
+    // ---------------------------------------------------------------- peer: 5-hour windows
+    progress("5-hour windows: ccusage blocks and GET /api/blocks on the transcript tree");
+    const windowDiffs = await reportBlocks(report, {
+      claudeDir: transcriptDir,
+      dbPath: join(base, "db/blocks.db"),
+      emptyHome,
+      transcriptBytes: transcriptTotals.transcriptBytes,
+    });
+    if (windowDiffs.length > 0) {
+      failures.push(`5-hour windows differ from ccusage's (${windowDiffs.length} differences)`);
+    }
+    await Deno.remove(join(base, "db/blocks.db")).catch(() => {});
+
     // ---------------------------------------------------------------- stored events
     const N = fmt(sizes.storedEvents);
     const S = `At ${N} stored events`;
@@ -722,6 +737,28 @@ async function main(): Promise<void> {
         fmt(mem.written * mem.connected)
       } deliveries`,
     });
+    if (full) {
+      // Export of every stored event, streamed, with the server's memory sampled meanwhile.
+      progress("export of every stored event (JSON Lines, then CSV)");
+      for (const f of await benchExport(server.url, server.pid)) {
+        report.add({
+          section: S,
+          name: `export ${f.format === "csv" ? "CSV" : "JSON Lines"} (GET /api/export)`,
+          value: f.mibPerS,
+          unit: "MiB/s",
+          note: `${fmt(f.rows)} rows, ${fmt(mib(f.bytes))} MiB in ${f.seconds.toFixed(1)} s`,
+        });
+        report.add({
+          section: S,
+          name: `server resident memory during the ${f.format} export, peak − start`,
+          value: f.rssPeakMiB - f.rssStartMiB,
+          unit: "MiB",
+          note: `start ${fmt(f.rssStartMiB)}, peak ${fmt(f.rssPeakMiB)}, end ${
+            fmt(f.rssEndMiB)
+          } MiB, sampled every 250 ms`,
+        });
+      }
+    }
     await server.stop();
     server = null;
 

@@ -3,7 +3,7 @@
 
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type { HealthReport } from "../src/types.ts";
+import type { HealthReport, RootStatus } from "../src/types.ts";
 import { compact } from "./format.ts";
 
 export interface IngestFigures {
@@ -15,6 +15,9 @@ export interface IngestFigures {
   eventsStored: number;
   filesRead: number;
   bytesRead: number;
+  /** Every folder transcripts are read from (the main one first). */
+  roots?: RootStatus[];
+  missingTranscripts?: number;
 }
 
 export interface HealthSnapshot extends HealthReport {
@@ -68,6 +71,19 @@ export default function HealthStats({ initial, claudeDir, dbPath }: HealthStatsP
           }`
           : "–"}
       </dd>
+      <dt>Folders</dt>
+      <dd id="health-roots">
+        <RootList roots={ing?.roots ?? []} />
+        {ing?.missingTranscripts
+          ? (
+            <p class="muted" id="health-missing">
+              {ing.missingTranscripts} transcript{ing.missingTranscripts === 1 ? " is" : "s are"}
+              {" "}
+              gone from disk; their sessions are kept as archived.
+            </p>
+          )
+          : null}
+      </dd>
       <dt>Ingest</dt>
       <dd id="health-rates">
         {ing ? (ing.paused ? "paused" : ing.backfilled ? "live" : "backfilling…") : "–"}
@@ -88,5 +104,38 @@ export default function HealthStats({ initial, claudeDir, dbPath }: HealthStatsP
       <dt>Uptime</dt>
       <dd>{h.uptime_s} s</dd>
     </dl>
+  );
+}
+
+const originLabel: Record<RootStatus["origin"], string> = {
+  home: "~/.claude",
+  xdg: "$XDG_CONFIG_HOME/claude",
+  env: "CLAUDE_CONFIG_DIR",
+};
+
+/** Which of the folders Claude Code may write to were found, and what was read there. */
+function RootList({ roots }: { roots: RootStatus[] }) {
+  if (roots.length === 0) return <span>–</span>;
+  return (
+    <ul class="roots">
+      {roots.map((r) => (
+        <li
+          data-root={r.path}
+          data-origin={r.origin}
+          data-found={String(r.found)}
+          class={r.found && !r.same_as ? "found" : "muted"}
+        >
+          <span class="mono">{r.path}</span> <span class="muted">({originLabel[r.origin]})</span>
+          {" · "}
+          {!r.found
+            ? "not found"
+            : r.same_as
+            ? `same folder as ${r.same_as}: read once`
+            : `${r.transcripts} transcript${r.transcripts === 1 ? "" : "s"}${
+              r.main ? "; hook logs and threads.db are read from here only" : ""
+            }`}
+        </li>
+      ))}
+    </ul>
   );
 }

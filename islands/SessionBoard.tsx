@@ -1,6 +1,7 @@
 import type { SessionSummary } from "../src/types.ts";
 import { compact, dateTime, shortId, statusLabel, usd } from "./format.ts";
 import { sessions } from "./live.ts";
+import { ArchivedBadge, ContextBar } from "./ContextBar.tsx";
 
 export interface SessionBoardProps {
   initial: SessionSummary[];
@@ -66,6 +67,7 @@ function BoardTable({ list }: { list: SessionSummary[] }) {
             <th scope="col">Project</th>
             <th scope="col">Session</th>
             <th scope="col">Model</th>
+            <th scope="col">Context</th>
             <th scope="col" class="num">Events</th>
             <th scope="col" class="num">Tools</th>
             <th scope="col" class="num">Errors</th>
@@ -85,7 +87,8 @@ function BoardTable({ list }: { list: SessionSummary[] }) {
               <td>
                 <span class={`pill pill-${s.status}`} title={s.waiting_reason ?? undefined}>
                   {statusLabel[s.status]}
-                </span>
+                </span>{" "}
+                <ArchivedBadge source={s.source} />
               </td>
               <td title={s.cwd ?? undefined}>{s.project ?? "–"}</td>
               <td class="mono" title={s.session_id}>
@@ -94,6 +97,9 @@ function BoardTable({ list }: { list: SessionSummary[] }) {
                 </a>
               </td>
               <td>{s.model ?? "–"}</td>
+              <td class="context">
+                <ContextBar tokens={s.context_tokens} window={s.context_window} />
+              </td>
               <td class="num">{compact(s.events)}</td>
               <td class="num">{compact(s.tool_calls)}</td>
               <td class={`num${s.errors > 0 ? " bad" : ""}`}>{compact(s.errors)}</td>

@@ -1,9 +1,11 @@
 // The head of a session's page: status (waiting made unmistakable), counts, tokens and cost,
-// kept current from the live stream's session updates.
+// context in use, cache hits and compactions, kept current from the live stream's session
+// updates. An archived session (its transcripts are gone) says so.
 
 import type { SessionSummary } from "../src/types.ts";
-import { compact, dateTime, duration, statusLabel, totalTokens, usd } from "./format.ts";
+import { compact, dateTime, duration, percent, statusLabel, totalTokens, usd } from "./format.ts";
 import { sessionUpdates } from "./live.ts";
+import { ArchivedBadge, ContextBar } from "./ContextBar.tsx";
 
 export interface SessionHeaderProps {
   initial: SessionSummary;
@@ -27,6 +29,8 @@ export default function SessionHeader({ initial }: SessionHeaderProps) {
           <dt>Status</dt>
           <dd>
             <span class={`pill pill-${s.status}`} id="session-status">{statusLabel[s.status]}</span>
+            {" "}
+            <ArchivedBadge source={s.source} />
           </dd>
         </div>
         <div>
@@ -68,6 +72,22 @@ export default function SessionHeader({ initial }: SessionHeaderProps) {
         <div>
           <dt>Cost</dt>
           <dd>{usd(s.cost_usd)}</dd>
+        </div>
+        <div class="stat-context">
+          <dt>Context</dt>
+          <dd>
+            <ContextBar tokens={s.context_tokens} window={s.context_window} id="session-context" />
+          </dd>
+        </div>
+        <div>
+          <dt>Cache hits</dt>
+          <dd id="session-cache-hits" title="cache reads / (input + cache writes + cache reads)">
+            {percent(s.cache_hit_ratio)}
+          </dd>
+        </div>
+        <div>
+          <dt>Compactions</dt>
+          <dd id="session-compactions">{compact(s.compactions)}</dd>
         </div>
       </dl>
     </div>

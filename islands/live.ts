@@ -3,7 +3,8 @@
 // Last-Event-ID never shows a row twice.
 
 import { signal } from "@preact/signals";
-import type { EventRow, SessionSummary } from "../src/types.ts";
+import type { ActiveBlock, EventRow, SessionSummary } from "../src/types.ts";
+import { receiveAlert } from "./alerts.ts";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting" | "offline";
 
@@ -14,6 +15,8 @@ export const sessions = signal<SessionSummary[] | null>(null);
 export const received = signal<EventRow[]>([]);
 /** The newest summary of every session changed since the page loaded, by id. */
 export const sessionUpdates = signal<ReadonlyMap<string, SessionSummary>>(new Map());
+/** The active 5-hour window as last reported live (`usage` messages); null before the first. */
+export const usageLive = signal<{ active: ActiveBlock | null } | null>(null);
 
 const feedCap = 200;
 const seen = new Set<number>();
@@ -95,6 +98,10 @@ function openSse(query: string): void {
   es.addEventListener("open", () => (connection.value = "live"));
   es.addEventListener("event", (m) => addEvents([JSON.parse((m as MessageEvent).data)]));
   es.addEventListener("session", (m) => upsertSession(JSON.parse((m as MessageEvent).data)));
+  es.addEventListener("alert", (m) => receiveAlert(JSON.parse((m as MessageEvent).data).alert));
+  es.addEventListener("usage", (m) => {
+    usageLive.value = { active: JSON.parse((m as MessageEvent).data).active };
+  });
   es.addEventListener("error", () => {
     if (es.readyState === EventSource.CLOSED) {
       // The server refused the stream (e.g. 503): try the WebSocket, then SSE again.
@@ -118,6 +125,8 @@ function openWs(query: string): void {
     const msg = JSON.parse(m.data);
     if (msg.type === "event") addEvents([msg.event]);
     else if (msg.type === "session") upsertSession(msg.session);
+    else if (msg.type === "alert") receiveAlert(msg.alert);
+    else if (msg.type === "usage") usageLive.value = { active: msg.active };
   });
   ws.addEventListener("close", () => {
     socket = null;

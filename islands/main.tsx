@@ -4,6 +4,8 @@
 
 import { type ComponentType, h, hydrate } from "preact";
 import ActivityChart from "./ActivityChart.tsx";
+import AlertBanner from "./AlertBanner.tsx";
+import AlertToggles from "./AlertToggles.tsx";
 import ConnectionBadge from "./ConnectionBadge.tsx";
 import HealthStats from "./HealthStats.tsx";
 import KpiCards from "./KpiCards.tsx";
@@ -15,17 +17,22 @@ import SessionBoard from "./SessionBoard.tsx";
 import SessionHeader from "./SessionHeader.tsx";
 import SessionsPill from "./SessionsPill.tsx";
 import SessionStatus from "./SessionStatus.tsx";
+import SettingsForm, { IngestActions } from "./SettingsForm.tsx";
 import ToolsTable from "./ToolsTable.tsx";
 import TopTools from "./TopTools.tsx";
 import UsageChart from "./UsageChart.tsx";
+import UsageWindow from "./UsageWindow.tsx";
 import { connect, feed, seedFeed, seedSessions } from "./live.ts";
 import { watchRawJson } from "./RawJson.tsx";
 
 // deno-lint-ignore no-explicit-any
 const registry: Record<string, ComponentType<any>> = {
   ActivityChart,
+  AlertBanner,
+  AlertToggles,
   ConnectionBadge,
   HealthStats,
+  IngestActions,
   KpiCards,
   LatestErrors,
   LiveFeed,
@@ -35,9 +42,11 @@ const registry: Record<string, ComponentType<any>> = {
   SessionHeader,
   SessionsPill,
   SessionStatus,
+  SettingsForm,
   ToolsTable,
   TopTools,
   UsageChart,
+  UsageWindow,
 };
 
 for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {

@@ -137,3 +137,55 @@ export const searchProbeMax = 500;
 
 /** … up to this many, each match is checked against the set; beyond, against its event row. */
 export const searchFilterSetMax = 50_000;
+
+// ---- alerts (src/alerts/, src/store/alerts.ts) ----
+
+/** The alert engine re-evaluates at least this often: waits and long calls age with time alone. */
+export const alertTickMs = 1000;
+
+/** After an ingest commit the alert engine evaluates within this long (a burst coalesces). */
+export const alertDebounceMs = 50;
+
+/** Sessions and tool calls quiet for longer than this are not looked at by the alert rules. */
+export const alertLookbackMs = 24 * 60 * 60_000;
+
+/** Most sessions (or running tool calls) one alert rule examines per evaluation. */
+export const alertMaxCandidates = 500;
+
+/** The error-rate alert counts the errors of this trailing window. */
+export const alertErrorWindowMs = 60_000;
+
+// ---- settings: retention, export ----
+
+/** How often the retention setting is applied (also once at start and on save). */
+export const retentionIntervalMs = 3600_000;
+
+/** Rows deleted per transaction by retention (small, so ingest and requests go on between). */
+export const retentionBatchRows = 5000;
+
+/**
+ * Events read per page while streaming an export (memory stays at about one page). 500 rather
+ * than 2,000: the same speed, ~60 MB less server memory while a JSON Lines export runs.
+ */
+export const exportPageRows = 500;
+
+// ---- 5-hour usage windows (src/usage/) ----
+
+/** After an ingest commit the active window is recomputed and published at most this often
+ * (the first one at once, so a new transcript line reaches the browser well within 1 s). */
+export const usageLiveMinIntervalMs = 250;
+
+// ---- context, compactions, history (src/store/writes.ts, the session pages) ----
+
+/** A PreCompact hook and a compact boundary this close after it are one compaction. */
+export const compactionPairWindowMs = 10 * 60_000;
+
+/** … also when the boundary's time is up to this much before the hook's (clock rounding). */
+export const compactionPairSlackMs = 5000;
+
+/** The context bar warns above this share of the model's context window. */
+export const contextWarnRatio = 0.8;
+
+/** The "window projected over limit" alert trusts the projection only once the window's burn
+ * rate is measured over at least this many minutes (before that, used tokens/cost count). */
+export const alertWindowMinRateSpanMin = 15;

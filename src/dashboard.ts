@@ -12,6 +12,13 @@ import type { Db } from "./store/db.ts";
 import { OtlpExporter, type OtlpOptions } from "./export/otlp.ts";
 import { MetricsCollector, type MetricsDeps } from "./server/metrics.ts";
 import { maskSecrets } from "./secrets.ts";
+import type { ClaudeRoot } from "./ingest/roots.ts";
+import { setPriceOverrides } from "./pricing.ts";
+import { readSettings } from "./store/settings.ts";
+import { startRetentionTimer } from "./store/retention.ts";
+import { AlertEngine } from "./alerts/engine.ts";
+import type { ActiveBlock } from "./types.ts";
+import { currentActiveBlock, UsageLive } from "./usage/active.ts";
 
 export interface DashboardOptions {
   claudeDir: string;
@@ -28,6 +35,10 @@ export interface DashboardOptions {
   otlpEndpoint?: string;
   /** Exporter tuning (tests); the endpoint comes from otlpEndpoint. */
   otlp?: Omit<OtlpOptions, "endpoint" | "metrics">;
+  /** Other folders to read transcripts from (absolute; main.ts finds them with roots.ts). */
+  transcriptRoots?: Array<string | ClaudeRoot>;
+  /** The 5-hour window in progress, for the window_over_limit alert (src/usage/ supplies it). */
+  activeBlock?: () => ActiveBlock | null;
 }
 
 export interface Dashboard {
@@ -37,16 +48,27 @@ export interface Dashboard {
   bus: LiveBus;
   ingester: Ingester;
   exporter: OtlpExporter | null;
+  alerts: AlertEngine;
   stop(): Promise<void>;
 }
 
 export function startDashboard(opts: DashboardOptions): Dashboard {
   const db = openDb(opts.dbPath);
+  // Price overrides from the settings apply to everything ingested from now on.
+  setPriceOverrides(readSettings(db).prices);
   const bus = new LiveBus(opts.maxClients);
+  const alerts = new AlertEngine({
+    db,
+    bus,
+    activeBlock: opts.activeBlock ?? (() => currentActiveBlock(db)),
+  });
+  // The active 5-hour window, published as `usage` after commits that stored messages.
+  const usage = new UsageLive(db, (m) => bus.publish(m));
   const ingester = new Ingester({
     claudeDir: opts.claudeDir,
     db,
     watch: opts.watch,
+    transcriptRoots: opts.transcriptRoots,
     scratchDir: `${dirname(opts.dbPath)}/scratch`,
     onCommit: (result) => {
       // Committed rows come straight from the writer, not through the masking queries.
@@ -58,6 +80,8 @@ export function startDashboard(opts: DashboardOptions): Dashboard {
         messages.push({ type: "session", session });
       }
       bus.publish(messages);
+      usage.onCommit(result);
+      alerts.notify();
     },
   });
   const exporter = opts.otlpEndpoint ? otlpExporter(opts, db, bus, ingester) : null;
@@ -83,6 +107,9 @@ export function startDashboard(opts: DashboardOptions): Dashboard {
   const url = `http://${hostname}:${port}`;
   opts.onListen?.(url);
   ingester.start();
+  const retention = startRetentionTimer(db);
+  // Alerts start once the backfill is stored, so replaying history raises no passing alerts.
+  ingester.ready.then(() => alerts.start(), () => {});
   exporter?.start();
   return {
     url,
@@ -91,8 +118,12 @@ export function startDashboard(opts: DashboardOptions): Dashboard {
     bus,
     ingester,
     exporter,
+    alerts,
     async stop() {
+      alerts.stop();
       await ingester.stop();
+      usage.close();
+      await retention.stop();
       await exporter?.stop();
       await server.shutdown();
       db.close();

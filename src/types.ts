@@ -106,6 +106,16 @@ export interface SessionSummary {
   cost_usd: number | null;
   /** Why the session waits (the Notification / PermissionRequest text), when it does. */
   waiting_reason: string | null;
+  /** Input + cache tokens of the latest main-thread assistant turn: the context it sent. */
+  context_tokens: number | null;
+  /** The model's context window in tokens (null: unknown model). */
+  context_window: number | null;
+  /** cache_read / (input + cache_creation + cache_read) over the session; null when 0. */
+  cache_hit_ratio: number | null;
+  /** Times the conversation was compacted (compact boundaries and PreCompact hooks). */
+  compactions: number;
+  /** "archived": every transcript file it came from is gone; what is shown is the stored copy. */
+  source: "live" | "archived";
 }
 
 export interface ToolCallRow {
@@ -125,6 +135,20 @@ export interface IngestErrorRow {
   offset: number | null;
   reason: string;
   ts: string;
+}
+
+/** One folder Claude Code may write to, as /api/health (ingest.roots) and /health show it. */
+export interface RootStatus {
+  path: string;
+  /** Where it comes from: ~/.claude, $XDG_CONFIG_HOME/claude, or CLAUDE_CONFIG_DIR. */
+  origin: "home" | "xdg" | "env";
+  /** The main folder: hook logs and threads.db are read from it only. */
+  main: boolean;
+  found: boolean;
+  /** The earlier root this one is the same folder as (then it is not read again). */
+  same_as: string | null;
+  /** Transcript files listed there at the last scan. */
+  transcripts: number;
 }
 
 export interface HealthReport {
@@ -194,12 +218,18 @@ export interface ActiveBlock {
   cost_usd: number | null;
   tokens_per_min: number;
   cost_per_hour: number | null;
+  /** Minutes between the window's first and last message: what the burn rate is measured over. */
+  rate_span_min: number;
   projected_tokens: number;
   projected_cost_usd: number | null;
   limit_tokens: number | null;
   limit_source: "setting" | "p90" | null;
+  /** The cost limit per window, by the same rule as limit_tokens. */
+  limit_cost_usd: number | null;
+  limit_cost_source: "setting" | "p90" | null;
+  /** The projection exceeds the token limit or the cost limit by the window's end. */
   projected_over_limit: boolean;
-  /** When the projection crosses the limit (ISO), or null. */
+  /** When the projection first crosses a limit (ISO; now when already over), or null. */
   limit_eta: string | null;
 }
 

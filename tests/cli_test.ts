@@ -54,7 +54,10 @@ Deno.test(
     const h = await makeHome();
     await writeFixtures(h.claudeDir);
     const flags = await taskFlags("start", h.home);
-    assert.ok(flags.includes(`--allow-read=${h.home}/.claude`), flags.join(" "));
+    assert.ok(
+      flags.includes(`--allow-read=${h.home}/.claude,${h.home}/.config/claude`),
+      flags.join(" "),
+    );
     assert.ok(!flags.some((f) => f === "--allow-all" || f === "-A"));
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", ...flags, join(root, "main.ts"), "--port", "0"],

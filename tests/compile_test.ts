@@ -5,12 +5,14 @@
 // that `deno compile` accepts the command and embeds the program. With a real denort at hand
 // (DENORT_BIN, or one cached in DENO_DIR by an earlier online build) it builds the binary and
 // runs it. Running the same entry point under the same flags is tests/sandbox_test.ts.
+// start, dev and compile go through scripts/launch.ts (it works out the folders to read from
+// the environment): their commands are the ones the real launcher prints.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { makeHome, writeFixtures } from "./support/home.ts";
 import { waitFor } from "./support/wait.ts";
-import { servingUrl } from "./support/tasks.ts";
+import { launchedArgs, servingUrl } from "./support/tasks.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -59,29 +61,38 @@ async function availableDenort(denoDir: string): Promise<string | null> {
 
 Deno.test("the compile task bakes in exactly start's permission set, with the same entry point", async () => {
   const t = await tasks();
-  const compile = t.compile.command.split(/\s+/);
-  assert.deepEqual(compile.slice(0, 2), ["deno", "compile"]);
+  const home = "/home/someone";
+  const env = { XDG_CONFIG_HOME: "/xdg", CLAUDE_CONFIG_DIR: "/a,~/b" };
+  const launched = async (task: string) => await launchedArgs(task, home, env);
+  const compile = await launched("compile");
+  assert.deepEqual(compile.slice(0, 2), ["compile", "--exclude-unused-npm"]);
   assert.equal(compile[compile.indexOf("--output") + 1], "claude-dash");
   assert.equal(compile.at(-1), "main.ts", "the entry point");
-  const start = t.start.command.split(/\s+/);
+  const start = await launched("start");
+  assert.equal(start[0], "run");
   assert.equal(start.at(-1), "main.ts", "start runs the same entry point");
-  assert.deepEqual(permissionFlags(t.compile.command), permissionFlags(t.start.command));
-  assert.deepEqual(permissionFlags(t.dev.command), permissionFlags(t.start.command));
-  assert.deepEqual(permissionFlags(t.start.command), [
-    "--allow-read=$HOME/.claude",
-    "--allow-write=$HOME/.claude/claude-dash",
+  const dev = await launched("dev");
+  const flags = (args: string[]) => permissionFlags(args.join(" "));
+  assert.deepEqual(flags(compile), flags(start));
+  assert.deepEqual(flags(dev), flags(start));
+  assert.deepEqual(flags(start), [
+    `--allow-read=${home}/.claude,/xdg/claude,/a,${home}/b`,
+    `--allow-write=${home}/.claude/claude-dash`,
     "--allow-net=127.0.0.1,localhost",
-    "--allow-env=HOME",
+    "--allow-env=HOME,XDG_CONFIG_HOME,CLAUDE_CONFIG_DIR",
   ]);
-  for (const [name, task] of Object.entries(t)) {
-    const words = task.command.split(/\s+/);
-    if (!["start", "dev", "compile"].includes(name)) continue;
+  for (const [name, words] of [["start", start], ["dev", dev], ["compile", compile]] as const) {
     for (const forbidden of ["-A", "--allow-all", "--allow-run", "--allow-ffi", "--allow-sys"]) {
       assert.ok(
         !words.some((w) => w === forbidden || w.startsWith(`${forbidden}=`)),
         `${name}: ${forbidden}`,
       );
     }
+    // The launcher itself reads nothing: three variables, and running deno.
+    assert.deepEqual(permissionFlags(t[name].command), [
+      "--allow-env=HOME,XDG_CONFIG_HOME,CLAUDE_CONFIG_DIR",
+      "--allow-run=deno",
+    ]);
   }
   assert.ok(!compile.some((w) => w.startsWith("--include")), "assets are modules: no --include");
 });
@@ -107,15 +118,12 @@ Deno.test(
   "deno compile accepts the compile task's command line and embeds the program (and the binary runs when a denort is at hand)",
   opts,
   async () => {
-    const t = await tasks();
     const h = await makeHome();
     const out = await Deno.makeTempDir({ prefix: "claude-dash-compile-" });
     try {
       const info = await denoInfo([]);
       const denort = await availableDenort(info.denoDir as string);
-      const args = t.compile.command.split(/\s+/).slice(1).map((w) =>
-        w.replaceAll("$HOME", h.home)
-      );
+      const args = await launchedArgs("compile", h.home);
       args[args.indexOf("--output") + 1] = join(out, "claude-dash");
       // Without a real denort, Deno's own executable stands in as the base: `deno compile`
       // then does everything but fetch denort (type check, module graph, npm packages,

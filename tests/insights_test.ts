@@ -859,7 +859,12 @@ Deno.test(
         "meta",
       ]
     ) {
-      old.exec(`INSERT INTO main.${t} SELECT * FROM src.${t}`);
+      // The columns schema 2 has (later migrations add some to files and sessions).
+      const cols =
+        (old.prepare(`SELECT name FROM pragma_table_info('${t}', 'main')`).all() as Array<
+          { name: string }
+        >).map((c) => c.name).join(", ");
+      old.exec(`INSERT INTO main.${t} (${cols}) SELECT ${cols} FROM src.${t}`);
     }
     old.exec("DETACH DATABASE src");
     old.close();

@@ -1,8 +1,11 @@
 // The sandbox, proven from outside: the real server runs under exactly the permission flags of
-// `deno task start` (read from deno.json) with a fake HOME, serves the dashboard, and Deno's own
-// permission audit (DENO_AUDIT_PERMISSIONS) shows it never even asks for anything else. A probe
-// script under the same flags shows what those flags refuse. Symbolic links, which Deno's path
-// checks do not resolve, are shown not to lead the ingester out of ~/.claude.
+// `deno task start` (the task runs scripts/launch.ts, which works the flags out from HOME,
+// XDG_CONFIG_HOME and CLAUDE_CONFIG_DIR; the real launcher is asked for them) with a fake HOME,
+// serves the dashboard, and Deno's own permission audit (DENO_AUDIT_PERMISSIONS) shows it never
+// even asks for anything else. A probe script under the same flags shows what those flags
+// refuse. Symbolic links, which Deno's path checks do not resolve, are shown not to lead the
+// ingester out of ~/.claude. The launcher itself runs the server, passes SIGTERM on and exits
+// with its code.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -11,19 +14,15 @@ import { openDb } from "../src/store/db.ts";
 import { makeHome, writeFixtures } from "./support/home.ts";
 import { SseClient } from "./support/sse.ts";
 import { count, waitFor } from "./support/wait.ts";
-import { denoDir, servingUrl } from "./support/tasks.ts";
+import { denoDir, servingUrl, type TaskEnv, taskRunFlags, taskWords } from "./support/tasks.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const fixtureEvents = 1638;
 
-/** The permission flags of a deno.json task, $HOME expanded to `home` (as the task shell does). */
-async function taskFlags(task: string, home: string): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
-  const command: string = config.tasks[task].command;
-  return command.split(/\s+/).filter((w) => /^(--allow-|--deny-|-A$)/.test(w)).map((w) =>
-    w.replaceAll("$HOME", home)
-  );
+/** The server's permission flags under a deno.json task, for HOME=home and `env`. */
+async function taskFlags(task: string, home: string, env: TaskEnv = {}): Promise<string[]> {
+  return (await taskRunFlags(task, home, env)).filter((w) => /^(--allow-|--deny-|-A$)/.test(w));
 }
 
 const probe = `
@@ -38,11 +37,16 @@ await attempt("read ~/.ssh key", () => Deno.readTextFile(home + "/.ssh/id_ed2551
 await attempt("list ~", async () => { for await (const _ of Deno.readDir(home)) break; });
 await attempt("read the checkout", () => Deno.readTextFile(repo + "/deno.json"));
 await attempt("read ~/.claude/settings.json", () => Deno.readTextFile(home + "/.claude/settings.json"));
+await attempt("read ~/.config/claude/x.jsonl", () => Deno.readTextFile(home + "/.config/claude/x.jsonl"));
+await attempt("read ~/.config/other", () => Deno.readTextFile(home + "/.config/other"));
+await attempt("write ~/.config/claude", () => Deno.writeTextFile(home + "/.config/claude/y", "x"));
 await attempt("write ~/.claude/settings.json", () => Deno.writeTextFile(home + "/.claude/settings.json", "{}"));
 await attempt("write ~/.claude/hooks", () => Deno.writeTextFile(home + "/.claude/hooks/x", "x"));
 await attempt("write ~/.claude/claude-dash", () => Deno.writeTextFile(home + "/.claude/claude-dash/probe", "x"));
 await attempt("write /tmp", () => Deno.writeTextFile("/tmp/claude-dash-probe", "x"));
 await attempt("env HOME", () => Deno.env.get("HOME"));
+await attempt("env XDG_CONFIG_HOME", () => Deno.env.get("XDG_CONFIG_HOME"));
+await attempt("env CLAUDE_CONFIG_DIR", () => Deno.env.get("CLAUDE_CONFIG_DIR"));
 await attempt("env PATH", () => Deno.env.get("PATH"));
 await attempt("listen 127.0.0.1", () => Deno.listen({ hostname: "127.0.0.1", port: 0 }).close());
 await attempt("listen 0.0.0.0", () => Deno.listen({ hostname: "0.0.0.0", port: 0 }).close());
@@ -63,15 +67,18 @@ Deno.test(
       await Deno.writeTextFile(join(h.home, ".ssh/id_ed25519"), "PRIVATE KEY");
       await Deno.writeTextFile(join(h.claudeDir, "settings.json"), '{"hooks": {}}');
       await Deno.mkdir(join(h.claudeDir, "claude-dash"), { recursive: true });
+      await Deno.mkdir(join(h.home, ".config/claude"), { recursive: true });
+      await Deno.writeTextFile(join(h.home, ".config/claude/x.jsonl"), "{}\n");
+      await Deno.writeTextFile(join(h.home, ".config/other"), "x");
       // The probe lives outside every allowed folder: Deno loads the main module regardless.
       const dir = await Deno.makeTempDir({ prefix: "claude-dash-probe-" });
       await Deno.writeTextFile(join(dir, "probe.js"), probe);
       const flags = await taskFlags("start", h.home);
       assert.deepEqual(flags, [
-        `--allow-read=${h.home}/.claude`,
+        `--allow-read=${h.home}/.claude,${h.home}/.config/claude`,
         `--allow-write=${h.home}/.claude/claude-dash`,
         "--allow-net=127.0.0.1,localhost",
-        "--allow-env=HOME",
+        "--allow-env=HOME,XDG_CONFIG_HOME,CLAUDE_CONFIG_DIR",
       ]);
       const out = await new Deno.Command(Deno.execPath(), {
         args: ["run", ...flags, join(dir, "probe.js"), root],
@@ -88,11 +95,16 @@ Deno.test(
         "list ~": "NotCapable",
         "read the checkout": "NotCapable",
         "read ~/.claude/settings.json": "ok",
+        "read ~/.config/claude/x.jsonl": "ok",
+        "read ~/.config/other": "NotCapable",
+        "write ~/.config/claude": "NotCapable",
         "write ~/.claude/settings.json": "NotCapable",
         "write ~/.claude/hooks": "NotCapable",
         "write ~/.claude/claude-dash": "ok",
         "write /tmp": "NotCapable",
         "env HOME": "ok",
+        "env XDG_CONFIG_HOME": "ok",
+        "env CLAUDE_CONFIG_DIR": "ok",
         "env PATH": "NotCapable",
         "listen 127.0.0.1": "ok",
         "listen 0.0.0.0": "NotCapable",
@@ -148,11 +160,32 @@ Deno.test(
       join(h.claudeDir, "hooks/.env.discord"),
       "DISCORD_TOKEN=abcdefgh12345\n",
     );
+    // A third folder named by CLAUDE_CONFIG_DIR, with one transcript: read too.
+    const alt = join(h.home, "alt-claude");
+    await Deno.mkdir(join(alt, "projects/-alt"), { recursive: true });
+    await Deno.writeTextFile(
+      join(alt, "projects/-alt/alt-1.jsonl"),
+      JSON.stringify({
+        type: "user",
+        sessionId: "alt-1",
+        uuid: "alt-u1",
+        timestamp: "2025-08-01T00:00:00Z",
+        message: { role: "user", content: "from the third folder" },
+      }) + "\n",
+    );
+    const env = { CLAUDE_CONFIG_DIR: alt };
 
-    const flags = await taskFlags("start", h.home);
+    const flags = await taskFlags("start", h.home, env);
+    const readable = flags.find((f) => f.startsWith("--allow-read="))!.slice(13).split(",");
+    assert.deepEqual(readable, [`${h.home}/.claude`, `${h.home}/.config/claude`, alt]);
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", ...flags, join(root, "main.ts"), "--port", "0"],
-      env: { HOME: h.home, DENO_DIR: await denoDir(), DENO_AUDIT_PERMISSIONS: auditFile },
+      env: {
+        HOME: h.home,
+        ...env,
+        DENO_DIR: await denoDir(),
+        DENO_AUDIT_PERMISSIONS: auditFile,
+      },
       clearEnv: true,
       stdout: "piped",
       stderr: "piped",
@@ -162,7 +195,7 @@ Deno.test(
     try {
       const url = await servingUrl(reader);
       const health = async () => (await (await fetch(`${url}/api/health`)).json()).events;
-      await waitFor(async () => (await health()) === fixtureEvents, 10_000, "backfill");
+      await waitFor(async () => (await health()) === fixtureEvents + 1, 10_000, "backfill");
 
       // The dashboard works: pages, API, assets, SSE and WebSocket.
       for (const path of ["/", "/sessions", "/events", "/health"]) {
@@ -197,7 +230,7 @@ Deno.test(
         "live event",
       );
       await new Promise((r) => setTimeout(r, 1500)); // one more reconcile scan
-      assert.equal(await health(), fixtureEvents + 1, "nothing read through a link");
+      assert.equal(await health(), fixtureEvents + 2, "nothing read through a link");
     } finally {
       await sse?.close();
       reader.releaseLock();
@@ -230,16 +263,17 @@ Deno.test(
       assert.ok(records.length > 0, "the audit recorded the permission checks");
       const claude = `${h.home}/.claude`;
       const inside = (p: string | null, dir: string) => p === dir || !!p?.startsWith(dir + "/");
+      const envNames = ["HOME", "XDG_CONFIG_HOME", "CLAUDE_CONFIG_DIR"];
       const outsideSet = records.filter((r) => {
         switch (r.permission) {
           case "read":
-            return !inside(r.value, claude);
+            return !readable.some((dir) => inside(r.value, dir));
           case "write":
             return !inside(r.value, `${claude}/claude-dash`);
           case "net":
             return !/^(127\.0\.0\.1|localhost)(:\d+)?$/.test(r.value ?? "");
           case "env":
-            return r.value !== "HOME";
+            return !envNames.includes(r.value ?? "");
           default:
             return true; // run, ffi, sys, import: none is granted, none may even be asked for
         }
@@ -249,12 +283,13 @@ Deno.test(
       const kinds = (perm: string, test: (v: string) => boolean) =>
         records.some((r) => r.permission === perm && test(r.value ?? ""));
       assert.ok(kinds("read", (v) => v.includes("/.claude/projects/")), "reads of transcripts");
+      assert.ok(kinds("read", (v) => v.startsWith(`${alt}/projects/`)), "the third folder's");
       assert.ok(kinds("read", (v) => v.endsWith("/.claude/hooks/.env.discord")), ".env.discord");
       assert.ok(kinds("write", (v) => v.includes("/.claude/claude-dash/")), "database writes");
       assert.ok(kinds("net", (v) => v.startsWith("127.0.0.1")), "the listener");
       assert.ok(kinds("env", (v) => v === "HOME"), "HOME");
       console.log(
-        `audit: ${records.length} permission checks, all inside read ~/.claude, write ~/.claude/claude-dash, net 127.0.0.1, env HOME`,
+        `audit: ${records.length} permission checks, all inside read ~/.claude (+ ~/.config/claude, CLAUDE_CONFIG_DIR), write ~/.claude/claude-dash, net 127.0.0.1, env HOME (+ the two root variables)`,
       );
     } finally {
       await Deno.remove(auditDir, { recursive: true });
@@ -339,6 +374,81 @@ Deno.test(
         await ingester.stop();
         db.close();
       }
+    } finally {
+      await h.cleanup();
+    }
+  },
+);
+
+Deno.test(
+  "deno task start's launcher runs the server with every found folder readable, passes SIGTERM on and exits with the server's code",
+  opts,
+  async () => {
+    const h = await makeHome();
+    try {
+      const line = (sid: string) =>
+        JSON.stringify({
+          type: "user",
+          sessionId: sid,
+          uuid: `${sid}-u`,
+          timestamp: "2025-08-01T00:00:00Z",
+          message: { role: "user", content: `hello from ${sid}` },
+        }) + "\n";
+      const xdg = join(h.home, "xdg");
+      const third = join(h.home, "third");
+      const places: Array<[string, string]> = [
+        [h.claudeDir, "home-1"],
+        [join(xdg, "claude"), "xdg-1"],
+        [third, "env-1"],
+      ];
+      for (const [dir, sid] of places) {
+        await Deno.mkdir(join(dir, "projects/-p"), { recursive: true });
+        await Deno.writeTextFile(join(dir, `projects/-p/${sid}.jsonl`), line(sid));
+      }
+      const words = await taskWords("start");
+      assert.deepEqual(words.slice(0, 2), ["deno", "run"]);
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [...words.slice(1), "--port", "0"],
+        cwd: root,
+        env: {
+          HOME: h.home,
+          XDG_CONFIG_HOME: xdg,
+          CLAUDE_CONFIG_DIR: third,
+          DENO_DIR: await denoDir(),
+          PATH: Deno.env.get("PATH") ?? "",
+          NO_COLOR: "1",
+        },
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let url = "";
+      try {
+        url = await servingUrl(reader);
+        const ids = async () =>
+          ((await (await fetch(`${url}/api/sessions`)).json()).sessions as Array<
+            { session_id: string }
+          >).map((s) => s.session_id).sort();
+        await waitFor(async () => (await ids()).length === 3, 10_000, "three sessions");
+        assert.deepEqual(await ids(), ["env-1", "home-1", "xdg-1"]);
+        const roots = (await (await fetch(`${url}/api/health`)).json()).ingest.roots as Array<
+          { path: string; origin: string; found: boolean; transcripts: number }
+        >;
+        assert.deepEqual(roots.map((r) => [r.path, r.origin, r.found, r.transcripts]), [
+          [h.claudeDir, "home", true, 1],
+          [join(xdg, "claude"), "xdg", true, 1],
+          [third, "env", true, 1],
+        ]);
+      } finally {
+        reader.releaseLock();
+        child.kill("SIGTERM");
+      }
+      const status = await child.status;
+      await child.stdout.cancel().catch(() => {});
+      const stderr = await new Response(child.stderr).text();
+      assert.equal(status.code, 0, stderr);
+      await assert.rejects(fetch(`${url}/api/health`), "the server stopped with the launcher");
     } finally {
       await h.cleanup();
     }

@@ -2,6 +2,12 @@
 // Reads each changed source file from its stored cursor, parses it, and commits events and
 // cursors together in batched transactions. Nothing here throws out of the loop: a file that
 // cannot be read or parsed becomes a counted IngestError and is retried when it changes.
+//
+// Roots: the main Claude directory gives hook logs, threads.db and transcripts, stored under
+// paths relative to it; every other folder Claude Code may write transcripts to (roots.ts)
+// gives transcripts only, stored under their absolute (real) path, which never collides with
+// a relative one. A folder that is the same as an earlier one (a link) is read once. A
+// transcript that disappears keeps everything stored from it: it is only marked missing.
 
 import {
   ingestBatchFiles,
@@ -15,11 +21,19 @@ import {
 } from "../config.ts";
 import type { Db } from "../store/db.ts";
 import { type CommitResult, type FileCursor, type FileUpdate, Writer } from "../store/writes.ts";
-import type { SourceKind } from "../types.ts";
+import type { RootStatus, SourceKind } from "../types.ts";
 import { contentHash } from "./normalize.ts";
 import { parseHookFile } from "./parse_hook.ts";
 import { parseTranscriptChunk, sessionIdFromPath } from "./parse_transcript.ts";
-import { classify, FolderCheck, openSource, readCapped, SourceLister } from "./sources.ts";
+import {
+  classify,
+  FolderCheck,
+  openSource,
+  readCapped,
+  SourceLister,
+  transcriptRoots,
+} from "./sources.ts";
+import { type ClaudeRoot, findRoots, type RootOrigin } from "./roots.ts";
 import { SecretFile } from "../secrets.ts";
 import { SourceWatcher } from "./watcher.ts";
 import { readThreads } from "./threads.ts";
@@ -46,6 +60,24 @@ export interface IngestStats {
   pendingSinceMs: number | null;
   /** Transcript reads stopped at maxTranscriptBytesPerPass (the rest follows next pass). */
   cappedReads: number;
+  /** Transcripts known whose file is gone (their data is kept). */
+  missingTranscripts: number;
+  /** Every folder transcripts are read from, the main one first. */
+  roots: RootStatus[];
+}
+
+/** A folder being read, with its own lister, link check and watcher. */
+interface Root {
+  /** The path as configured: reads go through it (it is what the read permission names). */
+  dir: string;
+  origin: RootOrigin;
+  main: boolean;
+  /** Prefix of its files' keys: "" for the main root, else its real path + "/" once found. */
+  prefix: string | null;
+  lister: SourceLister;
+  folders: FolderCheck;
+  watcher: SourceWatcher | null;
+  status: RootStatus;
 }
 
 export interface IngesterOptions {
@@ -58,6 +90,8 @@ export interface IngesterOptions {
   scratchDir?: string;
   /** Transcript bytes read per file per pass, in whole chunks (default maxTranscriptBytesPerPass). */
   transcriptBytesPerPass?: number;
+  /** Other folders to read transcripts from (absolute; roots.ts finds them from the environment). */
+  transcriptRoots?: Array<string | ClaudeRoot>;
 }
 
 export class Ingester {
@@ -75,6 +109,8 @@ export class Ingester {
     threadsDb: "absent",
     pendingSinceMs: null,
     cappedReads: 0,
+    missingTranscripts: 0,
+    roots: [],
   };
   readonly ready: Promise<void>;
 
@@ -85,8 +121,13 @@ export class Ingester {
   #files = new Map<string, FileCursor>();
   #dirty = new Map<string, SourceKind>();
   #tailTried = new Map<string, string>();
-  #lister: SourceLister;
-  #watcher: SourceWatcher | null;
+  #roots: Root[];
+  #main: Root;
+  /** Keys of every transcript with a stored cursor, of those whose file is gone, and of those
+   * being re-read from the start. */
+  #transcriptKeys = new Set<string>();
+  #missing = new Set<string>();
+  #rereading = new Set<string>();
   #pending: FileUpdate[] = [];
   #pendingBytes = 0;
   #stopped = false;
@@ -99,7 +140,6 @@ export class Ingester {
   #loopDone: Promise<void> | null = null;
   #resolveReady!: () => void;
   #scratchDir: string;
-  #folders: FolderCheck;
   #secrets: SecretFile;
   /** Transcripts whose last pass stopped at the per-pass cap: read on even if unchanged. */
   #capped = new Set<string>();
@@ -111,13 +151,38 @@ export class Ingester {
     this.#db = opts.db;
     this.#writer = new Writer(opts.db);
     this.#onCommit = opts.onCommit ?? (() => {});
-    this.#lister = new SourceLister(this.#dir);
     this.#scratchDir = opts.scratchDir ?? `${this.#dir}/claude-dash/scratch`;
-    this.#watcher = opts.watch === false
-      ? null
-      : new SourceWatcher(this.#dir, (rel) => this.hint(rel));
+    const watch = opts.watch !== false;
+    const root = (dir: string, origin: RootOrigin, main: boolean): Root => {
+      const r: Root = {
+        dir,
+        origin,
+        main,
+        prefix: main ? "" : null,
+        lister: new SourceLister(dir, { transcriptsOnly: !main }),
+        folders: new FolderCheck(dir),
+        watcher: null,
+        status: { path: dir, origin, main, found: false, same_as: null, transcripts: 0 },
+      };
+      if (watch) {
+        r.watcher = main
+          ? new SourceWatcher(dir, (rel) => this.hint(rel))
+          : new SourceWatcher(dir, (rel) => this.#hintIn(r, rel), transcriptRoots);
+      }
+      return r;
+    };
+    this.#main = root(this.#dir, "home", true);
+    this.#roots = [this.#main];
+    for (const extra of opts.transcriptRoots ?? []) {
+      const { path, origin } = typeof extra === "string"
+        ? { path: extra, origin: "env" as const }
+        : extra;
+      const dir = path.replace(/\/+$/, "") || "/";
+      if (dir === this.#dir || this.#roots.some((r) => r.dir === dir)) continue;
+      this.#roots.push(root(dir, origin, false));
+    }
+    this.stats.roots = this.#roots.map((r) => r.status);
     this.ready = new Promise((resolve) => (this.#resolveReady = resolve));
-    this.#folders = new FolderCheck(this.#dir);
     this.#bytesPerPass = opts.transcriptBytesPerPass ?? maxTranscriptBytesPerPass;
     // Learn the notifier's secret values before anything is served (kept in memory only).
     this.#secrets = new SecretFile(this.#dir);
@@ -131,17 +196,29 @@ export class Ingester {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#watcher?.close();
+    for (const r of this.#roots) r.watcher?.close();
     this.#wake?.();
     await this.#loopDone;
   }
 
-  /** A path changed (from the watcher): read it soon. */
-  hint(rel: string): void {
+  /**
+   * A path changed (from the watcher): read it soon. Relative to the main Claude directory, or
+   * absolute inside one of the other roots.
+   */
+  hint(path: string): void {
+    if (!path.startsWith("/")) return this.#hintIn(this.#main, path);
+    for (const r of this.#roots) {
+      if (!r.main && path.startsWith(r.dir + "/")) this.#hintIn(r, path.slice(r.dir.length + 1));
+    }
+  }
+
+  /** A path of a root changed: read it soon (other roots give transcripts only). */
+  #hintIn(root: Root, rel: string): void {
     const kind = classify(rel);
+    if (root.prefix === null || (!root.main && kind !== "transcript")) return;
     if (kind === "threads") this.#threadsPolledAt = 0;
     else if (kind) {
-      this.#dirty.set(rel, kind);
+      this.#dirty.set(root.prefix + rel, kind);
       this.#noticed();
     } else return;
     if (this.#wakeTimer === undefined) {
@@ -171,7 +248,8 @@ export class Ingester {
    */
   async #loadCursors(): Promise<void> {
     const chunk = this.#db.prepare(
-      `SELECT id, path, kind, size, mtime_ms, offset, head_hash, generation, skip_to_newline, last_ts, state
+      `SELECT id, path, kind, size, mtime_ms, offset, head_hash, generation, skip_to_newline, last_ts, state,
+         missing_ms, rereading
        FROM files WHERE id > ? ORDER BY id LIMIT ${cursorLoadChunkRows}`,
     );
     let after = 0;
@@ -198,12 +276,18 @@ export class Ingester {
         lastTs: r.last_ts as number | null,
         state: r.state as "ok" | "error",
       });
+      if (r.kind === "transcript") {
+        this.#transcriptKeys.add(r.path as string);
+        if (r.missing_ms !== null) this.#missing.add(r.path as string);
+        if (r.rereading === 1) this.#rereading.add(r.path as string);
+      }
     }
+    this.stats.missingTranscripts = this.#missing.size;
   }
 
   async #loop(): Promise<void> {
     await this.#loadCursors();
-    this.#watcher?.ensure();
+    await this.#findRoots();
     let lastScan = 0;
     while (!this.#stopped) {
       if (!this.stats.paused) {
@@ -236,29 +320,121 @@ export class Ingester {
     this.#resolveReady();
   }
 
+  /**
+   * Which roots exist now, and their real paths (a folder created after start is picked up;
+   * one that is the same folder as an earlier root is not read twice). Never throws.
+   */
+  async #findRoots(): Promise<void> {
+    const found = await findRoots(this.#roots.map((r) => ({ path: r.dir, origin: r.origin })));
+    found.forEach((f, i) => {
+      const r = this.#roots[i];
+      r.status.found = f.found;
+      r.status.same_as = f.sameAs;
+      if (!r.main) r.prefix = f.found && !f.sameAs && f.realPath ? `${f.realPath}/` : null;
+      if (r.prefix !== null) r.watcher?.ensure();
+    });
+  }
+
   async #reconcile(): Promise<void> {
     this.stats.scans++;
-    this.#watcher?.ensure();
-    this.#folders.reset();
+    await this.#findRoots();
     this.#secrets.refresh();
     let hooks = 0;
     let transcripts = 0;
     let threadsSeen = false;
-    for (const { rel, kind } of await this.#lister.list()) {
-      if (kind === "hook") {
-        hooks++;
-        const known = this.#files.get(rel);
-        if (!known || known.state === "error") this.#dirty.set(rel, kind);
-      } else if (kind === "transcript") {
-        transcripts++;
-        this.#dirty.set(rel, kind);
-      } else threadsSeen = true;
+    const listed = new Set<string>();
+    for (const root of this.#roots) {
+      root.status.transcripts = 0;
+      if (root.prefix === null) continue;
+      root.folders.reset();
+      for (const { rel, kind } of await root.lister.list()) {
+        const key = root.prefix + rel;
+        if (kind === "transcript") {
+          transcripts++;
+          root.status.transcripts++;
+          listed.add(key);
+          this.#dirty.set(key, kind);
+        } else if (!root.main) continue;
+        else if (kind === "hook") {
+          hooks++;
+          const known = this.#files.get(rel);
+          if (!known || known.state === "error") this.#dirty.set(rel, kind);
+        } else threadsSeen = true;
+      }
     }
     this.stats.hookFiles = hooks;
     this.stats.transcripts = transcripts;
+    await this.#checkMissing(listed);
     if (this.#dirty.size > 0) this.#noticed();
     if (threadsSeen) await this.#pollThreads();
     else this.stats.threadsDb = "absent";
+  }
+
+  /**
+   * Marks known transcripts whose file is gone (not listed, and lstat agrees) as missing, and
+   * missing ones listed again as back. Their stored data stays either way; the sessions they
+   * fed are published again (their `source` may have changed).
+   */
+  async #checkMissing(listed: Set<string>): Promise<void> {
+    const gone: string[] = [];
+    const back: string[] = [];
+    for (const key of this.#transcriptKeys) {
+      const missing = this.#missing.has(key);
+      if (listed.has(key)) {
+        if (missing) back.push(key);
+      } else if (!missing && await this.#vanished(key)) gone.push(key);
+    }
+    if (gone.length === 0 && back.length === 0) return;
+    let sessions: string[];
+    try {
+      sessions = [
+        ...this.#writer.setMissing(gone, Date.now()),
+        ...this.#writer.setMissing(back, null),
+      ];
+    } catch (e) {
+      log.error(`marking missing transcripts failed: ${e instanceof Error ? e.message : e}`);
+      return;
+    }
+    for (const key of gone) this.#missing.add(key);
+    for (const key of back) this.#missing.delete(key);
+    this.stats.missingTranscripts = this.#missing.size;
+    if (gone.length > 0) {
+      log.info(`${gone.length} transcript(s) gone from disk; their data is kept`);
+    }
+    try {
+      if (sessions.length > 0) this.#onCommit({ events: [], sessions: [...new Set(sessions)] });
+    } catch (e) {
+      log.error(`live delivery failed: ${e instanceof Error ? e.message : e}`);
+    }
+  }
+
+  /** Whether a known transcript's file is gone, or out of every root read now. */
+  async #vanished(key: string): Promise<boolean> {
+    const at = this.#locate(key);
+    const abs = at ? `${at.root.dir}/${at.rel}` : key;
+    try {
+      // Not permitted (asked without a prompt): the folder is no longer one of the roots.
+      if (Deno.permissions.querySync({ name: "read", path: abs }).state !== "granted") {
+        return at === null;
+      }
+      await Deno.lstat(abs);
+      return false;
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return true;
+      // Not permitted: the folder is no longer one of the roots (nothing can be read there).
+      return at === null;
+    }
+  }
+
+  /** The root a stored key belongs to and the path relative to it (null: no root read now). */
+  #locate(key: string): { root: Root; rel: string } | null {
+    if (!key.startsWith("/")) return { root: this.#main, rel: key };
+    let best: Root | null = null;
+    for (const r of this.#roots) {
+      if (r.main || r.prefix === null || !key.startsWith(r.prefix)) continue;
+      if (!best || r.prefix.length > best.prefix!.length) best = r;
+    }
+    return best ? { root: best, rel: key.slice(best.prefix!.length) } : null;
   }
 
   async #drain(): Promise<void> {
@@ -291,18 +467,18 @@ export class Ingester {
     this.stats.pendingSinceMs ??= this.#dirtySince;
   }
 
-  async #readSafely(rel: string, kind: SourceKind): Promise<void> {
+  async #readSafely(key: string, kind: SourceKind): Promise<void> {
     try {
-      if (kind === "hook") await this.#readHook(rel);
-      else if (kind === "transcript") await this.#readTranscript(rel);
+      if (kind === "hook") await this.#readHook(key);
+      else if (kind === "transcript") await this.#readTranscript(key);
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) return; // vanished: keep what was stored
       const reason = `cannot read: ${e instanceof Error ? e.message : String(e)}`;
-      const prev = this.#files.get(rel);
+      const prev = this.#files.get(key);
       this.#add({
-        cursor: { ...(prev ?? blankCursor(rel, kind)), state: "error" },
+        cursor: { ...(prev ?? blankCursor(key, kind)), state: "error" },
         events: [],
-        errors: [{ path: rel, offset: null, reason }],
+        errors: [{ path: key, offset: null, reason }],
         clearErrors: false,
         rereading: false,
       }, 0);
@@ -331,7 +507,7 @@ export class Ingester {
       }, 0);
     if (st.isSymlink) return fail("symbolic link: not followed");
     if (!st.isFile) return;
-    if (!(await this.#folders.inside(parentOf(rel)))) return fail(linkedFolder);
+    if (!(await this.#main.folders.inside(parentOf(rel)))) return fail(linkedFolder);
     const tooLarge = (size: number) =>
       fail(`file too large: ${mb(size)} (limit ${mb(maxHookFileBytes)}); not read`);
     if (st.size > maxHookFileBytes) return tooLarge(st.size);
@@ -357,30 +533,34 @@ export class Ingester {
     }, bytes.length);
   }
 
-  async #readTranscript(rel: string): Promise<void> {
-    const abs = `${this.#dir}/${rel}`;
+  /** Reads a transcript on from its cursor; `key` is its stored path (see #locate). */
+  async #readTranscript(key: string): Promise<void> {
+    const at = this.#locate(key);
+    if (!at) return; // its root is not read now (gone, or the same folder as another)
+    const { root, rel } = at;
+    const abs = `${root.dir}/${rel}`;
     const st = await Deno.lstat(abs);
     const mtimeMs = st.mtime?.getTime() ?? 0;
-    const prev = this.#files.get(rel);
-    const cur: FileCursor = { ...(prev ?? blankCursor(rel, "transcript")) };
+    const prev = this.#files.get(key);
+    const cur: FileCursor = { ...(prev ?? blankCursor(key, "transcript")) };
     if (st.isSymlink) {
       if (prev?.state === "error") return;
       this.#add({
         cursor: { ...cur, state: "error" },
         events: [],
-        errors: [{ path: rel, offset: null, reason: "symbolic link: not followed" }],
+        errors: [{ path: key, offset: null, reason: "symbolic link: not followed" }],
         clearErrors: false,
         rereading: false,
       }, 0);
       return;
     }
     if (!st.isFile) return;
-    if (!(await this.#folders.inside(parentOf(rel)))) {
+    if (!(await root.folders.inside(parentOf(rel)))) {
       if (prev?.state === "error") return;
       this.#add({
         cursor: { ...cur, state: "error" },
         events: [],
-        errors: [{ path: rel, offset: null, reason: linkedFolder }],
+        errors: [{ path: key, offset: null, reason: linkedFolder }],
         clearErrors: false,
         rereading: false,
       }, 0);
@@ -388,16 +568,18 @@ export class Ingester {
     }
     const quiet = Date.now() - mtimeMs >= unterminatedLineQuietMs;
     const stamp = `${st.size}:${mtimeMs}`;
-    const wasCapped = this.#capped.delete(rel);
+    const wasCapped = this.#capped.delete(key);
     if (prev && prev.size === st.size && prev.mtimeMs === mtimeMs && !wasCapped) {
       // Unchanged: only a complete-but-unterminated last line of a now quiet file is left to try.
-      if (prev.offset >= st.size || !quiet || this.#tailTried.get(rel) === stamp) return;
+      if (prev.offset >= st.size || !quiet || this.#tailTried.get(key) === stamp) return;
     }
     const file = await openSource(abs, st);
     if (!file) return; // replaced while opening: the next scan looks again
     let capped = false;
     try {
-      let rereading = false;
+      // A re-read pass (the file shrank or its first bytes changed) skips what is already
+      // stored until it reaches the end, even when it takes several passes or a restart.
+      let rereading = this.#rereading.has(key);
       if (st.size < cur.offset || !(await headMatches(file, cur.headHash))) {
         cur.offset = 0;
         cur.generation++;
@@ -405,6 +587,7 @@ export class Ingester {
         cur.lastTs = null;
         cur.headHash = null;
         rereading = true;
+        this.#rereading.add(key);
       }
       cur.size = st.size;
       cur.mtimeMs = mtimeMs;
@@ -426,7 +609,7 @@ export class Ingester {
         passBytes += n;
         const atEnd = cur.offset + n >= st.size;
         const r = parseTranscriptChunk({
-          relPath: rel,
+          relPath: key,
           fileSessionId,
           baseOffset: cur.offset,
           mtimeMs,
@@ -455,19 +638,21 @@ export class Ingester {
       if (!wrote) {
         this.#add({ cursor: { ...cur }, events: [], errors: [], clearErrors: false, rereading }, 0);
       }
-      if (cur.offset < st.size && quiet && !capped) this.#tailTried.set(rel, stamp);
+      // An emptied file stays in its re-read pass until content is read to its end again.
+      if (cur.offset >= st.size && st.size > 0) this.#rereading.delete(key);
+      if (cur.offset < st.size && quiet && !capped) this.#tailTried.set(key, stamp);
     } finally {
       file.close();
     }
     if (capped) {
       // A huge transcript does not hold up every other file: read on in the next pass.
       this.stats.cappedReads++;
-      this.#capped.add(rel);
-      this.#dirty.set(rel, "transcript");
-      if (!this.#cappedLogged.has(rel)) {
-        this.#cappedLogged.add(rel);
+      this.#capped.add(key);
+      this.#dirty.set(key, "transcript");
+      if (!this.#cappedLogged.has(key)) {
+        this.#cappedLogged.add(key);
         log.info(
-          `${rel}: ${mb(st.size)}; reading at most ${
+          `${key}: ${mb(st.size)}; reading at most ${
             mb(this.#bytesPerPass)
           } per pass, the rest follows`,
         );
@@ -498,7 +683,10 @@ export class Ingester {
       for (const u of updates) this.#dirty.set(u.cursor.path, u.cursor.kind);
       return;
     }
-    for (const u of updates) this.#files.set(u.cursor.path, u.cursor);
+    for (const u of updates) {
+      this.#files.set(u.cursor.path, u.cursor);
+      if (u.cursor.kind === "transcript") this.#transcriptKeys.add(u.cursor.path);
+    }
     this.stats.commits++;
     this.stats.eventsStored += result.events.length;
     this.stats.lastCommitMs = Date.now();

@@ -38,10 +38,16 @@ export function rootCandidates(env: RootEnv): ClaudeRoot[] {
   return out;
 }
 
-/** Reads the environment variables the roots depend on; a denied variable counts as unset. */
+/**
+ * Reads the environment variables the roots depend on; a variable not granted counts as unset
+ * (asked of the permission state first, so a terminal never gets a permission prompt).
+ */
 export function rootEnv(): RootEnv {
   const get = (name: string): string | undefined => {
     try {
+      if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
+        return undefined;
+      }
       return Deno.env.get(name);
     } catch {
       return undefined;
@@ -59,6 +65,8 @@ export interface FoundRoot extends ClaudeRoot {
   found: boolean;
   /** Set when this folder is the same as an earlier root (symbolic link or repeated name). */
   sameAs: string | null;
+  /** Its real path (symbolic links resolved) when found. */
+  realPath: string | null;
 }
 
 /** Which candidates exist; a later root whose real path equals an earlier one is marked. */
@@ -68,18 +76,33 @@ export async function findRoots(candidates: ClaudeRoot[]): Promise<FoundRoot[]> 
   for (const c of candidates) {
     let found = false;
     let sameAs: string | null = null;
+    let realPath: string | null = null;
     try {
+      // A folder the process may not read is not found (and is never prompted for).
+      if (Deno.permissions.querySync({ name: "read", path: c.path }).state !== "granted") {
+        throw new Deno.errors.NotCapable(c.path);
+      }
       const st = await Deno.stat(c.path);
       found = st.isDirectory;
       if (found) {
-        const rp = await Deno.realPath(c.path);
-        sameAs = real.get(rp) ?? null;
-        if (!sameAs) real.set(rp, c.path);
+        realPath = await Deno.realPath(c.path);
+        sameAs = real.get(realPath) ?? null;
+        if (!sameAs) real.set(realPath, c.path);
       }
     } catch {
       found = false; // absent or not permitted: nothing to read there
+      realPath = null;
     }
-    out.push({ ...c, found, sameAs });
+    out.push({ ...c, found, sameAs, realPath });
   }
   return out;
+}
+
+/**
+ * The folders to read transcripts from besides `mainDir` (the one hook logs come from): every
+ * candidate of the environment but `mainDir` itself. Pure.
+ */
+export function extraRoots(env: RootEnv, mainDir: string): ClaudeRoot[] {
+  const main = resolve(mainDir).replace(/\/+$/, "") || "/";
+  return rootCandidates(env).filter((r) => r.path !== main);
 }

@@ -1,7 +1,9 @@
-// Which files under the Claude directory claude-dash reads, and a cheap way to list them
+// Which files under a Claude directory claude-dash reads, and a cheap way to list them
 // again and again: directory listings are cached by the directory's mtime, and symbolic
-// links are never followed (nothing outside ~/.claude is ever read): not when listing, not
+// links are never followed (nothing outside the folder is ever read): not when listing, not
 // for a watcher hint inside a linked folder, not for a file swapped between lstat and open.
+// The main ~/.claude gives hook logs, threads.db and transcripts; the other folders Claude
+// Code may write to (src/ingest/roots.ts) give transcripts only.
 
 import type { SourceKind } from "../types.ts";
 
@@ -27,6 +29,9 @@ export function classify(rel: string): SourceKind | null {
 /** Folders watched and listed, relative to the Claude directory. */
 export const sourceRoots = ["hooks/logs/raw_json", "projects", "hooks"] as const;
 
+/** The folders of a root that only gives transcripts. */
+export const transcriptRoots = ["projects"] as const;
+
 /** Listing cost budget: how long a listing of N entries is reused at most (N × this). */
 const relistMsPerEntry = 0.05;
 const relistMaxMs = 30_000;
@@ -41,10 +46,13 @@ interface DirCache {
 /** Lists source files, re-reading a directory only when its mtime says it changed. */
 export class SourceLister {
   #root: string;
+  #transcriptsOnly: boolean;
   #cache = new Map<string, DirCache>();
 
-  constructor(claudeDir: string) {
+  /** `transcriptsOnly`: list projects/ only (a root other than the main ~/.claude). */
+  constructor(claudeDir: string, opts: { transcriptsOnly?: boolean } = {}) {
     this.#root = claudeDir;
+    this.#transcriptsOnly = opts.transcriptsOnly ?? false;
   }
 
   /** Every source file now present, as paths relative to the Claude directory. */
@@ -64,8 +72,10 @@ export class SourceLister {
       if (relDir === "hooks") return; // only threads.db and raw_json matter there
       for (const name of listing.dirs) await visit(`${relDir}/${name}`, depth + 1);
     };
-    await visit("hooks", 0);
-    await visit("hooks/logs/raw_json", 0);
+    if (!this.#transcriptsOnly) {
+      await visit("hooks", 0);
+      await visit("hooks/logs/raw_json", 0);
+    }
     await visit("projects", 0);
     return out;
   }

@@ -6,18 +6,25 @@ import { sourceRoots } from "./sources.ts";
 export class SourceWatcher {
   #claudeDir: string;
   #onPath: (rel: string) => void;
+  #folders: readonly string[];
   #watchers = new Map<string, Deno.FsWatcher>();
   #closed = false;
 
-  constructor(claudeDir: string, onPath: (rel: string) => void) {
+  /** Watches `folders` of the Claude directory (default: every source folder). */
+  constructor(
+    claudeDir: string,
+    onPath: (rel: string) => void,
+    folders: readonly string[] = sourceRoots,
+  ) {
     this.#claudeDir = claudeDir;
     this.#onPath = onPath;
+    this.#folders = folders;
   }
 
   /** Attaches a watcher to every source folder that exists and has none yet. Never throws. */
   ensure(): void {
     if (this.#closed) return;
-    for (const root of sourceRoots) {
+    for (const root of this.#folders) {
       if (this.#watchers.has(root)) continue;
       const abs = `${this.#claudeDir}/${root}`;
       let watcher: Deno.FsWatcher;

@@ -70,8 +70,8 @@ export function forClient(messages: LiveMessage[], f: EventFilters): LiveMessage
       case "session":
         return !f.session || m.session.session_id === f.session;
       case "alert":
-        // A session page still hears global alerts (error rate, ingest errors).
-        return !f.session || m.alert.session_id === null || m.alert.session_id === f.session;
+        // The alert banner is on every page, whatever the page's filters.
+        return true;
       case "usage":
         return true;
     }

@@ -11,6 +11,9 @@ import { parseCursor, sessionById, sessionEvents, sessionToolCalls } from "../st
 import { BadRequest, eventFilters, intParam } from "./params.ts";
 import { pageRoutes } from "./page_routes.tsx";
 import { insightsRoutes } from "./insights_routes.ts";
+import { alertsRoutes } from "./alerts_routes.ts";
+import { settingsRoutes } from "./settings_routes.tsx";
+import { usageRoutes } from "./usage_routes.tsx";
 import { assets } from "../ui/assets.gen.ts";
 import { guards } from "./guards.ts";
 import { csrfGuard } from "./csrf.ts";
@@ -63,6 +66,9 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   app.route("/", insightsRoutes(deps));
+  app.route("/", alertsRoutes(deps));
+  app.route("/", settingsRoutes(deps));
+  app.route("/", usageRoutes(deps));
   app.route("/", pageRoutes(deps));
   app.get("/api/stream", (c) => sseHandler(c, bus, db, eventFilters((n) => c.req.query(n))));
   app.get("/api/ws", wsHandler(bus, db, (c) => eventFilters((n) => c.req.query(n))));

@@ -47,6 +47,7 @@ import { ToolsPage } from "../ui/tools_page.tsx";
 import type { ToolRow } from "../../islands/ToolsTable.tsx";
 import type { HealthSnapshot } from "../../islands/HealthStats.tsx";
 import type { IngestStats } from "../ingest/ingester.ts";
+import { usageCardData } from "../usage/active.ts";
 
 /** Timeline rows per window of the session page (and its twin's default). */
 const timelineRows = 200;
@@ -93,6 +94,7 @@ export function pageRoutes(deps: AppDeps): Hono {
       activity: activityData(activity, now),
       topTools: toolStats(db, { since: now - dayMs }).slice(0, topToolsRows),
       errors: errorsPage(db, { limit: latestErrorsRows }).errors,
+      usage: usageCardData(db, now),
     };
   };
   const activityData = (range: ActivityRange, now: number): ActivityData => {
@@ -142,6 +144,7 @@ export function pageRoutes(deps: AppDeps): Hono {
       activity: d.insights.activity,
       top_tools: d.insights.topTools,
       errors: d.insights.errors,
+      usage: d.insights.usage,
     });
   });
   app.get("/api/overview/kpis", (c) => {

@@ -393,4 +393,66 @@ export const migrations: string[] = [
   CREATE UNIQUE INDEX alerts_open ON alerts(rule, key) WHERE state <> 'cleared';
   CREATE INDEX alerts_last ON alerts(last_ts);
   `,
+  // 5: context per session, compactions, and history that outlives the transcripts
+  // (src/store/writes.ts keeps these current; existing rows are filled in here).
+  // - sessions.context_tokens: input + cache creation + cache read tokens of the session's
+  //   latest main-thread (not sidechain) assistant message with any, context_ts its time.
+  // - sessions.compactions: compact boundaries in transcripts, plus PreCompact hooks that no
+  //   boundary follows within 10 minutes (one compaction seen by both counts once; the window
+  //   is compactionPairWindowMs in src/config.ts).
+  // - sessions.archived: the session has transcript data and every transcript file it came
+  //   from is gone (files.missing_ms set by the reconcile scan); session_files says which
+  //   files each session's transcript events came from.
+  // - files.rereading: the file is being re-read from the start (truncated or replaced), so
+  //   lines already stored are skipped until that pass reaches the end, across restarts.
+  `
+  ALTER TABLE sessions ADD COLUMN context_tokens INTEGER;
+  ALTER TABLE sessions ADD COLUMN context_ts INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN compactions INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE files ADD COLUMN missing_ms INTEGER;
+  ALTER TABLE files ADD COLUMN rereading INTEGER NOT NULL DEFAULT 0;
+
+  CREATE TABLE session_files (
+    session_id TEXT NOT NULL,
+    file_id INTEGER NOT NULL,
+    PRIMARY KEY (session_id, file_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX session_files_file ON session_files(file_id);
+  INSERT INTO session_files(session_id, file_id)
+    SELECT session_id, file_id FROM events WHERE source = 'transcript' GROUP BY 1, 2;
+
+  -- Compaction events of a session (system lines are few next to user/assistant lines).
+  CREATE INDEX events_compaction ON events(session_id, ts) WHERE type IN ('system', 'PreCompact');
+
+  UPDATE sessions SET context_tokens = c.tokens, context_ts = c.ts FROM (
+    SELECT session_id, tokens, ts FROM (
+      SELECT m.session_id, m.input_tokens + m.cache_creation_tokens + m.cache_read_tokens AS tokens,
+        m.ts, row_number() OVER (PARTITION BY m.session_id ORDER BY m.ts DESC, m.event_id DESC) AS rn
+      FROM messages m JOIN events e ON e.id = m.event_id
+      WHERE e.is_sidechain = 0 AND m.model IS NOT '<synthetic>'
+        AND m.input_tokens + m.cache_creation_tokens + m.cache_read_tokens > 0)
+    WHERE rn = 1) AS c
+  WHERE c.session_id = sessions.session_id;
+
+  -- Compaction rows: PreCompact hooks and compact boundary lines (CASE evaluates lazily, so no
+  -- JSON function ever sees a payload that does not parse), with the trigger each names.
+  WITH c AS MATERIALIZED (
+    SELECT session_id, ts, type, CASE WHEN json_valid(raw) THEN CASE type
+      WHEN 'PreCompact' THEN raw ->> '$.trigger' ELSE raw ->> '$.compactMetadata.trigger' END
+      END AS trig
+    FROM events
+    WHERE type IN ('system', 'PreCompact') AND CASE
+      WHEN type = 'PreCompact' THEN source = 'hook'
+      WHEN source = 'transcript' AND json_valid(raw) THEN (raw ->> '$.subtype') = 'compact_boundary'
+      ELSE 0 END
+  )
+  UPDATE sessions SET compactions = x.n FROM (
+    SELECT h.session_id, sum(h.type = 'system' OR NOT EXISTS (
+      SELECT 1 FROM c b WHERE b.session_id = h.session_id AND b.type = 'system'
+        AND b.ts BETWEEN h.ts - 5000 AND h.ts + 600000
+        AND (h.trig IS NULL OR b.trig IS NULL OR h.trig = b.trig))) AS n
+    FROM c h GROUP BY h.session_id) AS x
+  WHERE x.session_id = sessions.session_id;
+  `,
 ];

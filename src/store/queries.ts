@@ -18,6 +18,7 @@ import { endedQuietMs, runningWindowMs, waitingStaleMs } from "../config.ts";
 import type { Db } from "./db.ts";
 import { iso } from "./writes.ts";
 import { maskJson, maskJsonText, maskSecrets } from "../secrets.ts";
+import { contextWindowOf } from "../pricing.ts";
 
 type Row = Record<string, unknown>;
 type Param = string | number | null;
@@ -54,10 +55,29 @@ const statusSql = `CASE
 const sessionColumns =
   `session_id, project, cwd, first_ts, last_ts, events, tool_calls, errors, model,
   input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost_usd, unpriced_messages,
-  waiting_reason, ${statusSql} AS status`;
+  waiting_reason, context_tokens, compactions, archived, ${statusSql} AS status`;
+
+/**
+ * The context window a session's model has. Transcripts name the API model, which is the same
+ * for the 200k and the 1M-token windows: a context already past 200k can only be the 1M one.
+ */
+export function sessionContextWindow(model: string | null, contextTokens: number | null) {
+  const window = contextWindowOf(model);
+  if (window !== null && contextTokens !== null && contextTokens > window) return 1_000_000;
+  return window;
+}
+
+/** Share of the prompt tokens read from the cache; null when there were none. Pure. */
+export function cacheHitRatio(
+  t: { input_tokens: number; cache_creation_tokens: number; cache_read_tokens: number },
+): number | null {
+  const all = t.input_tokens + t.cache_creation_tokens + t.cache_read_tokens;
+  return all > 0 ? t.cache_read_tokens / all : null;
+}
 
 function toSession(r: Row): SessionSummary {
   const status = r.status as SessionStatus;
+  const contextTokens = r.context_tokens as number | null;
   return {
     session_id: r.session_id as string,
     project: r.project as string | null,
@@ -75,6 +95,17 @@ function toSession(r: Row): SessionSummary {
     cache_read_tokens: r.cache_read_tokens as number,
     cost_usd: (r.unpriced_messages as number) > 0 ? null : round6(r.cost_usd as number),
     waiting_reason: status === "waiting" ? maskNullable(r.waiting_reason) : null,
+    context_tokens: contextTokens,
+    context_window: sessionContextWindow(r.model as string | null, contextTokens),
+    cache_hit_ratio: cacheHitRatio(
+      r as {
+        input_tokens: number;
+        cache_creation_tokens: number;
+        cache_read_tokens: number;
+      },
+    ),
+    compactions: r.compactions as number,
+    source: r.archived === 1 ? "archived" : "live",
   };
 }
 
@@ -197,7 +228,7 @@ export interface ExplorerFilters extends EventFilters {
   project?: string;
 }
 
-function filterSql(f: ExplorerFilters, params: Record<string, Param>): string[] {
+export function filterSql(f: ExplorerFilters, params: Record<string, Param>): string[] {
   const where: string[] = [];
   addFilter(
     where,
@@ -323,6 +354,7 @@ export const sessionSorts = {
   errors: "errors",
   tokens: "(input_tokens + output_tokens + cache_creation_tokens + cache_read_tokens)",
   cost: "cost_usd",
+  context: "context_tokens",
   project: "project",
   status: "status",
 } as const;

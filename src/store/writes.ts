@@ -5,7 +5,7 @@
 import type { EventRow, IngestError, NormalizedEvent, SourceKind, ToolEffect } from "../types.ts";
 import { costOf } from "../pricing.ts";
 import { oneLine, projectOf, toolInputSummary } from "../ingest/normalize.ts";
-import { maxErrorsPerFile } from "../config.ts";
+import { compactionPairSlackMs, compactionPairWindowMs, maxErrorsPerFile } from "../config.ts";
 import { type Db, inTransaction } from "./db.ts";
 import type { ThreadMapping } from "../ingest/threads.ts";
 import { DerivedTables } from "./derived.ts";
@@ -34,7 +34,11 @@ export interface FileUpdate {
   errors: IngestError[];
   /** The whole file now parses: drop the errors recorded for it earlier. */
   clearErrors: boolean;
-  /** The file is being re-read from the start: skip lines whose uuid is already stored. */
+  /**
+   * The file is being re-read from the start (truncated or replaced): skip lines whose uuid is
+   * already stored for it, and lines without a uuid whose exact text is. Stored with the cursor
+   * while the pass has not reached the end, so it survives a restart mid-way.
+   */
   rereading: boolean;
 }
 
@@ -57,6 +61,9 @@ interface SessionDelta {
   cacheRead: number;
   cost: number;
   unpriced: number;
+  /** Latest main-thread assistant message's context (input + cache) tokens, and its time. */
+  contextTokens: number | null;
+  contextTs: number;
   activity: number;
   waiting: number;
   waitingReason: string | null;
@@ -72,6 +79,23 @@ export function isActivity(ev: Pick<NormalizedEvent, "source" | "type">): boolea
   if (ev.source === "transcript") return transcriptActivity.has(ev.type);
   return !waitingTypes.has(ev.type) && ev.type !== "SessionEnd";
 }
+
+/**
+ * Whether an event may be a compaction: a PreCompact hook or a transcript system line that
+ * mentions a compact boundary (a cheap superset; the recount in SQL is exact).
+ */
+export function maybeCompaction(ev: Pick<NormalizedEvent, "source" | "type" | "raw">): boolean {
+  if (ev.source === "hook") return ev.type === "PreCompact";
+  return ev.type === "system" && ev.raw.includes("compact_boundary");
+}
+
+/** The content hash at the end of a transcript event's key (`tr:<path>:<offset>:<hash>`). */
+function lineHash(key: string): string {
+  return key.slice(key.lastIndexOf(":") + 1);
+}
+
+/** Re-read passes whose stored line hashes are kept in memory at once (normally one). */
+const maxRereadSets = 4;
 
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -95,16 +119,24 @@ export class Writer {
   #clearNoId;
   #insertPaired;
   #derived;
+  #linkFile;
+  #archived;
+  #compactions;
+  #fileMissing;
+  #sessionsOfFile;
+  #fileKeys;
+  /** Hashes of the uuid-less lines stored for files in a re-read pass, by file id. */
+  #rereadHashes = new Map<number, Set<string>>();
 
   constructor(db: Db) {
     this.#db = db;
     this.#upsertFile = db.prepare(`
-      INSERT INTO files(path, kind, size, mtime_ms, offset, head_hash, generation, skip_to_newline, last_ts, state, updated_ms)
-      VALUES (?,?,?,?,?,?,?,?,?,?,?)
+      INSERT INTO files(path, kind, size, mtime_ms, offset, head_hash, generation, skip_to_newline, last_ts, state, updated_ms, rereading)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
       ON CONFLICT(path) DO UPDATE SET kind=excluded.kind, size=excluded.size, mtime_ms=excluded.mtime_ms,
         offset=excluded.offset, head_hash=excluded.head_hash, generation=excluded.generation,
         skip_to_newline=excluded.skip_to_newline, last_ts=excluded.last_ts, state=excluded.state,
-        updated_ms=excluded.updated_ms
+        updated_ms=excluded.updated_ms, rereading=excluded.rereading
       RETURNING id`);
     this.#insertEvent = db.prepare(`
       INSERT OR IGNORE INTO events(key, source, session_id, ts, type, tool_name, tool_use_id, summary, cwd, uuid,
@@ -118,8 +150,8 @@ export class Writer {
     this.#upsertSession = db.prepare(`
       INSERT INTO sessions(session_id, project, cwd, cwd_main, first_ts, last_ts, events, model, model_ts, input_tokens,
         output_tokens, cache_creation_tokens, cache_read_tokens, cost_usd, unpriced_messages, activity_ts,
-        waiting_ts, waiting_reason, stop_ts, end_ts)
-      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+        waiting_ts, waiting_reason, stop_ts, end_ts, context_tokens, context_ts)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
       ON CONFLICT(session_id) DO UPDATE SET
         project = CASE WHEN excluded.cwd IS NOT NULL AND (sessions.cwd IS NULL OR excluded.cwd_main > sessions.cwd_main)
                        THEN excluded.project ELSE sessions.project END,
@@ -142,7 +174,11 @@ export class Writer {
         waiting_reason = CASE WHEN excluded.waiting_ts > sessions.waiting_ts THEN excluded.waiting_reason ELSE sessions.waiting_reason END,
         waiting_ts = MAX(sessions.waiting_ts, excluded.waiting_ts),
         stop_ts = MAX(sessions.stop_ts, excluded.stop_ts),
-        end_ts = MAX(sessions.end_ts, excluded.end_ts)`);
+        end_ts = MAX(sessions.end_ts, excluded.end_ts),
+        context_tokens = CASE WHEN excluded.context_tokens IS NOT NULL AND excluded.context_ts >= sessions.context_ts
+                              THEN excluded.context_tokens ELSE sessions.context_tokens END,
+        context_ts = CASE WHEN excluded.context_tokens IS NOT NULL AND excluded.context_ts >= sessions.context_ts
+                          THEN excluded.context_ts ELSE sessions.context_ts END`);
     this.#recount = db.prepare(`
       UPDATE sessions SET
         tool_calls = (SELECT count(*) FROM tool_calls WHERE session_id = ?1),
@@ -184,6 +220,43 @@ export class Writer {
       INSERT INTO tool_calls(session_id, tool_use_id, tool_name, status, start_ts, end_ts, input_summary, error)
       VALUES (?, NULL, ?, ?, ?, ?, ?, ?)`);
     this.#derived = new DerivedTables(db);
+    this.#linkFile = db.prepare(
+      "INSERT OR IGNORE INTO session_files(session_id, file_id) VALUES (?, ?)",
+    );
+    // Archived: transcript data, and every file it came from gone (migration 5).
+    this.#archived = db.prepare(`
+      UPDATE sessions SET archived = (
+        EXISTS (SELECT 1 FROM session_files WHERE session_id = ?1)
+        AND NOT EXISTS (SELECT 1 FROM session_files sf JOIN files f ON f.id = sf.file_id
+                        WHERE sf.session_id = ?1 AND f.missing_ms IS NULL))
+      WHERE session_id = ?1`);
+    // Compactions: every compact boundary, plus each PreCompact hook that no boundary (of the
+    // same trigger, when both name one) follows within the pairing window: one compaction
+    // seen by both the hook and the transcript counts once, one seen by either counts too.
+    // Recomputed from the session's stored rows, so the order files are read in never matters.
+    this.#compactions = db.prepare(`
+      WITH c AS MATERIALIZED (
+        SELECT ts, type, CASE WHEN json_valid(raw) THEN CASE type
+          WHEN 'PreCompact' THEN raw ->> '$.trigger' ELSE raw ->> '$.compactMetadata.trigger' END
+          END AS trig
+        FROM events
+        WHERE session_id = :sid AND type IN ('system', 'PreCompact') AND CASE
+          WHEN type = 'PreCompact' THEN source = 'hook'
+          WHEN source = 'transcript' AND json_valid(raw) THEN (raw ->> '$.subtype') = 'compact_boundary'
+          ELSE 0 END
+      )
+      UPDATE sessions SET compactions = (
+        SELECT count(*) FROM c h WHERE h.type = 'system' OR NOT EXISTS (
+          SELECT 1 FROM c b WHERE b.type = 'system'
+            AND b.ts BETWEEN h.ts - ${compactionPairSlackMs} AND h.ts + ${compactionPairWindowMs}
+            AND (h.trig IS NULL OR b.trig IS NULL OR h.trig = b.trig)))
+      WHERE session_id = :sid`);
+    this.#fileMissing = db.prepare("UPDATE files SET missing_ms = ? WHERE path = ? RETURNING id");
+    this.#sessionsOfFile = db.prepare("SELECT session_id FROM session_files WHERE file_id = ?");
+    // A file's events by the prefix of their key (the unique key index answers the range).
+    this.#fileKeys = db.prepare(
+      "SELECT key FROM events WHERE key >= ? AND key < ? AND file_id = ? AND uuid IS NULL",
+    );
   }
 
   /** Stores a batch of file updates in one transaction; returns what became new. */
@@ -198,6 +271,8 @@ export class Writer {
     const deltas = new Map<string, SessionDelta>();
     const toolSessions = new Set<string>();
     const unpaired = new Map<string, [string, string]>();
+    const compactSessions = new Set<string>();
+    const linkedSessions = new Set<string>();
     for (const u of updates) {
       const c = u.cursor;
       const { id: fileId } = this.#upsertFile.get(
@@ -212,12 +287,20 @@ export class Writer {
         c.lastTs,
         c.state,
         now,
+        u.rereading && (c.offset < c.size || c.size === 0) ? 1 : 0,
       ) as { id: number };
       if (u.clearErrors) this.#clearErrors.run(c.path);
       this.#storeErrors(c.path, u.errors, now);
       let inserted = 0;
+      const hashes = u.rereading ? this.#storedHashes(fileId, c.path) : null;
+      if (!u.rereading) this.#rereadHashes.delete(fileId);
+      const linked = new Set<string>();
       for (const ev of u.events) {
-        if (u.rereading && ev.uuid && this.#uuidSeen.get(fileId, ev.uuid)) continue;
+        if (hashes && ev.source === "transcript") {
+          if (ev.uuid ? this.#uuidSeen.get(fileId, ev.uuid) : hashes.has(lineHash(ev.key))) {
+            continue;
+          }
+        }
         const row = this.#insertEvent.get(
           ev.key,
           ev.source,
@@ -237,6 +320,9 @@ export class Writer {
         ) as { id: number } | undefined;
         if (!row) continue;
         inserted++;
+        if (hashes && !ev.uuid) hashes.add(lineHash(ev.key));
+        if (ev.source === "transcript") linked.add(ev.sessionId);
+        if (maybeCompaction(ev)) compactSessions.add(ev.sessionId);
         rows.push({
           id: row.id,
           ts: iso(ev.ts),
@@ -262,6 +348,9 @@ export class Writer {
         if (ev.errorKind !== 0) toolSessions.add(ev.sessionId);
       }
       if (inserted > 0) this.#fileEvents.run(inserted, fileId);
+      for (const sessionId of linked) {
+        if (this.#linkFile.run(sessionId, fileId).changes > 0) linkedSessions.add(sessionId);
+      }
     }
     for (const [sessionId, d] of deltas) {
       this.#upsertSession.run(
@@ -285,13 +374,54 @@ export class Writer {
         d.waitingReason,
         d.stop,
         d.end,
+        d.contextTokens,
+        d.contextTs,
       );
     }
+    for (const sessionId of compactSessions) this.#compactions.run({ sid: sessionId });
+    // A session seen in a new transcript file: that file is present, so it is not archived.
+    for (const sessionId of linkedSessions) this.#archived.run(sessionId);
     for (const [sessionId, toolName] of unpaired.values()) this.#repair(sessionId, toolName);
     for (const sessionId of toolSessions) this.#recount.run(sessionId);
     // Search index and rollups of what this batch stored (src/store/derived.ts).
     if (rows.length > 0) this.#derived.update(lastIdBefore);
     return { events: rows, sessions: [...deltas.keys()] };
+  }
+
+  /**
+   * Marks source files as gone (`missingMs`, when the reconcile scan noticed) or back (null),
+   * and re-derives the archived flag of every session that came from them. Stored data is
+   * never deleted. Returns those sessions.
+   */
+  setMissing(paths: string[], missingMs: number | null): string[] {
+    if (paths.length === 0) return [];
+    return inTransaction(this.#db, () => {
+      const sessions = new Set<string>();
+      for (const path of paths) {
+        const row = this.#fileMissing.get(missingMs, path) as { id: number } | undefined;
+        if (!row) continue;
+        for (const r of this.#sessionsOfFile.all(row.id) as Array<{ session_id: string }>) {
+          sessions.add(r.session_id);
+        }
+      }
+      for (const sessionId of sessions) this.#archived.run(sessionId);
+      return [...sessions];
+    });
+  }
+
+  /**
+   * Content hashes of the uuid-less transcript lines stored for a file, loaded once per re-read
+   * pass: a summary or snapshot line moved to another offset by a rewrite is not stored again.
+   */
+  #storedHashes(fileId: number, path: string): Set<string> {
+    let set = this.#rereadHashes.get(fileId);
+    if (set) return set;
+    if (this.#rereadHashes.size >= maxRereadSets) this.#rereadHashes.clear();
+    set = new Set<string>();
+    const rows = this.#fileKeys.all(`tr:${path}:`, `tr:${path};`, fileId) as Array<{ key: string }>;
+    for (const r of rows) set.add(lineHash(r.key));
+    this.#rereadHashes.set(fileId, set);
+    return set;
   }
 
   /** Records one error outside a file batch (e.g. the notifier's database). */
@@ -354,6 +484,13 @@ export class Writer {
       eventId,
     );
     if (res.changes === 0) return;
+    // Context: what the latest main-thread turn sent (sub-agents have their own context;
+    // Claude Code's synthetic error messages carry no usage).
+    const context = u.input_tokens + u.cache_creation_tokens + u.cache_read_tokens;
+    if (!ev.isSidechain && context > 0 && rec.model !== "<synthetic>" && ev.ts >= d.contextTs) {
+      d.contextTokens = context;
+      d.contextTs = ev.ts;
+    }
     d.input += u.input_tokens;
     d.output += u.output_tokens;
     d.cacheCreation += u.cache_creation_tokens;
@@ -459,6 +596,8 @@ function deltaFor(deltas: Map<string, SessionDelta>, ev: NormalizedEvent): Sessi
       cacheRead: 0,
       cost: 0,
       unpriced: 0,
+      contextTokens: null,
+      contextTs: 0,
       activity: 0,
       waiting: 0,
       waitingReason: null,

@@ -64,7 +64,22 @@ export function EventsPage(
         <div class="list-head">
           <span class="muted">
             {view.q ? "Best matches first" : view.cursor ? "Older events" : "Newest first"}{" "}
-            · times in UTC
+            · times in UTC · export these:{" "}
+            <a
+              id="events-export-csv"
+              href={"/api/export" + withQuery(query, { cursor: null, limit: null, format: "csv" })}
+              download
+            >
+              CSV
+            </a>{" "}
+            <a
+              id="events-export-jsonl"
+              href={"/api/export" +
+                withQuery(query, { cursor: null, limit: null, format: "jsonl" })}
+              download
+            >
+              JSON Lines
+            </a>
           </span>
           <Island
             name="NewEventsPill"

@@ -3,6 +3,8 @@
 import type { ComponentChildren } from "preact";
 import { renderToString } from "preact-render-to-string";
 import ConnectionBadge from "../../islands/ConnectionBadge.tsx";
+import AlertBanner from "../../islands/AlertBanner.tsx";
+import AlertToggles from "../../islands/AlertToggles.tsx";
 import { Island } from "./island.tsx";
 import { islandsScript, styleSheet } from "./assets.gen.ts";
 import { csrfToken } from "../server/csrf.ts";
@@ -18,7 +20,9 @@ const nav = [
   { href: "/sessions", label: "Sessions" },
   { href: "/events", label: "Events" },
   { href: "/tools", label: "Tools" },
+  { href: "/usage", label: "Usage" },
   { href: "/health", label: "Health" },
+  { href: "/settings", label: "Settings" },
 ];
 
 export interface PageProps {
@@ -61,8 +65,10 @@ function Layout({ title, path, stream, json, lastEventId, children }: PageProps)
               </a>
             ))}
           </nav>
+          <Island name="AlertToggles" component={AlertToggles} props={{}} />
           <Island name="ConnectionBadge" component={ConnectionBadge} props={{}} />
         </header>
+        <Island name="AlertBanner" component={AlertBanner} props={{}} />
         <main>{children}</main>
       </body>
     </html>

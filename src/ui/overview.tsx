@@ -8,6 +8,7 @@ import KpiCards, { type KpiFigures } from "../../islands/KpiCards.tsx";
 import ActivityChart, { type ActivityData } from "../../islands/ActivityChart.tsx";
 import TopTools, { type ToolFigures } from "../../islands/TopTools.tsx";
 import LatestErrors, { type ErrorItem } from "../../islands/LatestErrors.tsx";
+import UsageWindow, { type UsageCardData } from "../../islands/UsageWindow.tsx";
 import { Island } from "./island.tsx";
 import { EmptyState } from "./empty_state.tsx";
 
@@ -17,6 +18,8 @@ export interface OverviewInsights {
   activity: ActivityData;
   topTools: ToolFigures[];
   errors: ErrorItem[];
+  /** The active 5-hour window and the last 24 h of windows (src/usage/). */
+  usage?: UsageCardData;
 }
 
 export interface OverviewData {
@@ -50,6 +53,16 @@ export function Overview({ sessions, totalSessions, events, claudeDir, insights 
             </p>
             <Island name="SessionBoard" component={SessionBoard} props={{ initial: sessions }} />
           </section>
+          {insights.usage
+            ? (
+              <section class="panel" aria-labelledby="usage-h">
+                <h2 id="usage-h">
+                  5-hour window <a class="muted" href="/usage">(usage)</a>
+                </h2>
+                <Island name="UsageWindow" component={UsageWindow} props={insights.usage} />
+              </section>
+            )
+            : null}
           <section class="panel" aria-labelledby="activity-h">
             <h2 id="activity-h">Activity</h2>
             <Island

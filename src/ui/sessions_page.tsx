@@ -15,6 +15,7 @@ import {
   usd,
   withQuery,
 } from "../../islands/format.ts";
+import { ArchivedBadge, ContextBar } from "../../islands/ContextBar.tsx";
 import { Island } from "./island.tsx";
 import { FilterForm, Hidden, OffsetPager, RangeSelect, Select } from "./controls.tsx";
 
@@ -88,6 +89,7 @@ const columns: Array<{ label: string; num?: boolean; sort?: string }> = [
   { label: "Project", sort: "project" },
   { label: "First prompt" },
   { label: "Model" },
+  { label: "Context", sort: "context" },
   { label: "Started", sort: "first" },
   { label: "Duration", num: true, sort: "duration" },
   { label: "Events", num: true, sort: "events" },
@@ -159,7 +161,8 @@ function SessionsTable(
                       status: s.status,
                       reason: s.waiting_reason ? truncate(s.waiting_reason, 100) : null,
                     }}
-                  />
+                  />{" "}
+                  <ArchivedBadge source={s.source} />
                 </td>
                 <td>{s.project ?? "–"}</td>
                 <td class="prompt">
@@ -168,6 +171,9 @@ function SessionsTable(
                   </a>
                 </td>
                 <td>{s.model ?? "–"}</td>
+                <td class="context">
+                  <ContextBar tokens={s.context_tokens} window={s.context_window} />
+                </td>
                 <td class="mono">{dateTime(s.first_ts)}</td>
                 <td class="num">{duration(span)}</td>
                 <td class="num">{compact(s.events)}</td>

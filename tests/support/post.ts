@@ -5,7 +5,8 @@ const tokens = new Map<string, string>();
 export async function pageToken(baseUrl: string): Promise<string> {
   const known = tokens.get(baseUrl);
   if (known) return known;
-  const html = await (await fetch(`${baseUrl}/health`)).text();
+  const html = await (await fetch(`${baseUrl}/health`, { headers: { Accept: "text/html" } }))
+    .text();
   const token = html.match(/<meta name="csrf-token" content="([^"]+)"/)?.[1];
   if (!token) throw new Error(`no csrf-token meta on ${baseUrl}/health`);
   tokens.set(baseUrl, token);

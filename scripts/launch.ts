@@ -1,0 +1,111 @@
+// What `deno task start`, `dev` and `compile` run. A deno.json task can expand $HOME but not
+// ${XDG_CONFIG_HOME:-$HOME/.config} nor split CLAUDE_CONFIG_DIR (a comma-separated list), so
+// this launcher works out the folders Claude Code may write to (src/ingest/roots.ts) and runs
+// `deno run main.ts` (or `deno compile`) with read access widened to exactly those folders.
+// It needs no read access itself: only those three variables and running `deno`.
+//
+//   deno run --allow-env=HOME,XDG_CONFIG_HOME,CLAUDE_CONFIG_DIR --allow-run=deno \
+//     scripts/launch.ts start|dev|compile [flags for main.ts]
+//   … scripts/launch.ts --print start|dev|compile   prints that command as JSON (for tests)
+//
+// The server gets read access to every candidate folder, found or not: one created later is
+// picked up (the server checks which exist on every scan and shows them on /health). Signals
+// (SIGINT, SIGTERM) are passed on to the server, and its exit code is the launcher's.
+
+import { rootCandidates, type RootEnv, rootEnv } from "../src/ingest/roots.ts";
+
+export type LaunchMode = "start" | "dev" | "compile";
+
+const modes: readonly LaunchMode[] = ["start", "dev", "compile"];
+
+/** The environment variables the server may read (the roots depend on them). */
+export const serverEnv = ["HOME", "XDG_CONFIG_HOME", "CLAUDE_CONFIG_DIR"] as const;
+
+/** The server's permission flags for this environment, or an error a person can act on. Pure. */
+export function serverPermissions(env: RootEnv): string[] | { error: string } {
+  const home = env.HOME?.trim();
+  if (!home) return { error: "HOME is not set: cannot find ~/.claude" };
+  const roots = rootCandidates(env);
+  const main = roots[0].path; // $HOME/.claude, always first
+  const bad = roots.find((r) => r.path.includes(","));
+  if (bad) return { error: `${bad.path}: a folder name with a comma cannot be a permission` };
+  return [
+    `--allow-read=${roots.map((r) => r.path).join(",")}`,
+    `--allow-write=${main}/claude-dash`,
+    "--allow-net=127.0.0.1,localhost",
+    `--allow-env=${serverEnv.join(",")}`,
+  ];
+}
+
+/** The arguments of `deno` for a mode (main.ts relative to the checkout, the task's cwd). Pure. */
+export function launchArgs(
+  mode: LaunchMode,
+  env: RootEnv,
+  args: string[],
+): string[] | { error: string } {
+  const perms = serverPermissions(env);
+  if ("error" in perms) return perms;
+  switch (mode) {
+    case "start":
+      return ["run", ...perms, "main.ts", ...args];
+    case "dev":
+      return ["run", "--watch=src/,islands/,main.ts", ...perms, "main.ts", ...args];
+    case "compile":
+      // The binary keeps the folders found now: rebuild after changing the variables.
+      return [
+        "compile",
+        "--exclude-unused-npm",
+        "--output",
+        "claude-dash",
+        ...perms,
+        "main.ts",
+        ...args,
+      ];
+  }
+}
+
+function isMode(v: string | undefined): v is LaunchMode {
+  return modes.includes(v as LaunchMode);
+}
+
+if (import.meta.main) {
+  const print = Deno.args[0] === "--print";
+  const [mode, ...args] = print ? Deno.args.slice(1) : Deno.args;
+  if (!isMode(mode)) {
+    console.error(`claude-dash launcher: the first argument must be ${modes.join(", ")}`);
+    Deno.exit(2);
+  }
+  const argv = launchArgs(mode, rootEnv(), args);
+  if ("error" in argv) {
+    console.error(`claude-dash: ${argv.error}`);
+    Deno.exit(2);
+  }
+  if (print) {
+    console.log(JSON.stringify(argv));
+    Deno.exit(0);
+  }
+  let child: Deno.ChildProcess;
+  try {
+    // "deno" from PATH: --allow-run=deno names it so (Deno.execPath() may be a different,
+    // resolved path that the permission would not match).
+    child = new Deno.Command("deno", { args: argv }).spawn();
+  } catch (e) {
+    console.error(`claude-dash: cannot run deno: ${e instanceof Error ? e.message : e}`);
+    Deno.exit(2);
+  }
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    try {
+      Deno.addSignalListener(signal, () => {
+        try {
+          child.kill(signal);
+        } catch {
+          // already gone
+        }
+      });
+    } catch {
+      // no such signal on this platform
+    }
+  }
+  // (A server ended by a signal reports 128 + its number, as a shell does.)
+  Deno.exit((await child.status).code);
+}
