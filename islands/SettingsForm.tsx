@@ -149,6 +149,10 @@ export default function SettingsForm({ settings, rules, builtIn, asOf }: Setting
           <tbody>
             {rules.map((r) => {
               const a = d.alerts[r.id] ?? { enabled: r.defaultEnabled, threshold: "" };
+              const setRule = (change: Partial<Draft["alerts"][string]>) =>
+                edit((n) => {
+                  n.alerts[r.id] = { ...(n.alerts[r.id] ?? a), ...change };
+                });
               return (
                 <tr key={r.id} data-rule={r.id}>
                   <td>
@@ -157,13 +161,7 @@ export default function SettingsForm({ settings, rules, builtIn, asOf }: Setting
                       id={`rule-${r.id}-enabled`}
                       aria-label={`${r.label}: on`}
                       checked={a.enabled}
-                      onChange={(e) =>
-                        edit((n) => {
-                          n.alerts[r.id] = {
-                            ...(n.alerts[r.id] ?? a),
-                            enabled: e.currentTarget.checked,
-                          };
-                        })}
+                      onChange={(e) => setRule({ enabled: e.currentTarget.checked })}
                     />
                   </td>
                   <td>
@@ -176,13 +174,7 @@ export default function SettingsForm({ settings, rules, builtIn, asOf }: Setting
                       min={r.min}
                       step="any"
                       value={a.threshold}
-                      onInput={(e) =>
-                        edit((n) => {
-                          n.alerts[r.id] = {
-                            ...(n.alerts[r.id] ?? a),
-                            threshold: e.currentTarget.value,
-                          };
-                        })}
+                      onInput={(e) => setRule({ threshold: e.currentTarget.value })}
                     />{" "}
                     <span class="muted">{r.unit}</span>
                   </td>
@@ -283,48 +275,44 @@ export default function SettingsForm({ settings, rules, builtIn, asOf }: Setting
               </tr>
             </thead>
             <tbody>
-              {d.prices.map((p, i) => (
-                <tr key={i} data-price-row={i}>
-                  <td>
-                    <input
-                      type="text"
-                      aria-label="model id prefix"
-                      placeholder="claude-sonnet-4-5"
-                      value={p.model}
-                      onInput={(e) => edit((n) => (n.prices[i].model = e.currentTarget.value))}
-                    />
-                  </td>
+              {d.prices.map((p, i) => {
+                const priceCell = (field: "input" | "output") => (
                   <td class="num">
                     <input
                       type="number"
-                      aria-label="input USD per million tokens"
+                      aria-label={`${field} USD per million tokens`}
                       min={0}
                       step="any"
-                      value={p.input}
-                      onInput={(e) => edit((n) => (n.prices[i].input = e.currentTarget.value))}
+                      value={p[field]}
+                      onInput={(e) => edit((n) => (n.prices[i][field] = e.currentTarget.value))}
                     />
                   </td>
-                  <td class="num">
-                    <input
-                      type="number"
-                      aria-label="output USD per million tokens"
-                      min={0}
-                      step="any"
-                      value={p.output}
-                      onInput={(e) => edit((n) => (n.prices[i].output = e.currentTarget.value))}
-                    />
-                  </td>
-                  <td>
-                    <button
-                      type="button"
-                      class="link"
-                      onClick={() => edit((n) => n.prices.splice(i, 1))}
-                    >
-                      remove
-                    </button>
-                  </td>
-                </tr>
-              ))}
+                );
+                return (
+                  <tr key={i} data-price-row={i}>
+                    <td>
+                      <input
+                        type="text"
+                        aria-label="model id prefix"
+                        placeholder="claude-sonnet-4-5"
+                        value={p.model}
+                        onInput={(e) => edit((n) => (n.prices[i].model = e.currentTarget.value))}
+                      />
+                    </td>
+                    {priceCell("input")}
+                    {priceCell("output")}
+                    <td>
+                      <button
+                        type="button"
+                        class="link"
+                        onClick={() => edit((n) => n.prices.splice(i, 1))}
+                      >
+                        remove
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
           <button

@@ -7,14 +7,8 @@ import type { Page } from "playwright-core";
 import { startDashboard } from "../src/dashboard.ts";
 import type { Dashboard } from "../src/dashboard.ts";
 import { listAlerts } from "../src/store/alerts.ts";
-import { makeHome, type TestHome } from "./support/home.ts";
-import {
-  closeBrowser,
-  openPage,
-  screenshot,
-  type WatchedPage,
-  writeHook,
-} from "./support/browser.ts";
+import { makeHome, type TestHome, writeHook } from "./support/home.ts";
+import { closeBrowser, openPage, screenshot, type WatchedPage } from "./support/browser.ts";
 import { waitFor } from "./support/wait.ts";
 
 const browserTest = { sanitizeResources: false, sanitizeOps: false };

@@ -6,7 +6,7 @@
 // active window's burn rate and projection, and the rolling 7-day totals.
 
 import assert from "node:assert/strict";
-import { type Dashboard, startDashboard } from "../src/dashboard.ts";
+import type { Dashboard } from "../src/dashboard.ts";
 import { writeSettings } from "../src/store/settings.ts";
 import { costOf } from "../src/pricing.ts";
 import {
@@ -21,6 +21,7 @@ import {
 } from "../src/usage/blocks.ts";
 import type { ActiveBlock, TokenTotals, UsageBlock } from "../src/types.ts";
 import { makeHome, type TestHome } from "./support/home.ts";
+import { startReady } from "./support/dashboard.ts";
 import {
   assistantLine,
   transcriptPath,
@@ -239,12 +240,6 @@ function assertSame(got: UsageBlock, want: Expected, what: string): void {
   assert.equal(got.active, false, `${what}: history long past is not active`);
 }
 
-async function serve(h: TestHome): Promise<Dashboard> {
-  const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0, watch: false });
-  await d.ingester.ready;
-  return d;
-}
-
 async function blocks(d: Dashboard, query = ""): Promise<BlocksAnswer> {
   const res = await fetch(`${d.url}/api/blocks${query}`);
   assert.equal(res.status, 200, await res.clone().text());
@@ -259,7 +254,7 @@ Deno.test(
     const hist = generateHistory(7);
     await writeHistory(h, hist);
     const want = expectedWindows(hist);
-    const d = await serve(h);
+    const d = await startReady(h);
     try {
       // The history has what it is meant to have.
       const gaps = want.slice(1).map((w, i) => w.start - want[i].last);
@@ -308,7 +303,7 @@ Deno.test(
     const hist = generateHistory(11);
     await writeHistory(h, hist);
     const want = expectedWindows(hist);
-    const d = await serve(h);
+    const d = await startReady(h);
     try {
       // Windows that follow on from the previous one (no gap of 5 h before them): their start
       // depends on history before the range.
@@ -562,7 +557,7 @@ Deno.test(
     const text = [...old, ...recent].map((l) => assistantLine(l)).join("") +
       assistantLine(recent[1]); // a repeated line: counted once
     await writeTranscript(transcriptPath(h.claudeDir, "sess-now"), text);
-    const d = await serve(h);
+    const d = await startReady(h);
     try {
       const got = await blocks(d);
       assert.equal(got.blocks.length, 5);

@@ -8,11 +8,12 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type Dashboard, startDashboard } from "../src/dashboard.ts";
+import type { Dashboard } from "../src/dashboard.ts";
 import { Ingester } from "../src/ingest/ingester.ts";
 import { openDb } from "../src/store/db.ts";
 import type { Db } from "../src/store/db.ts";
-import { makeHome, type TestHome, writeFixtures } from "./support/home.ts";
+import { makeHome, writeFixtures } from "./support/home.ts";
+import { startReady } from "./support/dashboard.ts";
 import { SseClient } from "./support/sse.ts";
 import { count, waitFor } from "./support/wait.ts";
 import type { SessionSummary } from "../src/types.ts";
@@ -24,12 +25,6 @@ const viewerRel = `projects/-fixtures-claude-code-viewer/${viewerSession}.jsonl`
 /** todowrite_session has lines in two files: todowrite_examples.jsonl and edge_cases.jsonl. */
 const twoFileSession = "todowrite_session";
 const snifflyRel = "projects/-fixtures-sniffly/d3ad4cdc-5657-435d-98fa-0035d53e383d.jsonl";
-
-async function start(h: TestHome, watch = false): Promise<Dashboard> {
-  const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0, watch });
-  await d.ingester.ready;
-  return d;
-}
 
 async function json(d: Dashboard, path: string): Promise<Record<string, unknown>> {
   const res = await fetch(d.url + path);
@@ -79,7 +74,7 @@ Deno.test(
     try {
       let before, usageBefore, sessionsBefore: SessionSummary[];
       {
-        const d = await start(h);
+        const d = await startReady(h);
         before = await sessionView(d, viewerSession);
         usageBefore = await usageViews(d);
         sessionsBefore = (await json(d, "/api/sessions?limit=200")).sessions as SessionSummary[];
@@ -89,7 +84,7 @@ Deno.test(
         await d.stop();
       }
       await Deno.remove(join(h.claudeDir, viewerRel));
-      const d = await start(h);
+      const d = await startReady(h);
       try {
         const s = await summary(d, viewerSession);
         assert.equal(s.source, "archived");
@@ -133,7 +128,7 @@ Deno.test(
   async () => {
     const h = await makeHome();
     const layout = await writeFixtures(h.claudeDir);
-    const d = await start(h, true);
+    const d = await startReady(h, true);
     const sse = new SseClient(`${d.url}/api/stream?session=${twoFileSession}`);
     try {
       await waitFor(() => sse.messages.some((m) => m.event === "hello"), 3000, "SSE hello");
@@ -208,7 +203,7 @@ Deno.test(
   async () => {
     const h = await makeHome();
     await writeFixtures(h.claudeDir);
-    const d = await start(h);
+    const d = await startReady(h);
     try {
       const before = snapshot(d.db);
       const abs = join(h.claudeDir, snifflyRel);

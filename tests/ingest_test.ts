@@ -1,19 +1,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startDashboard } from "../src/dashboard.ts";
 import type { Dashboard } from "../src/dashboard.ts";
 import { Ingester } from "../src/ingest/ingester.ts";
 import { openDb } from "../src/store/db.ts";
-import { makeHome, type TestHome, writeFixtures } from "./support/home.ts";
+import { makeHome, writeFixtures } from "./support/home.ts";
+import { startReady } from "./support/dashboard.ts";
 import { count, waitFor } from "./support/wait.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
-
-async function start(h: TestHome, watch = true): Promise<Dashboard> {
-  const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0, watch });
-  await d.ingester.ready;
-  return d;
-}
 
 type Totals = {
   events: number;
@@ -78,7 +72,7 @@ Deno.test(
     const h = await makeHome();
     const layout = await writeFixtures(h.claudeDir);
     const expected = await independentTotals(layout);
-    const d = await start(h, false);
+    const d = await startReady(h);
     try {
       const expectedEvents = [...expected.values()].reduce((a, t) => a + t.events, 0);
       assert.equal(count(d.db, "SELECT count(*) AS n FROM events"), expectedEvents);
@@ -147,12 +141,12 @@ Deno.test("ingesting twice, or restarting mid-way, gives identical rows", opts, 
   await writeFixtures(h.claudeDir);
   let once;
   {
-    const d = await start(h, false);
+    const d = await startReady(h);
     once = snapshot(d);
     await d.stop();
   }
   {
-    const d = await start(h, false);
+    const d = await startReady(h);
     await d.ingester.rescan();
     assert.deepEqual(snapshot(d), once, "a second run over the same files adds nothing");
     await d.stop();
@@ -179,7 +173,7 @@ Deno.test("ingesting twice, or restarting mid-way, gives identical rows", opts, 
       partial > 0 && partial < once.events,
       `stopped mid-way (${partial} of ${once.events})`,
     );
-    const d = await start(h, false);
+    const d = await startReady(h);
     assert.deepEqual(snapshot(d), once, "resuming after a stop mid-way gives the same rows");
     await d.stop();
   }
@@ -192,7 +186,7 @@ Deno.test(
   async () => {
     const h = await makeHome();
     const layout = await writeFixtures(h.claudeDir);
-    const d = await start(h, false);
+    const d = await startReady(h);
     try {
       const before = snapshot(d);
       const target = layout.transcripts.find((t) => t.rel.includes("1af7fc5e"))!;
@@ -247,7 +241,7 @@ Deno.test("a transcript line appended while running is stored within 1 s", opts,
       message: { content: "first" },
     }) + "\n",
   );
-  const d = await start(h);
+  const d = await startReady(h, true);
   try {
     assert.equal(count(d.db, "SELECT count(*) AS n FROM events"), 1);
     const t0 = performance.now();
@@ -279,7 +273,7 @@ Deno.test(
   opts,
   async () => {
     const h = await makeHome();
-    const d = await start(h, false);
+    const d = await startReady(h);
     try {
       await Deno.writeTextFile(
         join(h.claudeDir, "hooks/logs/raw_json/1_PreToolUse_s.json"),
@@ -299,7 +293,7 @@ Deno.test(
 
 Deno.test("10,000 hook files written in a burst are all stored", opts, async () => {
   const h = await makeHome();
-  const d = await start(h);
+  const d = await startReady(h, true);
   try {
     const dir = join(h.claudeDir, "hooks/logs/raw_json");
     const t0 = performance.now();
@@ -368,7 +362,7 @@ Deno.test(
         message: { content: "ok" },
       }) + "\n",
     );
-    const d = await start(h, false);
+    const d = await startReady(h);
     try {
       const health = await (await fetch(`${d.url}/health`)).json();
       assert.equal(

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { type Dashboard, startDashboard } from "../src/dashboard.ts";
+import type { Dashboard } from "../src/dashboard.ts";
 import { type Db, openDb } from "../src/store/db.ts";
 import { migrations } from "../src/store/migrations.ts";
 import { Writer } from "../src/store/writes.ts";
@@ -32,16 +32,11 @@ import {
 import { maxSeriesKeys } from "../src/config.ts";
 import { generate } from "../bench/gen.ts";
 import { type FixtureLayout, makeHome, type TestHome, writeFixtures } from "./support/home.ts";
+import { startReady } from "./support/dashboard.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const hourMs = 3_600_000;
 const dayMs = 86_400_000;
-
-async function start(h: TestHome): Promise<Dashboard> {
-  const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0, watch: false });
-  await d.ingester.ready;
-  return d;
-}
 
 async function getJson<T>(d: Dashboard, path: string): Promise<T> {
   const res = await fetch(d.url + path);
@@ -221,7 +216,7 @@ Deno.test(
     const h = await makeHome();
     const layout = await fixturesWithMystery(h);
     const msgs = await messagesFromFiles(layout.transcripts);
-    const d = await start(h);
+    const d = await startReady(h);
     try {
       const bySession = await getJson<{ group: string; rows: UsageRow[] }>(
         d,
@@ -461,7 +456,7 @@ Deno.test(
   async () => {
     const h = await makeHome();
     await generate({ dir: h.claudeDir, events: 6000, seed: 21 });
-    const d = await start(h);
+    const d = await startReady(h);
     try {
       const x = detail(d.db);
       const ts = x.events.map((e) => e.ts as number);
@@ -569,7 +564,7 @@ Deno.test(
   async () => {
     const h = await makeHome();
     await writeFixtures(h.claudeDir);
-    const d = await start(h);
+    const d = await startReady(h);
     try {
       for (
         const [path, reason] of [
@@ -628,7 +623,7 @@ Deno.test(
         },
       }) + "\n",
     );
-    const d = await start(h);
+    const d = await startReady(h);
     try {
       const failed = d.db.prepare(
         "SELECT id, error FROM tool_calls WHERE status = 'error'",
@@ -737,7 +732,7 @@ Deno.test(
     const h = await makeHome();
     await writeFixtures(h.claudeDir);
     await generate({ dir: h.claudeDir, events: 2500, seed: 9 });
-    const d = await start(h);
+    const d = await startReady(h);
     try {
       assertDerivedExact(d.db, "after backfill");
       // Live: a new transcript and hook files arrive.
@@ -821,7 +816,7 @@ Deno.test(
     const h = await makeHome();
     await writeFixtures(h.claudeDir);
     await generate({ dir: h.claudeDir, events: 2000, seed: 4 });
-    const d = await start(h);
+    const d = await startReady(h);
     const answers = (db: Db) => ({
       usage: usageBy(db, "session", {}),
       tools: toolStats(db, {}),

@@ -4,8 +4,9 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type Dashboard, startDashboard } from "../src/dashboard.ts";
-import { makeHome, type TestHome, writeFixtures } from "./support/home.ts";
+import type { Dashboard } from "../src/dashboard.ts";
+import { writeFixtures } from "./support/home.ts";
+import { withDashboard } from "./support/dashboard.ts";
 import { generate } from "../bench/gen.ts";
 import { sessionTimeline } from "../src/store/queries.ts";
 import { maxPageRows } from "../src/config.ts";
@@ -14,25 +15,6 @@ const opts = { sanitizeResources: false, sanitizeOps: false };
 
 /** The budget for one page of HTML or JSON. */
 const pageBudgetBytes = 300 * 1024;
-
-async function withDashboard(
-  fill: (h: TestHome) => Promise<void>,
-  fn: (d: Dashboard, h: TestHome) => Promise<void>,
-): Promise<void> {
-  const h = await makeHome();
-  try {
-    await fill(h);
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0, watch: false });
-    try {
-      await d.ingester.ready;
-      await fn(d, h);
-    } finally {
-      await d.stop();
-    }
-  } finally {
-    await h.cleanup();
-  }
-}
 
 async function get(d: Dashboard, path: string, html = true) {
   const res = await fetch(d.url + path, {

@@ -20,17 +20,12 @@ import {
   exportEventsStream,
   exportFilename,
 } from "../src/export/events_export.ts";
-import { makeHome, type TestHome, writeFixtures } from "./support/home.ts";
+import { makeHome, writeFixtures, writeHook } from "./support/home.ts";
+import { startReady } from "./support/dashboard.ts";
 import { count } from "./support/wait.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const dayMs = 24 * 3600_000;
-
-async function serve(home: TestHome, watch = false): Promise<Dashboard> {
-  const d = startDashboard({ claudeDir: home.claudeDir, dbPath: home.dbPath, port: 0, watch });
-  await d.ingester.ready;
-  return d;
-}
 
 /** The CSRF token the dashboard embeds in its pages. */
 async function pageToken(url: string): Promise<string> {
@@ -68,26 +63,6 @@ async function getSettings(url: string) {
   const res = await fetch(`${url}/api/settings`);
   assert.equal(res.status, 200);
   return await res.json();
-}
-
-/** Writes one hook payload file as the logging hook does; returns its path. */
-async function writeHookFile(
-  claudeDir: string,
-  payload: Record<string, unknown> & { hook_event_name: string; session_id: string },
-  ts = new Date(),
-): Promise<string> {
-  const stamp = ts.toISOString().replace(/[-:]/g, "").replace("T", "_")
-    .replace(/\.(\d{3})Z$/, `_$1${String(Math.floor(Math.random() * 1000)).padStart(3, "0")}`);
-  const path = join(
-    claudeDir,
-    "hooks/logs/raw_json",
-    `${stamp}_${payload.hook_event_name}_${payload.session_id}.json`,
-  );
-  await Deno.writeTextFile(
-    path,
-    JSON.stringify({ timestamp: ts.toISOString(), cwd: "/tmp/settings-test", ...payload }),
-  );
-  return path;
 }
 
 /** Every file under the Claude folder except claude-dash's own: path → size, mtime, SHA-256. */
@@ -165,7 +140,7 @@ Deno.test(
   opts,
   async () => {
     const home = await makeHome();
-    let d = await serve(home);
+    let d = await startReady(home);
     try {
       const initial = await getSettings(d.url);
       assert.deepEqual(initial.settings, defaultSettings());
@@ -189,7 +164,7 @@ Deno.test(
       assert.deepEqual((await getSettings(d.url)).settings, expected);
 
       await d.stop();
-      d = await serve(home);
+      d = await startReady(home);
       assert.deepEqual((await getSettings(d.url)).settings, expected, "after a restart");
       // The override is in force again after the restart, for ingest too.
       assert.equal(
@@ -220,7 +195,7 @@ Deno.test(
   opts,
   async () => {
     const home = await makeHome();
-    const d = await serve(home);
+    const d = await startReady(home);
     try {
       const bad: Array<[unknown, RegExp]> = [
         [{ alerts: { no_such_rule: { enabled: true } } }, /unknown alert rule/],
@@ -256,7 +231,7 @@ Deno.test(
   opts,
   async () => {
     const home = await makeHome();
-    const d = await serve(home);
+    const d = await startReady(home);
     try {
       const routes: Array<[string, unknown]> = [
         ["/api/settings", { alerts: { failure_streak: { threshold: 9 } }, retention_days: 1 }],
@@ -300,10 +275,11 @@ Deno.test(
   opts,
   async () => {
     const home = await makeHome();
-    const d = await serve(home); // no watcher: only scans find new files
+    const d = await startReady(home); // no watcher: only scans find new files
     try {
       const sid = "ses-actions";
-      await writeHookFile(home.claudeDir, {
+      await writeHook(home.claudeDir, {
+        cwd: "/tmp/settings-test",
         hook_event_name: "UserPromptSubmit",
         session_id: sid,
         prompt: "one",
@@ -325,7 +301,8 @@ Deno.test(
       assert.equal(refused.status, 409);
       assert.match(String(refused.body.error), /paused/);
 
-      await writeHookFile(home.claudeDir, {
+      await writeHook(home.claudeDir, {
+        cwd: "/tmp/settings-test",
         hook_event_name: "UserPromptSubmit",
         session_id: sid,
         prompt: "two",
@@ -361,10 +338,11 @@ Deno.test(
   async () => {
     const home = await makeHome();
     await writeFixtures(home.claudeDir); // 2025 data: older than 30 days
-    let d = await serve(home);
+    let d = await startReady(home);
     try {
       const fresh = "ses-retention-fresh";
-      await writeHookFile(home.claudeDir, {
+      await writeHook(home.claudeDir, {
+        cwd: "/tmp/settings-test",
         hook_event_name: "UserPromptSubmit",
         session_id: fresh,
         prompt: "recent work",
@@ -421,7 +399,7 @@ Deno.test(
       await d.ingester.rescan();
       assert.equal(n("SELECT count(*) AS n FROM events"), kept);
       await d.stop();
-      d = await serve(home);
+      d = await startReady(home);
       await d.ingester.rescan();
       assert.equal(count(d.db, "SELECT count(*) AS n FROM events"), kept);
       assert.deepEqual(await sourceTree(home.claudeDir), tree, "still byte-identical");
@@ -461,7 +439,7 @@ Deno.test(
   async () => {
     const home = await makeHome();
     await writeFixtures(home.claudeDir);
-    const a = await serve(home);
+    const a = await startReady(home);
     let b: Dashboard | null = null;
     try {
       type Msg = { k: string; model: string; cost_usd: number | null };
@@ -551,7 +529,7 @@ Deno.test(
   async () => {
     const home = await makeHome();
     await writeFixtures(home.claudeDir);
-    const d = await serve(home);
+    const d = await startReady(home);
     try {
       const db = d.db;
       const { session } = db.prepare(
@@ -686,10 +664,11 @@ Deno.test(
 
     // Through the server: a prompt with commas, quotes and a line break.
     const home = await makeHome();
-    const d = await serve(home);
+    const d = await startReady(home);
     try {
       const prompt = 'Fix "the parser", then\nrun the tests, please';
-      await writeHookFile(home.claudeDir, {
+      await writeHook(home.claudeDir, {
+        cwd: "/tmp/settings-test",
         hook_event_name: "UserPromptSubmit",
         session_id: "ses-quoting",
         prompt,
@@ -716,7 +695,7 @@ Deno.test(
   async () => {
     const home = await makeHome();
     const secret = "zq8-discord-webhook-value-3f9a7c1e55";
-    let d = await serve(home);
+    let d = await startReady(home);
     try {
       const page = await (await fetch(`${d.url}/settings`)).text();
       assert.match(page, /id="notifier-state"><span class="muted">not configured</);
@@ -732,8 +711,9 @@ Deno.test(
         join(home.claudeDir, "hooks/.env.discord"),
         `DISCORD_BOT_VALUE=${secret}\n`,
       );
-      d = await serve(home);
-      await writeHookFile(home.claudeDir, {
+      d = await startReady(home);
+      await writeHook(home.claudeDir, {
+        cwd: "/tmp/settings-test",
         hook_event_name: "UserPromptSubmit",
         session_id: "ses-secret",
         prompt: `post it to ${secret} and use API_KEY=sk-live-abcdef1234567890`,

@@ -65,19 +65,11 @@ export function csvLine(fields: Array<string | number | boolean | null>): string
   return fields.map(csvField).join(",") + "\r\n";
 }
 
-interface OutRow {
-  id: number;
+/** A stored row as written out: ISO time, a real boolean, the payload handled apart. */
+type OutRow = Omit<ExportRow, "ts" | "is_sidechain" | "raw"> & {
   ts: string;
-  source: string;
-  session_id: string;
-  project: string | null;
-  type: string;
-  tool_name: string | null;
-  tool_use_id: string | null;
   is_sidechain: boolean;
-  error_kind: number;
-  summary: string;
-}
+};
 
 function outRow(r: ExportRow): OutRow {
   return {

@@ -24,23 +24,13 @@ const hourMs = 3_600_000;
 const minuteMs = 60_000;
 
 /** One deduplicated assistant message (a row of table `messages`). */
-export interface UsageMessage {
+export interface UsageMessage extends TokenTotals {
   ts: number;
   model: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  cache_creation_tokens: number;
-  cache_read_tokens: number;
-  /** null when the model has no known price. */
-  cost_usd: number | null;
 }
 
-/** A window in epoch ms, as built; `toBlock` gives the API shape. */
-export interface Window {
-  startMs: number;
-  endMs: number;
-  firstTs: number;
-  lastTs: number;
+/** Usage sums of a set of messages. */
+export interface UsageSums {
   messages: number;
   input_tokens: number;
   output_tokens: number;
@@ -48,10 +38,18 @@ export interface Window {
   cache_read_tokens: number;
   /** Cost of the priced messages. */
   pricedCost: number;
-  /** Messages without a known price (the window's cost is then unknown). */
+  /** Messages without a known price (the cost of the set is then unknown). */
   unpriced: number;
   /** Distinct models (the API lists them sorted). */
   models: string[];
+}
+
+/** A window in epoch ms, as built; `toBlock` gives the API shape. */
+export interface Window extends UsageSums {
+  startMs: number;
+  endMs: number;
+  firstTs: number;
+  lastTs: number;
 }
 
 export function tokensOf(t: {
@@ -77,13 +75,13 @@ export function hourFloor(ts: number): number {
   return Math.floor(ts / hourMs) * hourMs;
 }
 
-function openWindow(m: UsageMessage): Window {
-  const startMs = hourFloor(m.ts);
+/** A window starting at `startMs` whose first message is at `firstTs`, nothing added yet. */
+function emptyWindow(startMs: number, firstTs: number): Window {
   return {
     startMs,
     endMs: startMs + windowMs,
-    firstTs: m.ts,
-    lastTs: m.ts,
+    firstTs,
+    lastTs: firstTs,
     messages: 0,
     input_tokens: 0,
     output_tokens: 0,
@@ -120,7 +118,7 @@ export function windowsOf(messages: Iterable<UsageMessage>): Window[] {
   const windows: Window[] = [];
   for (const m of messages) {
     let w = windows[windows.length - 1];
-    if (!w || startsNewWindow(w, m)) windows.push(w = openWindow(m));
+    if (!w || startsNewWindow(w, m)) windows.push(w = emptyWindow(hourFloor(m.ts), m.ts));
     addTo(w, m);
   }
   return windows;
@@ -128,18 +126,6 @@ export function windowsOf(messages: Iterable<UsageMessage>): Window[] {
 
 // ---------------------------------------------------------------------------------------------
 // The same windows from hourly sums
-
-/** Usage sums of a set of messages. */
-export interface UsageSums {
-  messages: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_creation_tokens: number;
-  cache_read_tokens: number;
-  pricedCost: number;
-  unpriced: number;
-  models: string[];
-}
 
 /** The sums of the messages of one UTC hour [hour, hour + 1 h). */
 export interface HourRow extends UsageSums {
@@ -165,23 +151,6 @@ function addSums(w: Window, s: UsageSums): void {
   w.pricedCost += s.pricedCost;
   w.unpriced += s.unpriced;
   for (const m of s.models) if (!w.models.includes(m)) w.models.push(m);
-}
-
-function emptyWindow(startMs: number, firstTs: number): Window {
-  return {
-    startMs,
-    endMs: startMs + windowMs,
-    firstTs,
-    lastTs: firstTs,
-    messages: 0,
-    input_tokens: 0,
-    output_tokens: 0,
-    cache_creation_tokens: 0,
-    cache_read_tokens: 0,
-    pricedCost: 0,
-    unpriced: 0,
-    models: [],
-  };
 }
 
 /**

@@ -95,26 +95,6 @@ export async function startFixtureDashboard(): Promise<FixtureDashboard> {
   }
 }
 
-/** Writes one hook payload file the way a logging hook does; returns its absolute path. */
-export async function writeHook(
-  claudeDir: string,
-  payload: Record<string, unknown> & { hook_event_name: string; session_id: string },
-): Promise<string> {
-  const now = new Date();
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "_")
-    .replace(/\.(\d{3})Z$/, `_$1${String(Math.floor(Math.random() * 1000)).padStart(3, "0")}`);
-  const path = join(
-    claudeDir,
-    "hooks/logs/raw_json",
-    `${stamp}_${payload.hook_event_name}_${payload.session_id}.json`,
-  );
-  await Deno.writeTextFile(
-    path,
-    JSON.stringify({ timestamp: now.toISOString(), ...payload }, null, 2),
-  );
-  return path;
-}
-
 let shotDir: string | null = null;
 
 /** tests/screenshots/<run>/<name>.png; prints the folder once per file run. */

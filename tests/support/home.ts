@@ -1,5 +1,5 @@
 // Test homes: a temporary HOME with a .claude tree built from the shared fixtures (or left
-// empty), so no test ever touches the real ~/.claude.
+// empty), so no test ever touches the real ~/.claude; writeHook adds one hook log file to it.
 
 import { dirname, join } from "node:path";
 
@@ -84,4 +84,24 @@ export async function writeFixtures(claudeDir: string): Promise<FixtureLayout> {
     }
   }
   return layout;
+}
+
+/** Writes one hook payload file the way a logging hook does; returns its absolute path. */
+export async function writeHook(
+  claudeDir: string,
+  payload: Record<string, unknown> & { hook_event_name: string; session_id: string },
+): Promise<string> {
+  const now = new Date();
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "_")
+    .replace(/\.(\d{3})Z$/, `_$1${String(Math.floor(Math.random() * 1000)).padStart(3, "0")}`);
+  const path = join(
+    claudeDir,
+    "hooks/logs/raw_json",
+    `${stamp}_${payload.hook_event_name}_${payload.session_id}.json`,
+  );
+  await Deno.writeTextFile(
+    path,
+    JSON.stringify({ timestamp: now.toISOString(), ...payload }, null, 2),
+  );
+  return path;
 }
