@@ -5,6 +5,7 @@
 import { useComputed, useSignal, useSignalEffect } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { ActiveBlock } from "../src/types.ts";
+import { alertWindowMinRateSpanMin } from "../src/config.ts";
 import { compact, usd } from "./format.ts";
 import { usageLive } from "./live.ts";
 
@@ -130,6 +131,10 @@ export default function UsageWindow({ active, recent, now }: UsageCardData) {
   const { a, windows } = state.value;
   const minutesLeft = a ? (Date.parse(a.end) - clock.value) / minuteMs : 0;
   const over = a && a.limit_tokens !== null && a.tokens >= a.limit_tokens;
+  // A burn rate measured over a few minutes projects wildly (two turns with large cache reads
+  // make billions): until it has alertWindowMinRateSpanMin behind it, the projection is shown
+  // as provisional and raises neither the warning here nor the alert.
+  const early = a !== null && a.rate_span_min < alertWindowMinRateSpanMin;
   return (
     <div class="usage-window" id="usage-window" data-active={a && minutesLeft > 0 ? "1" : "0"}>
       {a && minutesLeft > 0
@@ -140,7 +145,9 @@ export default function UsageWindow({ active, recent, now }: UsageCardData) {
                 {compact(a.tokens)} tokens
               </span>{" "}
               <span class="muted">{usd(a.cost_usd)} used</span>
-              {a.projected_over_limit
+              {over
+                ? <span class="pill bad usage-warn">over the limit</span>
+                : a.projected_over_limit && !early
                 ? (
                   <span class="pill bad usage-warn">
                     projected over limit{a.limit_eta ? ` at ${hhmm(a.limit_eta)} UTC` : ""}
@@ -155,6 +162,13 @@ export default function UsageWindow({ active, recent, now }: UsageCardData) {
                 <dd class="usage-projected" data-tokens={a.projected_tokens}>
                   {compact(a.projected_tokens)}
                   {a.projected_cost_usd !== null ? ` · ${usd(a.projected_cost_usd)}` : ""}
+                  {early
+                    ? (
+                      <span class="muted usage-early">
+                        {" "}(provisional: rate over {Math.round(a.rate_span_min)} min)
+                      </span>
+                    )
+                    : null}
                 </dd>
               </div>
               <div>

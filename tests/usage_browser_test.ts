@@ -54,6 +54,11 @@ Deno.test(
       const projectedBefore = await w.page.textContent("#usage-window .usage-projected");
       assert.equal(await w.page.locator("#usage-window .spark-bar").count(), 1);
       assert.match((await w.page.textContent("#usage-window")) ?? "", /p90 of your windows/);
+      assert.match(
+        (await w.page.textContent("#usage-window .usage-early")) ?? "",
+        /provisional: rate over 10 min/,
+        "a burn rate measured over 10 minutes is marked provisional",
+      );
 
       const t0 = performance.now();
       await Deno.writeTextFile(path, assistantLine(line(Date.now(), 4, 5000)), { append: true });
@@ -66,6 +71,11 @@ Deno.test(
         await w.page.textContent("#usage-window .usage-projected"),
         projectedBefore,
         "the projection moved",
+      );
+      assert.equal(
+        await w.page.locator("#usage-window .usage-early").count(),
+        0,
+        "30 minutes of messages: the projection is no longer provisional",
       );
       await screenshot(w.page, "usage-overview");
 
