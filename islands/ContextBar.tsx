@@ -10,6 +10,8 @@ export interface ContextBarProps {
   window: number | null;
   /** id of the outer element (the session page's head has one). */
   id?: string;
+  /** Only the share as text (the overview board's narrow column); the figures are in the title. */
+  short?: boolean;
 }
 
 /** Share of the window in use, or null when either figure is unknown. Pure. */
@@ -17,7 +19,7 @@ export function contextRatio(tokens: number | null, window: number | null): numb
   return tokens === null || !window ? null : tokens / window;
 }
 
-export function ContextBar({ tokens, window, id }: ContextBarProps) {
+export function ContextBar({ tokens, window, id, short }: ContextBarProps) {
   if (tokens === null) {
     return <span class="ctx ctx-none muted" id={id}>–</span>;
   }
@@ -29,7 +31,7 @@ export function ContextBar({ tokens, window, id }: ContextBarProps) {
     <span
       class={`ctx${warn ? " ctx-warn" : ""}`}
       id={id}
-      title={id ? contextTitle(tokens, window, warn) : undefined}
+      title={id || short ? contextTitle(tokens, window, warn) : undefined}
       data-context-ratio={ratio === null ? undefined : ratio.toFixed(4)}
     >
       {window
@@ -45,8 +47,12 @@ export function ContextBar({ tokens, window, id }: ContextBarProps) {
         )
         : null}
       <span class="ctx-text">
-        {window === null ? compact(tokens) : `${compact(tokens)} / ${compact(window)}`}
-        {ratio !== null ? ` · ${percent(ratio)}` : ""}
+        {short && ratio !== null
+          ? percent(ratio)
+          : window === null
+          ? compact(tokens)
+          : `${compact(tokens)} / ${compact(window)}`}
+        {!short && ratio !== null ? ` · ${percent(ratio)}` : ""}
       </span>
     </span>
   );

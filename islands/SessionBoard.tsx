@@ -1,5 +1,5 @@
 import type { SessionSummary } from "../src/types.ts";
-import { compact, dateTime, shortId, statusLabel, usd } from "./format.ts";
+import { compact, dateTime, shortId, shortModel, statusLabel, usd } from "./format.ts";
 import { sessions } from "./live.ts";
 import { ArchivedBadge, ContextBar } from "./ContextBar.tsx";
 
@@ -96,9 +96,9 @@ function BoardTable({ list }: { list: SessionSummary[] }) {
                   {shortId(s.session_id)}
                 </a>
               </td>
-              <td>{s.model ?? "–"}</td>
+              <td title={s.model ?? undefined}>{s.model ? shortModel(s.model) : "–"}</td>
               <td class="context">
-                <ContextBar tokens={s.context_tokens} window={s.context_window} />
+                <ContextBar tokens={s.context_tokens} window={s.context_window} short />
               </td>
               <td class="num">{compact(s.events)}</td>
               <td class="num">{compact(s.tool_calls)}</td>

@@ -165,7 +165,7 @@ export default function UsageWindow({ active, recent, now }: UsageCardData) {
                   {early
                     ? (
                       <span class="muted usage-early">
-                        {" "}(provisional: rate over {Math.round(a.rate_span_min)} min)
+                        {` (provisional: rate over ${Math.round(a.rate_span_min)} min)`}
                       </span>
                     )
                     : null}

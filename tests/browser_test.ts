@@ -165,9 +165,12 @@ Deno.test(
       assert.equal(navigations(), 0, "the page navigated");
 
       await screenshot(page, "overview-waiting");
-      await Deno.mkdir(new URL("../docs/", import.meta.url), { recursive: true });
-      await page.evaluate(() => scrollTo(0, 0));
-      await page.screenshot({ path: docsShot, fullPage: false });
+      // The README's picture is refreshed on request only, so a test run leaves the checkout
+      // unchanged: CLAUDE_DASH_UPDATE_DOCS=1 deno task test
+      if (Deno.env.get("CLAUDE_DASH_UPDATE_DOCS") === "1") {
+        await page.evaluate(() => scrollTo(0, 0));
+        await page.screenshot({ path: docsShot, fullPage: false });
+      }
       assert.deepEqual(w.errors, []);
     });
   },
