@@ -41,7 +41,11 @@ if (import.meta.main) {
   }
   if (parsed.kind === "doctor") {
     const { runDoctor } = await import("./src/doctor.ts");
-    Deno.exit(await runDoctor(parsed.options));
+    // As the server: an explicit --claude-dir is the only folder checked.
+    const onlyClaudeDir = Deno.args.some((a) =>
+      a === "--claude-dir" || a.startsWith("--claude-dir=")
+    );
+    Deno.exit(await runDoctor(parsed.options, { onlyClaudeDir }));
   }
   const { port, dbPath, claudeDir, otlpEndpoint, logFile } = parsed.options;
 

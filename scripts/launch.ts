@@ -1,12 +1,12 @@
-// What `deno task start`, `dev` and `compile` run. A deno.json task can expand $HOME but not
-// ${XDG_CONFIG_HOME:-$HOME/.config} nor split CLAUDE_CONFIG_DIR (a comma-separated list), so
-// this launcher works out the folders Claude Code may write to (src/ingest/roots.ts) and runs
-// `deno run main.ts` (or `deno compile`) with read access widened to exactly those folders.
-// It needs no read access itself: only those three variables and running `deno`.
+// What `deno task start`, `dev`, `compile` and `doctor` run. A deno.json task can expand $HOME
+// but not ${XDG_CONFIG_HOME:-$HOME/.config} nor split CLAUDE_CONFIG_DIR (a comma-separated
+// list), so this launcher works out the folders Claude Code may write to (src/ingest/roots.ts)
+// and runs `deno run main.ts` (or `deno compile`) with read access widened to exactly those
+// folders. It needs no read access itself: only those three variables and running `deno`.
 //
 //   deno run --allow-env=HOME,XDG_CONFIG_HOME,CLAUDE_CONFIG_DIR --allow-run=deno \
-//     scripts/launch.ts start|dev|compile [flags for main.ts]
-//   … scripts/launch.ts --print start|dev|compile   prints that command as JSON (for tests)
+//     scripts/launch.ts start|dev|compile|doctor [flags for main.ts]
+//   … scripts/launch.ts --print MODE [flags]   prints that command as JSON (for tests)
 //
 // The server gets read access to every candidate folder, found or not: one created later is
 // picked up (the server checks which exist on every scan and shows them on /health). Signals
@@ -14,9 +14,9 @@
 
 import { rootCandidates, type RootEnv, rootEnv } from "../src/ingest/roots.ts";
 
-export type LaunchMode = "start" | "dev" | "compile";
+export type LaunchMode = "start" | "dev" | "compile" | "doctor";
 
-const modes: readonly LaunchMode[] = ["start", "dev", "compile"];
+const modes: readonly LaunchMode[] = ["start", "dev", "compile", "doctor"];
 
 /** The environment variables the server may read (the roots depend on them). */
 export const serverEnv = ["HOME", "XDG_CONFIG_HOME", "CLAUDE_CONFIG_DIR"] as const;
@@ -61,6 +61,10 @@ export function launchArgs(
         "main.ts",
         ...args,
       ];
+    case "doctor":
+      // The server's permissions, so doctor sees every folder the server reads; --no-config:
+      // doctor loads no npm package, so it needs neither the import map nor `deno task build`.
+      return ["run", "--no-config", ...perms, "main.ts", "doctor", ...args];
   }
 }
 

@@ -2,7 +2,9 @@
 // the setup (files, settings, databases, port) without changing anything the user owns;
 // diagnose() turns that view into one ✓/✗ line per check with the fix, as a pure function;
 // the exit code is 1 when a check claude-dash needs fails. Never prints hook commands or any
-// other settings value: they may hold secrets.
+// other settings value: they may hold secrets. Transcripts are looked for in every folder the
+// server reads (src/ingest/roots.ts: ~/.claude, $XDG_CONFIG_HOME/claude, CLAUDE_CONFIG_DIR);
+// hook logs, settings.json and threads.db only in ~/.claude, as the server does.
 
 import { doctorIntegrityMaxBytes, doctorRecentHookMs } from "./config.ts";
 import type { CliOptions } from "./cli.ts";
@@ -11,6 +13,7 @@ import { readThreads } from "./ingest/threads.ts";
 import { rawJsonRel } from "./hook_cmd.ts";
 import { migrations } from "./store/migrations.ts";
 import { schemaVersion } from "./store/db.ts";
+import { extraRoots, rootEnv, type RootOrigin } from "./ingest/roots.ts";
 import { DatabaseSync } from "node:sqlite";
 
 /** The hook events Claude Code sends (DESIGN.md), in the order the README lists them. */
@@ -29,13 +32,42 @@ export const hookEvents = [
   "PreCompact",
 ] as const;
 
+export interface TranscriptsView {
+  count: number;
+  newestMs: number | null;
+  /** The newest transcript, relative to its folder. */
+  newestRel: string | null;
+}
+
+/** One of the other folders Claude Code may write transcripts to. */
+export interface RootView {
+  path: string;
+  origin: RootOrigin;
+  /** no-permission: this process may not read it (Deno's --allow-read), so it is not checked. */
+  state: "found" | "missing" | "not-a-folder" | "no-permission" | "unreadable";
+  error?: string;
+  /** The earlier folder (the Claude Code folder or another root) this one is: read once. */
+  sameAs: string | null;
+  transcripts: TranscriptsView;
+}
+
 export interface DoctorView {
   claudeDir: string;
+  /** "home": the default ~/.claude (other roots checked too); "flag": --claude-dir (only it). */
+  claudeOrigin: "home" | "flag";
   dbPath: string;
   port: number;
   now: number;
-  claude: { state: "ok" | "missing" | "not-a-folder" | "unreadable"; error?: string };
-  transcripts: { count: number; newestMs: number | null; newestRel: string | null };
+  claude: {
+    state: "ok" | "missing" | "not-a-folder" | "no-permission" | "unreadable";
+    error?: string;
+  };
+  /** Transcripts in the Claude Code folder itself. */
+  transcripts: TranscriptsView;
+  /** The other folders the server reads transcripts from, in its order. */
+  roots: RootView[];
+  /** Root variables this process may not read (--allow-env): the folders they name go unchecked. */
+  envDenied: string[];
   hooks: { dirExists: boolean; count: number; newestMs: number | null; recent: number };
   settings: {
     state: "ok" | "missing" | "unreadable" | "invalid";
@@ -88,10 +120,79 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
+/** "a", "a and b", "a, b and c". */
+function andList(items: string[]): string {
+  return items.length <= 1
+    ? items.join("")
+    : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}
+
 function list(names: string[], max = 4): string {
   return names.length <= max
     ? names.join(", ")
     : `${names.slice(0, max).join(", ")} and ${names.length - max} more`;
+}
+
+/** The fix for a folder this process may not read. */
+function permissionFix(path: string): string {
+  return "run doctor via `deno task doctor` (it may read every folder Claude Code writes to), " +
+    `or add --allow-read=${path}`;
+}
+
+function transcriptsText(t: TranscriptsView, now: number): string {
+  return t.count > 0
+    ? `${plural(t.count, "transcript")}, newest ${ago(t.newestMs!, now)}`
+    : "no transcripts";
+}
+
+/** The ✓/✗ line of one of the other transcript folders. */
+function rootCheck(r: RootView, now: number): Check {
+  const where = `${r.path} (${r.origin === "env" ? "env CLAUDE_CONFIG_DIR" : r.origin})`;
+  const label = "transcript folder";
+  switch (r.state) {
+    case "found":
+      return {
+        ok: true,
+        required: false,
+        label,
+        detail: r.sameAs
+          ? `${where} is the same folder as ${r.sameAs}: read once`
+          : `${where} found, ${transcriptsText(r.transcripts, now)}`,
+      };
+    case "missing":
+      // Optional: Claude Code writes there only when configured or on newer versions.
+      return {
+        ok: true,
+        required: false,
+        label,
+        detail: `${where} does not exist: nothing to read`,
+      };
+    case "no-permission":
+      return {
+        ok: false,
+        required: false,
+        label,
+        detail: `${where} not checked: doctor has no permission to read it`,
+        fix: permissionFix(r.path),
+      };
+    case "not-a-folder":
+      return {
+        ok: false,
+        required: false,
+        label,
+        detail: `${where} is not a folder`,
+        fix:
+          "Claude Code cannot write there: remove it, or correct XDG_CONFIG_HOME / CLAUDE_CONFIG_DIR",
+      };
+    case "unreadable":
+      return {
+        ok: false,
+        required: false,
+        label,
+        detail: `${where} cannot be read (${r.error ?? "permission denied"})`,
+        fix: "give your user read access to it (chmod u+rx)",
+      };
+  }
 }
 
 /** One check per line of the report, from the gathered view. Pure. */
@@ -100,44 +201,99 @@ export function diagnose(v: DoctorView): Check[] {
   const dir = v.claudeDir;
   const hookSetup = `add the claude-dash hook for every event to ${dir}/settings.json ` +
     `(README, "Hook logging")`;
+  // Another folder with transcripts is enough for the dashboard; hooks need the main one.
+  const otherFound = v.roots.some((r) => r.state === "found");
+  const where = `${dir} (${v.claudeOrigin === "flag" ? "--claude-dir" : "home"})`;
 
   if (v.claude.state === "ok") {
-    checks.push({ ok: true, required: true, label: "Claude Code folder", detail: `${dir} found` });
+    checks.push({
+      ok: true,
+      required: true,
+      label: "Claude Code folder",
+      detail: `${where} found, ${transcriptsText(v.transcripts, v.now)}`,
+    });
   } else {
     checks.push({
       ok: false,
-      required: true,
+      required: !otherFound,
       label: "Claude Code folder",
-      detail: v.claude.state === "missing"
+      detail: (v.claude.state === "missing"
         ? `${dir} does not exist`
         : v.claude.state === "not-a-folder"
         ? `${dir} is not a folder`
-        : `${dir} cannot be read (${v.claude.error ?? "permission denied"})`,
-      fix: v.claude.state === "unreadable"
-        ? `run claude-dash with --allow-read=${dir}, or pass --claude-dir DIR`
+        : v.claude.state === "no-permission"
+        ? `${dir} not checked: doctor has no permission to read it`
+        : `${dir} cannot be read (${v.claude.error ?? "permission denied"})`) +
+        (otherFound ? " (only needed for hook logs and settings.json)" : ""),
+      fix: v.claude.state === "no-permission"
+        ? permissionFix(dir)
+        : v.claude.state === "unreadable"
+        ? "give your user read access to it (chmod u+rx), or pass --claude-dir DIR"
         : "run Claude Code once (it creates ~/.claude), or pass --claude-dir DIR",
     });
   }
   const present = v.claude.state === "ok";
+  for (const r of v.roots) checks.push(rootCheck(r, v.now));
+  if (v.envDenied.length > 0) {
+    checks.push({
+      ok: false,
+      required: false,
+      label: "transcript folders",
+      detail: `${list(v.envDenied)} cannot be read (no --allow-env): the folders ${
+        v.envDenied.length === 1 ? "it names" : "they name"
+      } are not checked`,
+      fix: "run doctor via `deno task doctor` (it reads HOME, XDG_CONFIG_HOME, CLAUDE_CONFIG_DIR)",
+    });
+  }
 
-  const t = v.transcripts;
-  checks.push(
-    t.count > 0
-      ? {
-        ok: true,
-        required: true,
-        label: "transcripts",
-        detail: `${t.count} in ${dir}/projects, newest ${ago(t.newestMs!, v.now)} (${t.newestRel})`,
-      }
-      : {
-        ok: false,
-        // Either source is enough to show something; neither means an empty dashboard.
-        required: v.hooks.count === 0,
-        label: "transcripts",
-        detail: present ? `none in ${dir}/projects` : "none (no Claude Code folder)",
-        fix: "run a Claude Code session: it writes projects/<project>/<session>.jsonl",
-      },
-  );
+  // Every folder read once: the Claude Code folder, then each distinct found root.
+  const sources = [
+    ...(present ? [{ path: dir, t: v.transcripts }] : []),
+    ...v.roots.filter((r) => r.state === "found" && !r.sameAs).map((r) => ({
+      path: r.path,
+      t: r.transcripts,
+    })),
+  ];
+  const withTranscripts = sources.filter((s) => s.t.count > 0);
+  const total = withTranscripts.reduce((n, s) => n + s.t.count, 0);
+  const unchecked = [
+    ...(v.claude.state === "no-permission" ? [dir] : []),
+    ...v.roots.filter((r) => r.state === "no-permission").map((r) => r.path),
+  ];
+  if (total > 0) {
+    const newestSource = withTranscripts.reduce((a, b) =>
+      (b.t.newestMs ?? 0) > (a.t.newestMs ?? 0) ? b : a
+    );
+    const several = withTranscripts.length > 1;
+    checks.push({
+      ok: true,
+      required: true,
+      label: "transcripts",
+      detail: `${total} in ${
+        several
+          ? andList(withTranscripts.map((s) => `${s.path}/projects (${s.t.count})`))
+          : `${newestSource.path}/projects`
+      }, newest ${ago(newestSource.t.newestMs!, v.now)} (${
+        several ? `${newestSource.path}/` : ""
+      }${newestSource.t.newestRel})`,
+    });
+  } else {
+    checks.push({
+      ok: false,
+      // Either source is enough to show something; neither means an empty dashboard.
+      required: v.hooks.count === 0,
+      label: "transcripts",
+      detail: (sources.length > 0
+        ? `none in ${
+          sources.map((s) => `${s.path}/projects`).join(" or ")
+        }`
+        : "none (no Claude Code folder)") +
+        (unchecked.length > 0 ? `; not checked: ${list(unchecked)} (no read permission)` : ""),
+      fix: unchecked.length > 0
+        ? "run doctor via `deno task doctor` to check every folder Claude Code writes to"
+        : "run a Claude Code session: it writes projects/<project>/<session>.jsonl",
+    });
+  }
 
   const h = v.hooks;
   if (h.recent > 0) {
@@ -442,16 +598,49 @@ function writableByMode(path: string, stopAt: string, ownerUid: number | null): 
   }
 }
 
+function canRead(path: string): boolean {
+  try {
+    return Deno.permissions.querySync({ name: "read", path }).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
+function canReadEnv(variable: string): boolean {
+  try {
+    return Deno.permissions.querySync({ name: "env", variable }).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
+/** The transcripts under `root`/projects, and the newest of them. */
+function transcriptsIn(root: string): TranscriptsView & { now: number } {
+  const files: string[] = [];
+  walk(root, "projects", 0, files);
+  const transcripts = files.filter((r) => classify(r) === "transcript");
+  const t = newest(root, transcripts);
+  return { count: transcripts.length, newestMs: t.ms, newestRel: t.rel, now: t.now };
+}
+
+export interface InspectScope {
+  /** --claude-dir was given: the server reads that folder only, so doctor checks only it. */
+  onlyClaudeDir?: boolean;
+}
+
 /** Gathers the view. Reads only; may create claude-dash's own scratch folder (threads copy). */
-export async function inspect(opts: CliOptions): Promise<DoctorView> {
+export async function inspect(opts: CliOptions, scope: InspectScope = {}): Promise<DoctorView> {
   const { claudeDir: dir, dbPath, port } = opts;
   const view: DoctorView = {
     claudeDir: dir,
+    claudeOrigin: scope.onlyClaudeDir ? "flag" : "home",
     dbPath,
     port,
     now: Date.now(),
     claude: { state: "ok" },
     transcripts: { count: 0, newestMs: null, newestRel: null },
+    roots: [],
+    envDenied: [],
     hooks: { dirExists: false, count: 0, newestMs: null, recent: 0 },
     settings: { state: "missing", events: [], claudeDashEvents: [] },
     threads: { state: "absent" },
@@ -462,23 +651,61 @@ export async function inspect(opts: CliOptions): Promise<DoctorView> {
   };
 
   let ownerUid: number | null = null;
-  try {
-    const st = Deno.statSync(dir);
-    ownerUid = st.uid;
-    if (!st.isDirectory) view.claude = { state: "not-a-folder" };
-    else for (const _ of Deno.readDirSync(dir)) break;
-  } catch (e) {
-    view.claude = e instanceof Deno.errors.NotFound
-      ? { state: "missing" }
-      : { state: "unreadable", error: errText(e) };
+  // Real paths of the folders already counted: a root reached twice is read once (as the
+  // server's findRoots does).
+  const seen = new Map<string, string>();
+  if (!canRead(dir)) {
+    view.claude = { state: "no-permission" };
+  } else {
+    try {
+      const st = Deno.statSync(dir);
+      ownerUid = st.uid;
+      if (!st.isDirectory) view.claude = { state: "not-a-folder" };
+      else {
+        for (const _ of Deno.readDirSync(dir)) break;
+        seen.set(Deno.realPathSync(dir), dir);
+      }
+    } catch (e) {
+      view.claude = e instanceof Deno.errors.NotFound
+        ? { state: "missing" }
+        : { state: "unreadable", error: errText(e) };
+    }
+  }
+
+  if (!scope.onlyClaudeDir) {
+    view.envDenied = ["XDG_CONFIG_HOME", "CLAUDE_CONFIG_DIR"].filter((n) => !canReadEnv(n));
+    for (const c of extraRoots(rootEnv(), dir)) {
+      const none = { count: 0, newestMs: null, newestRel: null };
+      const r: RootView = { ...c, state: "found", sameAs: null, transcripts: none };
+      view.roots.push(r);
+      if (!canRead(c.path)) {
+        r.state = "no-permission";
+        continue;
+      }
+      try {
+        if (!Deno.statSync(c.path).isDirectory) {
+          r.state = "not-a-folder";
+          continue;
+        }
+        for (const _ of Deno.readDirSync(c.path)) break;
+        const real = Deno.realPathSync(c.path);
+        r.sameAs = seen.get(real) ?? null;
+        if (r.sameAs) continue;
+        seen.set(real, c.path);
+      } catch (e) {
+        r.state = e instanceof Deno.errors.NotFound ? "missing" : "unreadable";
+        if (r.state === "unreadable") r.error = errText(e);
+        continue;
+      }
+      const { now, ...t } = transcriptsIn(c.path);
+      r.transcripts = t;
+      view.now = Math.max(view.now, now);
+    }
   }
 
   if (view.claude.state === "ok") {
-    const files: string[] = [];
-    walk(dir, "projects", 0, files);
-    const transcripts = files.filter((r) => classify(r) === "transcript");
-    const t = newest(dir, transcripts);
-    view.transcripts = { count: transcripts.length, newestMs: t.ms, newestRel: t.rel };
+    const { now: tNow, ...transcripts } = transcriptsIn(dir);
+    view.transcripts = transcripts;
 
     const hookFiles: string[] = [];
     try {
@@ -497,7 +724,7 @@ export async function inspect(opts: CliOptions): Promise<DoctorView> {
       newestMs: h.ms,
       recent: h.recent,
     };
-    view.now = Math.max(view.now, h.now, t.now);
+    view.now = Math.max(view.now, h.now, tNow);
 
     try {
       const text = await Deno.readTextFile(`${dir}/settings.json`);
@@ -595,8 +822,8 @@ async function inspectPort(port: number): Promise<DoctorView["portState"]> {
 }
 
 /** Runs the checks, prints the report, returns the exit code. */
-export async function runDoctor(opts: CliOptions): Promise<number> {
-  const checks = diagnose(await inspect(opts));
+export async function runDoctor(opts: CliOptions, scope: InspectScope = {}): Promise<number> {
+  const checks = diagnose(await inspect(opts, scope));
   console.log(`claude-dash doctor\n${formatReport(checks)}`);
   return exitCode(checks);
 }

@@ -8,24 +8,36 @@ import {
   exitCode,
   formatReport,
   hookEvents,
+  type RootView,
   settingsHooks,
 } from "../src/doctor.ts";
 import { startDashboard } from "../src/dashboard.ts";
 import { migrations } from "../src/store/migrations.ts";
 import { makeHome, writeFixtures } from "./support/home.ts";
-import { runTask, taskRunFlags } from "./support/tasks.ts";
+import { denoDir, root, runTask, taskRunFlags, taskWords } from "./support/tasks.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const now = Date.UTC(2025, 10, 1, 12, 0, 0);
 
+const noTranscripts = { count: 0, newestMs: null, newestRel: null };
+
 function goodView(): DoctorView {
   return {
     claudeDir: "/h/.claude",
+    claudeOrigin: "home",
     dbPath: "/h/.claude/claude-dash/claude-dash.db",
     port: 7878,
     now,
     claude: { state: "ok" },
     transcripts: { count: 3, newestMs: now - 60_000, newestRel: "projects/p/s.jsonl" },
+    roots: [{
+      path: "/h/.config/claude",
+      origin: "xdg",
+      state: "missing",
+      sameAs: null,
+      transcripts: noTranscripts,
+    }],
+    envDenied: [],
     hooks: { dirExists: true, count: 10, newestMs: now - 1000, recent: 4 },
     settings: { state: "ok", events: [...hookEvents], claudeDashEvents: [...hookEvents] },
     threads: { state: "absent" },
@@ -59,11 +71,20 @@ Deno.test("`doctor` takes --port, --db and --claude-dir and nothing else", () =>
 
 Deno.test("a working setup passes every check, one ✓ line each, exit code 0", () => {
   const checks = diagnose(goodView());
-  assert.equal(checks.length, 8);
+  assert.equal(checks.length, 9);
   assert.ok(checks.every((c) => c.ok), formatReport(checks));
   assert.equal(exitCode(checks), 0);
   const text = formatReport(checks);
-  assert.equal(text.split("\n").filter((l) => l.startsWith("✓ ")).length, 8);
+  assert.equal(text.split("\n").filter((l) => l.startsWith("✓ ")).length, 9);
+  assert.match(
+    text,
+    /✓ Claude Code folder: \/h\/\.claude \(home\) found, 3 transcripts, newest 60/,
+  );
+  assert.match(
+    text,
+    /✓ transcript folder: \/h\/\.config\/claude \(xdg\) does not exist: nothing to read\n/,
+    "a missing optional folder is no problem",
+  );
   assert.match(text, /transcripts: 3 in \/h\/\.claude\/projects, newest 60 s ago/);
   assert.match(text, /claude-dash hook on 12 of 12/);
   assert.match(text, /integrity ok, schema \d+ \(current\)/);
@@ -74,7 +95,7 @@ Deno.test("what claude-dash needs fails the exit code; what only enriches it doe
   const missing = diagnose({
     ...goodView(),
     claude: { state: "missing" },
-    transcripts: { count: 0, newestMs: null, newestRel: null },
+    transcripts: noTranscripts,
     hooks: { dirExists: false, count: 0, newestMs: null, recent: 0 },
     settings: { state: "missing", events: [], claudeDashEvents: [] },
   });
@@ -140,6 +161,92 @@ Deno.test("what claude-dash needs fails the exit code; what only enriches it doe
   assert.match(formatReport(older), /schema 1 \(upgraded to 2 at next start\)/);
 });
 
+Deno.test("transcripts in the other Claude Code folders are listed per folder, counted once over all, and enough without ~/.claude", () => {
+  const rootView = (
+    path: string,
+    origin: "xdg" | "env",
+    state: RootView["state"],
+    count = 0,
+    sameAs: string | null = null,
+  ): RootView => ({
+    path,
+    origin,
+    state,
+    sameAs,
+    transcripts: count > 0
+      ? { count, newestMs: now - 120_000, newestRel: "projects/q/t.jsonl" }
+      : noTranscripts,
+  });
+  const elsewhere = diagnose({
+    ...goodView(),
+    claude: { state: "missing" },
+    transcripts: noTranscripts,
+    hooks: { dirExists: false, count: 0, newestMs: null, recent: 0 },
+    settings: { state: "missing", events: [], claudeDashEvents: [] },
+    roots: [
+      rootView("/h/.config/claude", "xdg", "found", 2),
+      rootView("/c", "env", "found", 2, "/h/.config/claude"),
+      rootView("/gone", "env", "missing"),
+    ],
+  });
+  const text = formatReport(elsewhere);
+  assert.equal(exitCode(elsewhere), 0, text);
+  assert.match(
+    text,
+    /✗ Claude Code folder \(optional\): \/h\/\.claude does not exist \(only needed for hook logs/,
+  );
+  assert.match(
+    text,
+    /✓ transcript folder: \/h\/\.config\/claude \(xdg\) found, 2 transcripts, newest 2 min ago/,
+  );
+  assert.match(
+    text,
+    /✓ transcript folder: \/c \(env CLAUDE_CONFIG_DIR\) is the same folder as \/h\/\.config\/claude: read once/,
+  );
+  assert.match(text, /✓ transcript folder: \/gone \(env CLAUDE_CONFIG_DIR\) does not exist/);
+  assert.match(
+    text,
+    /✓ transcripts: 2 in \/h\/\.config\/claude\/projects, newest 2 min ago \(projects\/q\/t\.jsonl\)/,
+    "the folder read twice is counted once",
+  );
+  assert.doesNotMatch(text, /transcripts: none/);
+
+  const both = formatReport(diagnose({
+    ...goodView(),
+    roots: [rootView("/h/.config/claude", "xdg", "found", 2)],
+  }));
+  assert.match(
+    both,
+    /✓ transcripts: 5 in \/h\/\.claude\/projects \(3\) and \/h\/\.config\/claude\/projects \(2\), newest 60 s ago \(\/h\/\.claude\/projects\/p\/s\.jsonl\)/,
+  );
+
+  // Run with the old flags (read ~/.claude only, env HOME only): it says what it could not see.
+  const narrow = diagnose({
+    ...goodView(),
+    transcripts: noTranscripts,
+    hooks: { dirExists: true, count: 0, newestMs: null, recent: 0 },
+    roots: [rootView("/h/.config/claude", "xdg", "no-permission")],
+    envDenied: ["XDG_CONFIG_HOME", "CLAUDE_CONFIG_DIR"],
+  });
+  const narrowText = formatReport(narrow);
+  assert.equal(exitCode(narrow), 1);
+  assert.match(
+    narrowText,
+    /✗ transcript folder \(optional\): \/h\/\.config\/claude \(xdg\) not checked: doctor has no permission to read it\n {4}→ run doctor via `deno task doctor` .*--allow-read=\/h\/\.config\/claude/,
+  );
+  assert.match(
+    narrowText,
+    /✗ transcript folders \(optional\): XDG_CONFIG_HOME, CLAUDE_CONFIG_DIR cannot be read \(no --allow-env\)/,
+  );
+  assert.match(
+    narrowText,
+    /✗ transcripts: none in \/h\/\.claude\/projects; not checked: \/h\/\.config\/claude \(no read permission\)\n {4}→ run doctor via `deno task doctor`/,
+  );
+
+  const noRead = formatReport(diagnose({ ...goodView(), claude: { state: "no-permission" } }));
+  assert.match(noRead, /✗ Claude Code folder: \/h\/\.claude not checked: .*\n {4}→ run doctor via/);
+});
+
 Deno.test("settings.json hooks are read by event name only; commands never reach the report", () => {
   const secret = "sk-ant-SECRET-123";
   const settings = {
@@ -196,8 +303,10 @@ Deno.test(
   async () => {
     const h = await makeHome();
     try {
+      // The launcher's doctor mode: the server's own permission flags, without the config.
       const flags = await taskRunFlags("doctor", h.home);
-      assert.ok(flags.includes(`--allow-read=${h.claudeDir}`), flags.join(" "));
+      assert.deepEqual(flags, ["--no-config", ...(await taskRunFlags("start", h.home))]);
+      assert.ok(flags.includes(`--allow-read=${h.claudeDir},${h.home}/.config/claude`));
       assert.ok(!flags.some((f) => f === "--allow-all" || f === "-A"));
       const layout = await writeFixtures(h.claudeDir);
       const secret = "xoxb-secret-token-value";
@@ -260,6 +369,147 @@ Deno.test(
       } finally {
         busy.close();
       }
+    } finally {
+      await h.cleanup();
+    }
+  },
+);
+
+/** `deno task doctor` as a person runs it: the task's words, through the real launcher. */
+async function doctorTask(home: string, env: Record<string, string>, args: string[]) {
+  const words = await taskWords("doctor");
+  assert.deepEqual(words.slice(0, 2), ["deno", "run"]);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [...words.slice(1), ...args],
+    cwd: root,
+    env: {
+      HOME: home,
+      ...env,
+      DENO_DIR: await denoDir(),
+      PATH: Deno.env.get("PATH") ?? "",
+      NO_COLOR: "1",
+    },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+function transcriptLine(sid: string): string {
+  return JSON.stringify({
+    type: "user",
+    sessionId: sid,
+    uuid: `${sid}-u`,
+    timestamp: "2025-08-01T00:00:00Z",
+    message: { role: "user", content: `hello from ${sid}` },
+  }) + "\n";
+}
+
+Deno.test(
+  "deno task doctor finds transcripts that are only in ~/.config/claude, or only in a CLAUDE_CONFIG_DIR folder",
+  opts,
+  async () => {
+    const h = await makeHome(); // ~/.claude with empty projects/ and raw_json/
+    try {
+      const xdg = join(h.home, ".config/claude");
+      await Deno.mkdir(join(xdg, "projects/-p"), { recursive: true });
+      await Deno.writeTextFile(join(xdg, "projects/-p/x1.jsonl"), transcriptLine("x1"));
+      await Deno.writeTextFile(join(xdg, "projects/-p/x2.jsonl"), transcriptLine("x2"));
+      const r = await doctorTask(h.home, {}, ["--port", String(freePort())]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /✓ Claude Code folder: .*\/\.claude \(home\) found, no transcripts/);
+      assert.ok(
+        r.stdout.includes(`✓ transcript folder: ${xdg} (xdg) found, 2 transcripts, newest `),
+        r.stdout,
+      );
+      assert.ok(r.stdout.includes(`✓ transcripts: 2 in ${xdg}/projects, newest `), r.stdout);
+      assert.doesNotMatch(r.stdout, /transcripts: none/);
+      assert.match(r.stdout, /claude-dash is ready/);
+    } finally {
+      await h.cleanup();
+    }
+
+    // No ~/.claude and no ~/.config/claude: only the folder CLAUDE_CONFIG_DIR names.
+    const home = await Deno.makeTempDir({ prefix: "claude-dash-test-" });
+    try {
+      const third = join(home, "third");
+      await Deno.mkdir(join(third, "projects/-q"), { recursive: true });
+      await Deno.writeTextFile(join(third, "projects/-q/e1.jsonl"), transcriptLine("e1"));
+      await Deno.symlink(third, join(home, "link"));
+      const r = await doctorTask(
+        home,
+        { CLAUDE_CONFIG_DIR: `${third},${home}/link` },
+        ["--port", String(freePort())],
+      );
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /✗ Claude Code folder \(optional\): .*\/\.claude does not exist/);
+      assert.ok(
+        r.stdout.includes(`✓ transcript folder: ${home}/.config/claude (xdg) does not exist`),
+        r.stdout,
+      );
+      assert.ok(
+        r.stdout.includes(
+          `✓ transcript folder: ${third} (env CLAUDE_CONFIG_DIR) found, 1 transcript, newest `,
+        ),
+        r.stdout,
+      );
+      assert.ok(r.stdout.includes(`${home}/link (env CLAUDE_CONFIG_DIR) is the same folder as`));
+      assert.ok(r.stdout.includes(`✓ transcripts: 1 in ${third}/projects, newest `), r.stdout);
+      assert.doesNotMatch(r.stdout, /transcripts: none/);
+      assert.deepEqual(
+        [...Deno.readDirSync(home)].map((e) => e.name).sort(),
+        ["link", "third"],
+        "doctor created nothing",
+      );
+    } finally {
+      await Deno.remove(home, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
+  "doctor run with read access to ~/.claude only names the folder it could not check and the fix",
+  opts,
+  async () => {
+    const h = await makeHome();
+    try {
+      const xdg = join(h.home, ".config/claude");
+      await Deno.mkdir(join(xdg, "projects/-p"), { recursive: true });
+      await Deno.writeTextFile(join(xdg, "projects/-p/x1.jsonl"), transcriptLine("x1"));
+      // The doctor task's flags before it went through the launcher.
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--no-config",
+          `--allow-read=${h.claudeDir}`,
+          `--allow-write=${h.claudeDir}/claude-dash`,
+          "--allow-net=127.0.0.1,localhost",
+          "--allow-env=HOME",
+          join(root, "main.ts"),
+          "doctor",
+          "--port",
+          String(freePort()),
+        ],
+        env: { HOME: h.home, DENO_DIR: await denoDir(), NO_COLOR: "1" },
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stdout = new TextDecoder().decode(out.stdout);
+      assert.equal(out.code, 1, stdout);
+      assert.ok(
+        stdout.includes(
+          `✗ transcript folder (optional): ${xdg} (xdg) not checked: doctor has no permission to read it\n    → run doctor via \`deno task doctor\``,
+        ),
+        stdout,
+      );
+      assert.ok(
+        stdout.includes(`✗ transcripts: none in ${h.claudeDir}/projects; not checked: ${xdg}`),
+        stdout,
+      );
+      assert.match(stdout, /XDG_CONFIG_HOME, CLAUDE_CONFIG_DIR cannot be read \(no --allow-env\)/);
     } finally {
       await h.cleanup();
     }

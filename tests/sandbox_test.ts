@@ -15,6 +15,7 @@ import { makeHome, writeFixtures } from "./support/home.ts";
 import { SseClient } from "./support/sse.ts";
 import { count, waitFor } from "./support/wait.ts";
 import { denoDir, servingUrl, type TaskEnv, taskRunFlags, taskWords } from "./support/tasks.ts";
+import { launchArgs } from "../scripts/launch.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -454,3 +455,27 @@ Deno.test(
     }
   },
 );
+
+Deno.test("the launcher's doctor mode runs `main.ts doctor` with exactly start's permission flags, without the config", () => {
+  const env = { HOME: "/home/u", XDG_CONFIG_HOME: "/xdg", CLAUDE_CONFIG_DIR: "/a,~/b" };
+  const start = launchArgs("start", env, []);
+  const doctor = launchArgs("doctor", env, ["--port", "9"]);
+  assert.ok(Array.isArray(start) && Array.isArray(doctor));
+  const perms = (argv: string[]) => argv.filter((w) => /^(--allow-|--deny-|-A$)/.test(w));
+  assert.deepEqual(perms(doctor), perms(start));
+  assert.deepEqual(doctor, [
+    "run",
+    "--no-config",
+    "--allow-read=/home/u/.claude,/xdg/claude,/a,/home/u/b",
+    "--allow-write=/home/u/.claude/claude-dash",
+    "--allow-net=127.0.0.1,localhost",
+    "--allow-env=HOME,XDG_CONFIG_HOME,CLAUDE_CONFIG_DIR",
+    "main.ts",
+    "doctor",
+    "--port",
+    "9",
+  ]);
+  assert.deepEqual(launchArgs("doctor", {}, []), {
+    error: "HOME is not set: cannot find ~/.claude",
+  });
+});

@@ -5,6 +5,7 @@
 // CLAUDE_CONFIG_DIR: their flags are asked of the real launcher, run under its own task flags.
 
 import { join } from "node:path";
+import { launchArgs, type LaunchMode } from "../../scripts/launch.ts";
 
 export const root = new URL("../..", import.meta.url).pathname;
 
@@ -56,10 +57,15 @@ export async function taskRunFlags(task: string, home: string, env: TaskEnv = {}
   return words.filter((w) => w.startsWith("--")).map((w) => w.replaceAll("$HOME", home));
 }
 
-/** The arguments the task passes to main.ts (e.g. ["hook"]). */
+/** The arguments the task passes to main.ts (e.g. ["hook"]; the launcher's doctor: ["doctor"]). */
 export async function taskMainArgs(task: string): Promise<string[]> {
   const words = await taskWords(task);
-  if (words.includes(launcher)) return words.slice(words.indexOf(launcher) + 2);
+  if (words.includes(launcher)) {
+    const at = words.indexOf(launcher);
+    const argv = launchArgs(words[at + 1] as LaunchMode, { HOME: "/h" }, words.slice(at + 2));
+    if ("error" in argv) throw new Error(argv.error);
+    return argv.slice(argv.indexOf("main.ts") + 1);
+  }
   return words.slice(words.indexOf("main.ts") + 1);
 }
 
