@@ -245,13 +245,18 @@ export function filterSql(f: ExplorerFilters, params: Record<string, Param>): st
   return where;
 }
 
-/** Newest events first, paged with a (ts, id) cursor. */
-export function eventsPage(
+/**
+ * One page of filtered events, newest first, after a (ts, id) cursor: `columns` of `events e`,
+ * each row shaped by `shape`, and the cursor of the next page when there is one.
+ */
+function newestFirst<T>(
   db: Db,
-  f: EventFilters,
+  columns: string,
+  shape: (r: Row) => T,
+  f: ExplorerFilters,
   limit: number,
   before?: { ts: number; id: number } | null,
-): { events: EventRow[]; next_cursor: string | null } {
+): { events: T[]; next_cursor: string | null } {
   const params: Record<string, Param> = { limit: limit + 1 };
   const where = filterSql(f, params);
   if (before) {
@@ -260,12 +265,28 @@ export function eventsPage(
     params.bid = before.id;
   }
   const rows = db.prepare(
-    `SELECT id, ts, source, session_id, type, tool_name, summary FROM events
+    `SELECT ${columns} FROM events e
      ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY ts DESC, id DESC LIMIT :limit`,
   ).all(params) as Row[];
-  const events = rows.slice(0, limit).map(toEvent);
   const last = rows.length > limit ? rows[limit - 1] : null;
-  return { events, next_cursor: last ? `${last.ts}_${last.id}` : null };
+  return { events: rows.slice(0, limit).map(shape), next_cursor: last ? cursorOf(last) : null };
+}
+
+/** Newest events first, paged with a (ts, id) cursor. */
+export function eventsPage(
+  db: Db,
+  f: EventFilters,
+  limit: number,
+  before?: { ts: number; id: number } | null,
+): { events: EventRow[]; next_cursor: string | null } {
+  return newestFirst(
+    db,
+    "id, ts, source, session_id, type, tool_name, summary",
+    toEvent,
+    f,
+    limit,
+    before,
+  );
 }
 
 /** Events stored after id `afterId` (in storage order), for Last-Event-ID replay. */
@@ -607,20 +628,7 @@ export function exploreEvents(
   limit: number,
   before?: { ts: number; id: number } | null,
 ): { events: EventDetailRow[]; next_cursor: string | null } {
-  const params: Record<string, Param> = { limit: limit + 1 };
-  const where = filterSql(f, params);
-  if (before) {
-    where.push("(ts < :bts OR (ts = :bts AND id < :bid))");
-    params.bts = before.ts;
-    params.bid = before.id;
-  }
-  const rows = db.prepare(
-    `SELECT ${detailColumns} FROM events e
-     ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY ts DESC, id DESC LIMIT :limit`,
-  ).all(params) as Row[];
-  const events = rows.slice(0, limit).map(toDetail);
-  const last = rows.length > limit ? rows[limit - 1] : null;
-  return { events, next_cursor: last ? cursorOf(last) : null };
+  return newestFirst(db, detailColumns, toDetail, f, limit, before);
 }
 
 /** How many events matching the filters were stored after id `afterId`, counted up to `cap`. */
