@@ -647,6 +647,15 @@ async function main(): Promise<void> {
     await timeIf("tool stats", [["/api/tools"], ["/tools"]], 50);
     await timeIf("usage by day", [["/api/usage?group=day"], ["/api/usage"]], 50);
     await timeIf("events explorer (GET /events)", [["/events"]], 500, "seed: < 500 ms API");
+    await timeIf("5-hour windows (GET /api/blocks)", [["/api/blocks"]], 50);
+    await timeIf("usage page (GET /usage)", [["/usage"]], 50);
+    await timeIf(
+      "sessions sorted by context (GET /api/sessions?sort=context)",
+      [["/api/sessions?sort=context"]],
+      50,
+    );
+    await timeIf("alerts (GET /api/alerts)", [["/api/alerts"]], 50);
+    await timeIf("settings page (GET /settings)", [["/settings"]], 50);
     const search = await searchRoute(server.url);
     if (search) {
       await timeIf(

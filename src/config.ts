@@ -146,6 +146,9 @@ export const alertTickMs = 1000;
 /** After an ingest commit the alert engine evaluates within this long (a burst coalesces). */
 export const alertDebounceMs = 50;
 
+/** Under a steady stream of commits, alert evaluations are at least this far apart. */
+export const alertMinIntervalMs = 250;
+
 /** Sessions and tool calls quiet for longer than this are not looked at by the alert rules. */
 export const alertLookbackMs = 24 * 60 * 60_000;
 

@@ -292,6 +292,41 @@ Deno.test("the engine counts a failed evaluation instead of throwing, and goes o
   assert.equal(engine.stats.errors, 2);
 });
 
+Deno.test("under a steady stream of commits the engine evaluates at most once per interval, the first at once", async () => {
+  const db = openDb(":memory:");
+  const engine = new AlertEngine({
+    db,
+    bus: new LiveBus(),
+    tickMs: 60_000,
+    debounceMs: 10,
+    minIntervalMs: 200,
+  });
+  try {
+    engine.start(); // one evaluation at start
+    await new Promise((r) => setTimeout(r, 250));
+    const t0 = performance.now();
+    engine.notify();
+    while (engine.stats.evaluations < 2) await new Promise((r) => setTimeout(r, 2));
+    const firstMs = performance.now() - t0;
+    assert.ok(
+      firstMs < 150,
+      `after a quiet spell the first commit is evaluated at once (${firstMs})`,
+    );
+    // Commits every 5 ms for 1 s: about 5 evaluations, not 100 (nor 1,000 / debounce = 100).
+    const before = engine.stats.evaluations;
+    const end = performance.now() + 1000;
+    while (performance.now() < end) {
+      engine.notify();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const during = engine.stats.evaluations - before;
+    assert.ok(during >= 3 && during <= 6, `${during} evaluations in 1 s at a 200 ms interval`);
+  } finally {
+    engine.stop();
+    db.close();
+  }
+});
+
 // ---- on a real server ----
 
 let fileSeq = 0;

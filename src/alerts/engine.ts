@@ -9,7 +9,7 @@ import type { ActiveBlock, AlertRow } from "../types.ts";
 import { readSettings } from "../store/settings.ts";
 import { alertSnapshot, reconcile } from "../store/alerts.ts";
 import { evaluateRules } from "./rules.ts";
-import { alertDebounceMs, alertTickMs } from "../config.ts";
+import { alertDebounceMs, alertMinIntervalMs, alertTickMs } from "../config.ts";
 import { log } from "../log.ts";
 
 export interface AlertEngineOptions {
@@ -19,6 +19,8 @@ export interface AlertEngineOptions {
   activeBlock?: () => ActiveBlock | null;
   tickMs?: number;
   debounceMs?: number;
+  /** Least time between two commit-triggered evaluations (default alertMinIntervalMs). */
+  minIntervalMs?: number;
   /** The clock (tests of time-based rules may move it). */
   now?: () => number;
 }
@@ -41,6 +43,8 @@ export class AlertEngine {
   #started = false;
   #stopped = false;
   #lastError = "";
+  /** When the last commit-triggered evaluation ran (the 1 s tick does not hold commits back). */
+  #lastEvalAt = -Infinity;
 
   constructor(opts: AlertEngineOptions) {
     this.#opts = opts;
@@ -56,13 +60,23 @@ export class AlertEngine {
     this.#tick = tick;
   }
 
-  /** Something was committed: evaluate soon (calls within the debounce coalesce). */
+  /**
+   * Something was committed: evaluate soon. Calls within the debounce coalesce, and under a
+   * steady stream of commits evaluations are at least alertMinIntervalMs apart: each one runs
+   * on the server's only thread, between the writes to live clients.
+   */
   notify(): void {
     if (!this.#started || this.#stopped || this.#pending !== undefined) return;
+    const sinceLast = performance.now() - this.#lastEvalAt;
+    const wait = Math.max(
+      this.#opts.debounceMs ?? alertDebounceMs,
+      (this.#opts.minIntervalMs ?? alertMinIntervalMs) - sinceLast,
+    );
     this.#pending = setTimeout(() => {
       this.#pending = undefined;
+      this.#lastEvalAt = performance.now();
       this.evaluate();
-    }, this.#opts.debounceMs ?? alertDebounceMs);
+    }, wait);
   }
 
   stop(): void {
