@@ -219,31 +219,24 @@ async function main(): Promise<void> {
         fmt((hb.hwmKb ?? 0) / 1024)
       } MiB`,
     });
-    report.add({
-      section: B,
-      name: "hook backfill ÷ raw file read",
-      value: hookFilesPerS / hookLimit.filesPerS,
-      unit: "× limit",
-      digits: 2,
-      target: { op: ">=", value: 0.5, source: "issue 7" },
-    });
-    report.add({
-      section: B,
-      name: "hook backfill ÷ raw insert of the same rows",
-      value: hookFilesPerS / hookInsert.rowsPerS,
-      unit: "× limit",
-      digits: 2,
-      target: { op: ">=", value: 0.5, source: "issue 7" },
-    });
-    report.add({
-      section: B,
-      name: "hook backfill ÷ read + JSON.parse + insert in series",
-      value: hookFilesPerS / hookSerial,
-      unit: "× limit",
-      digits: 2,
-      target: { op: ">=", value: 0.5, source: "issue 7" },
-      note: `the three raw steps one after the other: ${fmt(hookSerial)} files/s`,
-    });
+    // Our rate as a share of the physical limit measured on the same data (issue 7: ≥ 0.5).
+    const vsLimit = (name: string, value: number, note?: string) =>
+      report.add({
+        section: B,
+        name,
+        value,
+        unit: "× limit",
+        digits: 2,
+        target: { op: ">=", value: 0.5, source: "issue 7" },
+        note,
+      });
+    vsLimit("hook backfill ÷ raw file read", hookFilesPerS / hookLimit.filesPerS);
+    vsLimit("hook backfill ÷ raw insert of the same rows", hookFilesPerS / hookInsert.rowsPerS);
+    vsLimit(
+      "hook backfill ÷ read + JSON.parse + insert in series",
+      hookFilesPerS / hookSerial,
+      `the three raw steps one after the other: ${fmt(hookSerial)} files/s`,
+    );
     report.add({
       section: B,
       name: `transcript backfill (${fmt(tb.stats.transcripts)} files, ${
@@ -264,31 +257,13 @@ async function main(): Promise<void> {
       target: { op: "<", value: 200, source: "DESIGN moonshot, with ≥ 100 MB/s" },
       note: "VmHWM of the backfill process",
     });
-    report.add({
-      section: B,
-      name: "transcript backfill ÷ raw read + JSON.parse",
-      value: tMbPerS / parseLimit.mbPerS,
-      unit: "× limit",
-      digits: 2,
-      target: { op: ">=", value: 0.5, source: "issue 7" },
-    });
-    report.add({
-      section: B,
-      name: "transcript backfill ÷ raw insert of the same rows",
-      value: tLinesPerS / tInsert.rowsPerS,
-      unit: "× limit",
-      digits: 2,
-      target: { op: ">=", value: 0.5, source: "issue 7" },
-    });
-    report.add({
-      section: B,
-      name: "transcript backfill ÷ read + parse + insert in series",
-      value: tLinesPerS / tSerialLines,
-      unit: "× limit",
-      digits: 2,
-      target: { op: ">=", value: 0.5, source: "issue 7" },
-      note: `the raw steps one after the other: ${fmt(tSerialMb)} MiB/s`,
-    });
+    vsLimit("transcript backfill ÷ raw read + JSON.parse", tMbPerS / parseLimit.mbPerS);
+    vsLimit("transcript backfill ÷ raw insert of the same rows", tLinesPerS / tInsert.rowsPerS);
+    vsLimit(
+      "transcript backfill ÷ read + parse + insert in series",
+      tLinesPerS / tSerialLines,
+      `the raw steps one after the other: ${fmt(tSerialMb)} MiB/s`,
+    );
 
     report.add({
       section: L,

@@ -201,19 +201,7 @@ export function sessionToolCalls(db: Db, id: string, limit: number): ToolCallRow
   const rows = db.prepare(
     `SELECT * FROM tool_calls WHERE session_id = ? ORDER BY start_ts IS NULL, start_ts, id LIMIT ?`,
   ).all(id, limit) as Row[];
-  return rows.map((r) => ({
-    tool_use_id: r.tool_use_id as string | null,
-    session_id: r.session_id as string,
-    tool_name: r.tool_name as string,
-    status: r.status as ToolCallRow["status"],
-    start_ts: r.start_ts == null ? null : iso(r.start_ts as number),
-    end_ts: r.end_ts == null ? null : iso(r.end_ts as number),
-    duration_ms: r.start_ts != null && r.end_ts != null
-      ? (r.end_ts as number) - (r.start_ts as number)
-      : null,
-    input_summary: maskNullable(r.input_summary),
-    error: maskNullable(r.error),
-  }));
+  return rows.map(toToolCall);
 }
 
 /** Parses "ts_id" cursors as produced by the event queries. */
