@@ -1,8 +1,8 @@
 // claude-dash entry point: parse flags, check the inputs, start the dashboard. One-line
 // errors and a non-zero exit code for anything the user can fix.
 
-import { parseCommand } from "./src/cli.ts";
-import { log, openLogFile } from "./src/log.ts";
+import { parseCommand } from "./src/commands/cli.ts";
+import { log, openLogFile } from "./src/core/log.ts";
 // The server, doctor and hook modules are imported only when chosen: `claude-dash hook` runs
 // on every Claude Code hook event and must start fast, without loading the web stack.
 
@@ -32,15 +32,15 @@ if (import.meta.main) {
   }
   if (parsed.kind === "error") fail(parsed.message);
   if (parsed.kind === "hook") {
-    const { runHook } = await import("./src/hook_cmd.ts");
+    const { runHook } = await import("./src/commands/hook.ts");
     Deno.exit(await runHook(parsed.claudeDir));
   }
   if (parsed.kind === "demo") {
-    const { runDemo } = await import("./src/demo.ts");
+    const { runDemo } = await import("./src/commands/demo.ts");
     Deno.exit(await runDemo({ port: parsed.port }));
   }
   if (parsed.kind === "doctor") {
-    const { runDoctor } = await import("./src/doctor.ts");
+    const { runDoctor } = await import("./src/commands/doctor.ts");
     // As the server: an explicit --claude-dir is the only folder checked.
     const onlyClaudeDir = Deno.args.some((a) =>
       a === "--claude-dir" || a.startsWith("--claude-dir=")
@@ -76,12 +76,12 @@ if (import.meta.main) {
     }
   }
   if (otlpEndpoint) {
-    const { otlpEndpointProblem } = await import("./src/export/otlp.ts");
+    const { otlpEndpointProblem } = await import("./src/live/otlp_exporter.ts");
     const problem = await otlpEndpointProblem(otlpEndpoint);
     if (problem) fail(problem);
   }
 
-  const { startDashboard } = await import("./src/dashboard.ts");
+  const { startDashboard } = await import("./src/commands/dashboard.ts");
   // Transcripts are also read from the other folders Claude Code may write to (XDG config,
   // CLAUDE_CONFIG_DIR); an explicit --claude-dir means that folder only.
   const { extraRoots, rootEnv } = await import("./src/ingest/roots.ts");

@@ -8,12 +8,12 @@
 // bench/run.ts calls compareBlocks on its transcript tree.
 
 import { join } from "node:path";
-import { generate } from "./gen.ts";
+import { generate } from "../src/demo/workload.ts";
 import { ensurePeer, peerVersion } from "./peer.ts";
 import type { Report } from "./report.ts";
 import { runTimed, startServer } from "./procs.ts";
 import { fmt, mib, percentiles } from "./stats.ts";
-import type { UsageBlock } from "../src/types.ts";
+import type { UsageBlock } from "../src/core/types.ts";
 
 export interface WindowSums {
   start: string;

@@ -2,7 +2,7 @@
 // generator says it wrote equals what the dashboard shows, read through its HTTP API
 // (/api/sessions, every page) and /api/health (ingest errors).
 
-import type { GenTotals } from "./gen.ts";
+import type { GenTotals } from "../src/demo/workload.ts";
 
 /** Per-session fields compared: generator name → dashboard (/api/sessions) name. */
 export const comparedFields = [

@@ -13,7 +13,7 @@
 
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { generate } from "./gen.ts";
+import { generate } from "../src/demo/workload.ts";
 import { procMemory, runDenoJson, startServer } from "./procs.ts";
 import { fmt, mib } from "./stats.ts";
 import { migrations } from "../src/store/migrations.ts";

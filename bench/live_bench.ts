@@ -5,17 +5,17 @@
 // Also the per-event processing time of the ingest pipeline's own code, event by event.
 
 import type { Page } from "playwright-core";
-import { live } from "./gen.ts";
+import { live } from "../src/demo/workload.ts";
 import { eventIdentities, maxEventIdIn, WriteLog } from "./write_log.ts";
 import type { ClientsOutput } from "./sse_clients.ts";
 import type { ProcMemory } from "./procs.ts";
 import { openDb } from "../src/store/db.ts";
 import { type FileCursor, Writer } from "../src/store/writes.ts";
-import { parseHookFile } from "../src/ingest/parse_hook.ts";
-import { parseTranscriptChunk, sessionIdFromPath } from "../src/ingest/parse_transcript.ts";
+import { parseHookFile } from "../src/ingest/parse/hook.ts";
+import { parseTranscriptChunk, sessionIdFromPath } from "../src/ingest/parse/transcript.ts";
 import { sessionsByIds } from "../src/store/queries.ts";
-import { transcriptChunkBytes } from "../src/config.ts";
-import type { LiveMessage } from "../src/types.ts";
+import { transcriptChunkBytes } from "../src/core/config.ts";
+import type { LiveMessage } from "../src/core/types.ts";
 
 const clientsScript = new URL("./sse_clients.ts", import.meta.url).pathname;
 

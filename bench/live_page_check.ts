@@ -3,7 +3,7 @@
 //   deno run -A bench/live_page_check.ts [rate] [seconds] [path]
 
 import { join } from "node:path";
-import { generate } from "./gen.ts";
+import { generate } from "../src/demo/workload.ts";
 import { startServer } from "./procs.ts";
 import { liveRun } from "./live_bench.ts";
 import { percentiles } from "./stats.ts";

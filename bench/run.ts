@@ -8,7 +8,7 @@
 //   --dir DIR      where to generate (default: /dev/shm when it has room, else the temp dir)
 
 import { join } from "node:path";
-import { generate, type GenTotals } from "./gen.ts";
+import { generate, type GenTotals } from "../src/demo/workload.ts";
 import { type Figure, isMet, keptAnalysis, loadAvg, machineInfo, Report } from "./report.ts";
 import { fmt, mib, percentiles } from "./stats.ts";
 import { runDenoJson, type ServerProc, startServer, waitHttp } from "./procs.ts";

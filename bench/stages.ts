@@ -6,9 +6,9 @@
 import { join } from "node:path";
 import { openDb } from "../src/store/db.ts";
 import { type FileUpdate, Writer } from "../src/store/writes.ts";
-import { parseHookFile } from "../src/ingest/parse_hook.ts";
-import { parseTranscriptChunk, sessionIdFromPath } from "../src/ingest/parse_transcript.ts";
-import { transcriptChunkBytes } from "../src/config.ts";
+import { parseHookFile } from "../src/ingest/parse/hook.ts";
+import { parseTranscriptChunk, sessionIdFromPath } from "../src/ingest/parse/transcript.ts";
+import { transcriptChunkBytes } from "../src/core/config.ts";
 
 export interface StageTimes {
   files: number;

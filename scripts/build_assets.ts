@@ -1,5 +1,5 @@
 // Embeds the island bundle (made by `deno bundle` in the build task) and the stylesheet in
-// src/ui/assets.gen.ts under content-hashed names. Embedding means the server needs no read
+// src/web/assets.gen.ts under content-hashed names. Embedding means the server needs no read
 // permission outside ~/.claude, and `deno compile` carries the assets automatically.
 
 const root = new URL("..", import.meta.url).pathname;
@@ -27,7 +27,7 @@ export const assets: Record<string, { type: string; body: string }> = {
   ${JSON.stringify(cssName)}: { type: "text/css; charset=utf-8", body: ${JSON.stringify(css)} },
 };
 `;
-await Deno.writeTextFile(`${root}src/ui/assets.gen.ts`, gen);
+await Deno.writeTextFile(`${root}src/web/assets.gen.ts`, gen);
 const gz = new Response(new Blob([js]).stream().pipeThrough(new CompressionStream("gzip")));
 const gzBytes = (await gz.arrayBuffer()).byteLength;
 console.error(

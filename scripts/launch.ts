@@ -49,7 +49,7 @@ export function launchArgs(
     case "start":
       return ["run", ...perms, "main.ts", ...args];
     case "dev":
-      return ["run", "--watch=src/,islands/,main.ts", ...perms, "main.ts", ...args];
+      return ["run", "--watch=src/,main.ts", ...perms, "main.ts", ...args];
     case "compile":
       // The binary keeps the folders found now: rebuild after changing the variables.
       return [

@@ -4,8 +4,8 @@
 
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { startDashboard } from "../src/dashboard.ts";
-import type { Dashboard } from "../src/dashboard.ts";
+import { startDashboard } from "../src/commands/dashboard.ts";
+import type { Dashboard } from "../src/commands/dashboard.ts";
 import { listAlerts } from "../src/store/alerts.ts";
 import { makeHome, type TestHome, writeHook } from "./support/home.ts";
 import { closeBrowser, openPage, screenshot, type WatchedPage } from "./support/browser.ts";

@@ -5,10 +5,10 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startDashboard } from "../src/dashboard.ts";
-import { AlertEngine } from "../src/alerts/engine.ts";
+import { startDashboard } from "../src/commands/dashboard.ts";
+import { AlertEngine } from "../src/domain/alerts/engine.ts";
 import { LiveBus } from "../src/live/bus.ts";
-import type { Dashboard } from "../src/dashboard.ts";
+import type { Dashboard } from "../src/commands/dashboard.ts";
 import { openDb } from "../src/store/db.ts";
 import { defaultSettings, writeSettings } from "../src/store/settings.ts";
 import type { SettingsPatch } from "../src/store/settings.ts";
@@ -18,9 +18,9 @@ import {
   emptySnapshot,
   evaluateRules,
   openKey,
-} from "../src/alerts/rules.ts";
+} from "../src/domain/alerts/rules.ts";
 import { ackAlert, listAlerts, reconcile, snoozeAlert } from "../src/store/alerts.ts";
-import type { ActiveBlock, AlertRow, LiveMessage } from "../src/types.ts";
+import type { ActiveBlock, AlertRow, LiveMessage } from "../src/core/types.ts";
 import { makeHome, type TestHome } from "./support/home.ts";
 import { SseClient } from "./support/sse.ts";
 import { pageToken, postJson } from "./support/post.ts";

@@ -3,9 +3,9 @@
 // 100k/1M events, here at 20k so it runs with the test suite).
 
 import assert from "node:assert/strict";
-import { generate } from "../bench/gen.ts";
+import { generate } from "../src/demo/workload.ts";
 import { checkTotals } from "../bench/check_totals.ts";
-import { startDashboard } from "../src/dashboard.ts";
+import { startDashboard } from "../src/commands/dashboard.ts";
 import { makeHome } from "./support/home.ts";
 
 Deno.test("generated ~/.claude (20k events) ingests with no error and the dashboard shows exactly the generator's totals", async () => {

@@ -6,9 +6,9 @@
 // active window's burn rate and projection, and the rolling 7-day totals.
 
 import assert from "node:assert/strict";
-import type { Dashboard } from "../src/dashboard.ts";
+import type { Dashboard } from "../src/commands/dashboard.ts";
 import { writeSettings } from "../src/store/settings.ts";
-import { costOf } from "../src/pricing.ts";
+import { costOf } from "../src/core/pricing.ts";
 import {
   activeBlock,
   p90,
@@ -18,8 +18,8 @@ import {
   windowLimits,
   windowsOf,
   windowsOfHours,
-} from "../src/usage/blocks.ts";
-import type { ActiveBlock, TokenTotals, UsageBlock } from "../src/types.ts";
+} from "../src/domain/usage/blocks.ts";
+import type { ActiveBlock, TokenTotals, UsageBlock } from "../src/core/types.ts";
 import { makeHome, type TestHome } from "./support/home.ts";
 import { startReady } from "./support/dashboard.ts";
 import {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { parseArgs } from "../src/cli.ts";
+import { parseArgs } from "../src/commands/cli.ts";
 import { makeHome, writeFixtures } from "./support/home.ts";
 import { denoDir, root, servingUrl, taskRunFlags as taskFlags } from "./support/tasks.ts";
 

@@ -100,9 +100,9 @@ Deno.test("the compile task bakes in exactly start's permission set, with the sa
 Deno.test("the island bundle and the stylesheet are modules of main.ts, so deno compile embeds them", async () => {
   const info = await denoInfo(["main.ts"]);
   const modules = (info.modules as Array<{ specifier: string }>).map((m) => m.specifier);
-  const assetsModule = `file://${root}/src/ui/assets.gen.ts`;
-  assert.ok(modules.includes(assetsModule), "src/ui/assets.gen.ts is in main.ts's module graph");
-  const { assets } = await import("../src/ui/assets.gen.ts");
+  const assetsModule = `file://${root}/src/web/assets.gen.ts`;
+  assert.ok(modules.includes(assetsModule), "src/web/assets.gen.ts is in main.ts's module graph");
+  const { assets } = await import("../src/web/assets.gen.ts");
   const names = Object.keys(assets);
   assert.ok(names.some((n) => /^islands-[0-9a-f]+\.js$/.test(n)), names.join(", "));
   assert.ok(names.some((n) => /^style-[0-9a-f]+\.css$/.test(n)), names.join(", "));

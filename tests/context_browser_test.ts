@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startDashboard } from "../src/dashboard.ts";
+import { startDashboard } from "../src/commands/dashboard.ts";
 import { closeBrowser, openPage, screenshot } from "./support/browser.ts";
 import { makeHome } from "./support/home.ts";
 

@@ -2,8 +2,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { parseCommand } from "../src/cli.ts";
-import { makeDemoHome } from "../src/demo.ts";
+import { parseCommand } from "../src/commands/cli.ts";
+import { makeDemoHome } from "../src/commands/demo.ts";
 
 Deno.test("claude-dash demo takes only --port, and picks a free port without it", () => {
   assert.deepEqual(parseCommand(["demo"], "/home/x"), { kind: "demo", port: 0 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { parseCommand } from "../src/cli.ts";
+import { parseCommand } from "../src/commands/cli.ts";
 import {
   diagnose,
   type DoctorView,
@@ -10,8 +10,8 @@ import {
   hookEvents,
   type RootView,
   settingsHooks,
-} from "../src/doctor.ts";
-import { startDashboard } from "../src/dashboard.ts";
+} from "../src/commands/doctor.ts";
+import { startDashboard } from "../src/commands/dashboard.ts";
 import { migrations } from "../src/store/migrations.ts";
 import { makeHome, writeFixtures } from "./support/home.ts";
 import { denoDir, root, runTask, taskRunFlags, taskWords } from "./support/tasks.ts";

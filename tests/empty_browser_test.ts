@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startDashboard } from "../src/dashboard.ts";
+import { startDashboard } from "../src/commands/dashboard.ts";
 import { closeBrowser, openPage } from "./support/browser.ts";
 import { makeHome, writeHook } from "./support/home.ts";
 

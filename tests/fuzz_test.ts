@@ -7,8 +7,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startDashboard } from "../src/dashboard.ts";
-import { maxErrorsPerFile, maxHookFileBytes, transcriptChunkBytes } from "../src/config.ts";
+import { startDashboard } from "../src/commands/dashboard.ts";
+import { maxErrorsPerFile, maxHookFileBytes, transcriptChunkBytes } from "../src/core/config.ts";
 import { Ingester } from "../src/ingest/ingester.ts";
 import { openDb } from "../src/store/db.ts";
 import { makeHome } from "./support/home.ts";

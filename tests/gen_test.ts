@@ -11,7 +11,7 @@ import {
   live,
   type ModelTotals,
   type SessionTotals,
-} from "../bench/gen.ts";
+} from "../src/demo/workload.ts";
 
 type Obj = Record<string, unknown>;
 

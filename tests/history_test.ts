@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { Dashboard } from "../src/dashboard.ts";
+import type { Dashboard } from "../src/commands/dashboard.ts";
 import { Ingester } from "../src/ingest/ingester.ts";
 import { openDb } from "../src/store/db.ts";
 import type { Db } from "../src/store/db.ts";
@@ -16,7 +16,7 @@ import { makeHome, writeFixtures } from "./support/home.ts";
 import { startReady } from "./support/dashboard.ts";
 import { SseClient } from "./support/sse.ts";
 import { count, waitFor } from "./support/wait.ts";
-import type { SessionSummary } from "../src/types.ts";
+import type { SessionSummary } from "../src/core/types.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 

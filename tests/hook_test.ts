@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { checkPayload, namePart, payloadFileName, savePayload } from "../src/hook_cmd.ts";
-import { hookTime } from "../src/ingest/parse_hook.ts";
+import { checkPayload, namePart, payloadFileName, savePayload } from "../src/commands/hook.ts";
+import { hookTime } from "../src/ingest/parse/hook.ts";
 import { classify } from "../src/ingest/sources.ts";
-import { parseCommand } from "../src/cli.ts";
-import { hookEvents } from "../src/doctor.ts";
+import { parseCommand } from "../src/commands/cli.ts";
+import { hookEvents } from "../src/commands/doctor.ts";
 import { openDb } from "../src/store/db.ts";
 import { Ingester } from "../src/ingest/ingester.ts";
 import { fixturesDir, makeHome } from "./support/home.ts";

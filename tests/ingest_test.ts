@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { Dashboard } from "../src/dashboard.ts";
+import type { Dashboard } from "../src/commands/dashboard.ts";
 import { Ingester } from "../src/ingest/ingester.ts";
 import { openDb } from "../src/store/db.ts";
 import { makeHome, writeFixtures } from "./support/home.ts";

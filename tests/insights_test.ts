@@ -8,12 +8,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import type { Dashboard } from "../src/dashboard.ts";
+import type { Dashboard } from "../src/commands/dashboard.ts";
 import { type Db, openDb } from "../src/store/db.ts";
 import { migrations } from "../src/store/migrations.ts";
 import { Writer } from "../src/store/writes.ts";
-import type { NormalizedEvent } from "../src/types.ts";
-import { costOf } from "../src/pricing.ts";
+import type { NormalizedEvent } from "../src/core/types.ts";
+import { costOf } from "../src/core/pricing.ts";
 import {
   type Bucket,
   errorsPage,
@@ -29,8 +29,8 @@ import {
   type UsageGroup,
   type UsageRow,
 } from "../src/store/insights.ts";
-import { maxSeriesKeys } from "../src/config.ts";
-import { generate } from "../bench/gen.ts";
+import { maxSeriesKeys } from "../src/core/config.ts";
+import { generate } from "../src/demo/workload.ts";
 import { type FixtureLayout, makeHome, type TestHome, writeFixtures } from "./support/home.ts";
 import { startReady } from "./support/dashboard.ts";
 

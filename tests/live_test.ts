@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startDashboard } from "../src/dashboard.ts";
+import { startDashboard } from "../src/commands/dashboard.ts";
 import { makeHome, writeFixtures } from "./support/home.ts";
 import { SseClient } from "./support/sse.ts";
 import { waitFor } from "./support/wait.ts";

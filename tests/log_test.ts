@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { parseArgs } from "../src/cli.ts";
-import { closeLogFile, log, openLogFile, RotatingFile } from "../src/log.ts";
+import { parseArgs } from "../src/commands/cli.ts";
+import { closeLogFile, log, openLogFile, RotatingFile } from "../src/core/log.ts";
 import { makeHome } from "./support/home.ts";
 import { runTask } from "./support/tasks.ts";
 

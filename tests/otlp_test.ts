@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { otlpBase, parseArgs } from "../src/cli.ts";
-import { backoffMs, logsBody, metricsBody, OtlpExporter } from "../src/export/otlp.ts";
-import { startDashboard } from "../src/dashboard.ts";
-import type { EventRow, MetricFamily } from "../src/types.ts";
+import { otlpBase, parseArgs } from "../src/commands/cli.ts";
+import { backoffMs, logsBody, metricsBody, OtlpExporter } from "../src/live/otlp_exporter.ts";
+import { startDashboard } from "../src/commands/dashboard.ts";
+import type { EventRow, MetricFamily } from "../src/core/types.ts";
 import { makeHome, writeFixtures } from "./support/home.ts";
 import { runTask } from "./support/tasks.ts";
 import { waitFor } from "./support/wait.ts";

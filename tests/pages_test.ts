@@ -4,12 +4,12 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { Dashboard } from "../src/dashboard.ts";
+import type { Dashboard } from "../src/commands/dashboard.ts";
 import { writeFixtures } from "./support/home.ts";
 import { withDashboard } from "./support/dashboard.ts";
-import { generate } from "../bench/gen.ts";
+import { generate } from "../src/demo/workload.ts";
 import { sessionTimeline } from "../src/store/queries.ts";
-import { maxPageRows } from "../src/config.ts";
+import { maxPageRows } from "../src/core/config.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 

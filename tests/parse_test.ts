@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { parseHookFile } from "../src/ingest/parse_hook.ts";
+import { parseHookFile } from "../src/ingest/parse/hook.ts";
 import {
   parseTranscriptChunk,
   sessionIdFromPath,
   type TranscriptContext,
-} from "../src/ingest/parse_transcript.ts";
-import { parseStamp } from "../src/ingest/normalize.ts";
+} from "../src/ingest/parse/transcript.ts";
+import { parseStamp } from "../src/ingest/parse/normalize.ts";
 import { classify } from "../src/ingest/sources.ts";
-import { costOf, priceOf } from "../src/pricing.ts";
+import { costOf, priceOf } from "../src/core/pricing.ts";
 
 const enc = new TextEncoder();
 

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { capLabels, MetricsCollector, renderPrometheus } from "../src/server/metrics.ts";
-import { startDashboard } from "../src/dashboard.ts";
+import { capLabels, MetricsCollector, renderPrometheus } from "../src/http/routes/metrics.ts";
+import { startDashboard } from "../src/commands/dashboard.ts";
 import { LiveBus } from "../src/live/bus.ts";
 import { openDb } from "../src/store/db.ts";
-import type { MetricFamily } from "../src/types.ts";
+import type { MetricFamily } from "../src/core/types.ts";
 import { makeHome, writeFixtures } from "./support/home.ts";
 import { waitFor } from "./support/wait.ts";
 

@@ -8,11 +8,11 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type Dashboard, startDashboard } from "../src/dashboard.ts";
+import { type Dashboard, startDashboard } from "../src/commands/dashboard.ts";
 import { extraRoots, findRoots, rootCandidates } from "../src/ingest/roots.ts";
 import { makeHome, type TestHome } from "./support/home.ts";
 import { count, waitFor } from "./support/wait.ts";
-import type { RootStatus, SessionSummary } from "../src/types.ts";
+import type { RootStatus, SessionSummary } from "../src/core/types.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 

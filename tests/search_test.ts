@@ -5,11 +5,11 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type Dashboard, startDashboard } from "../src/dashboard.ts";
+import { type Dashboard, startDashboard } from "../src/commands/dashboard.ts";
 import { parseSearch } from "../src/store/fts.ts";
 import { searchEvents, type SearchResult } from "../src/store/insights.ts";
-import { BadRequest } from "../src/server/params.ts";
-import { generate } from "../bench/gen.ts";
+import { BadRequest } from "../src/core/errors.ts";
+import { generate } from "../src/demo/workload.ts";
 import { makeHome } from "./support/home.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };

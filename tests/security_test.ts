@@ -4,14 +4,14 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startDashboard } from "../src/dashboard.ts";
+import { startDashboard } from "../src/commands/dashboard.ts";
 import { openDb } from "../src/store/db.ts";
 import { LiveBus } from "../src/live/bus.ts";
-import { createApp } from "../src/server/app.ts";
-import { maxLiveClients, rateLimitRequestsPerMin } from "../src/config.ts";
-import { RateLimiter } from "../src/server/rate_limit.ts";
-import { parseArgs } from "../src/cli.ts";
-import { assets } from "../src/ui/assets.gen.ts";
+import { createApp } from "../src/http/app.ts";
+import { maxLiveClients, rateLimitRequestsPerMin } from "../src/core/config.ts";
+import { RateLimiter } from "../src/http/middleware/rate_limit.ts";
+import { parseArgs } from "../src/commands/cli.ts";
+import { assets } from "../src/web/assets.gen.ts";
 import {
   envFileValues,
   maskJson,
@@ -19,7 +19,7 @@ import {
   maskSecrets,
   rememberSecrets,
   safeStringify,
-} from "../src/secrets.ts";
+} from "../src/core/secrets.ts";
 import {
   eventDetail,
   eventsPage,

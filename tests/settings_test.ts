@@ -7,19 +7,19 @@
 
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
-import { type Dashboard, startDashboard } from "../src/dashboard.ts";
+import { type Dashboard, startDashboard } from "../src/commands/dashboard.ts";
 import { openDb } from "../src/store/db.ts";
 import { defaultSettings, writeSettings } from "../src/store/settings.ts";
-import { builtInPriceOf, costOf, overridePrice, pricer } from "../src/pricing.ts";
+import { builtInPriceOf, costOf, overridePrice, pricer } from "../src/core/pricing.ts";
 import { parseSearch } from "../src/store/fts.ts";
-import { maskSecrets } from "../src/secrets.ts";
+import { maskSecrets } from "../src/core/secrets.ts";
 import {
   csvColumns,
   csvField,
   csvLine,
   exportEventsStream,
   exportFilename,
-} from "../src/export/events_export.ts";
+} from "../src/domain/export.ts";
 import { makeHome, writeFixtures, writeHook } from "./support/home.ts";
 import { startReady } from "./support/dashboard.ts";
 import { count } from "./support/wait.ts";

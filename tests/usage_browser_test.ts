@@ -2,7 +2,7 @@
 // transcript without a reload, and /usage renders its windows, days and weeks without errors.
 
 import assert from "node:assert/strict";
-import { startDashboard } from "../src/dashboard.ts";
+import { startDashboard } from "../src/commands/dashboard.ts";
 import { closeBrowser, openPage, screenshot } from "./support/browser.ts";
 import { makeHome } from "./support/home.ts";
 import {

@@ -3,9 +3,9 @@
 // cached computation behind it stays exact when older messages arrive late.
 
 import assert from "node:assert/strict";
-import { startDashboard } from "../src/dashboard.ts";
-import { currentActiveBlock } from "../src/usage/active.ts";
-import type { ActiveBlock } from "../src/types.ts";
+import { startDashboard } from "../src/commands/dashboard.ts";
+import { currentActiveBlock } from "../src/domain/usage/active.ts";
+import type { ActiveBlock } from "../src/core/types.ts";
 import { makeHome } from "./support/home.ts";
 import { SseClient } from "./support/sse.ts";
 import { waitFor } from "./support/wait.ts";

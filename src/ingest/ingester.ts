@@ -18,13 +18,13 @@ import {
   transcriptChunkBytes,
   unterminatedLineQuietMs,
   watchDebounceMs,
-} from "../config.ts";
+} from "../core/config.ts";
 import type { Db } from "../store/db.ts";
 import { type CommitResult, type FileCursor, type FileUpdate, Writer } from "../store/writes.ts";
-import type { RootStatus, SourceKind } from "../types.ts";
-import { contentHash } from "./normalize.ts";
-import { parseHookFile } from "./parse_hook.ts";
-import { parseTranscriptChunk, sessionIdFromPath } from "./parse_transcript.ts";
+import type { RootStatus, SourceKind } from "../core/types.ts";
+import { contentHash } from "./parse/normalize.ts";
+import { parseHookFile } from "./parse/hook.ts";
+import { parseTranscriptChunk, sessionIdFromPath } from "./parse/transcript.ts";
 import {
   classify,
   FolderCheck,
@@ -34,10 +34,10 @@ import {
   transcriptRoots,
 } from "./sources.ts";
 import { type ClaudeRoot, findRoots, type RootOrigin } from "./roots.ts";
-import { SecretFile } from "../secrets.ts";
+import { SecretFile } from "../core/secrets.ts";
 import { SourceWatcher } from "./watcher.ts";
-import { readThreads } from "./threads.ts";
-import { log } from "../log.ts";
+import { readThreads } from "./read_threads.ts";
+import { log } from "../core/log.ts";
 
 const headBytes = 1024;
 const cursorLoadChunkRows = 20_000;

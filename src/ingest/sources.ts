@@ -5,7 +5,7 @@
 // The main ~/.claude gives hook logs, threads.db and transcripts; the other folders Claude
 // Code may write to (src/ingest/roots.ts) give transcripts only.
 
-import type { SourceKind } from "../types.ts";
+import type { SourceKind } from "../core/types.ts";
 
 /** Classifies a path relative to the Claude directory ("/"-separated), or null to ignore it. */
 export function classify(rel: string): SourceKind | null {

@@ -2,8 +2,8 @@
 // commit order; SSE and WebSocket clients subscribe. Also counts live connections so the
 // server can refuse more than it can serve.
 
-import type { EventFilters, EventRow, LiveMessage } from "../types.ts";
-import { maxLiveClients } from "../config.ts";
+import type { EventFilters, EventRow, LiveMessage } from "../core/types.ts";
+import { maxLiveClients } from "../core/config.ts";
 
 export type Listener = (messages: LiveMessage[]) => void;
 

@@ -4,12 +4,12 @@
 
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
-import { sseHeartbeatMs } from "../config.ts";
+import { sseHeartbeatMs } from "../core/config.ts";
 import type { Db } from "../store/db.ts";
-import type { EventFilters } from "../types.ts";
+import type { EventFilters } from "../core/types.ts";
 import type { LiveBus } from "./bus.ts";
 import { Subscription } from "./subscription.ts";
-import { safeStringify } from "../secrets.ts";
+import { safeStringify } from "../core/secrets.ts";
 
 export function sseHandler(c: Context, bus: LiveBus, db: Db, filters: EventFilters) {
   if (!bus.acquire()) {

@@ -3,8 +3,8 @@
 // loses or duplicates an event. Its queue is bounded: a client that falls too far behind
 // is dropped (it reconnects and replays) instead of growing memory.
 
-import type { EventFilters, LiveMessage } from "../types.ts";
-import { maxClientQueue, maxReplayEvents } from "../config.ts";
+import type { EventFilters, LiveMessage } from "../core/types.ts";
+import { maxClientQueue, maxReplayEvents } from "../core/config.ts";
 import type { Db } from "../store/db.ts";
 import { eventsAfterId, maxEventId } from "../store/queries.ts";
 import { forClient, type LiveBus } from "./bus.ts";

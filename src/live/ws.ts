@@ -4,10 +4,10 @@
 import type { Context } from "hono";
 import { upgradeWebSocket } from "hono/deno";
 import type { Db } from "../store/db.ts";
-import type { EventFilters } from "../types.ts";
+import type { EventFilters } from "../core/types.ts";
 import type { LiveBus } from "./bus.ts";
 import { Subscription } from "./subscription.ts";
-import { safeStringify } from "../secrets.ts";
+import { safeStringify } from "../core/secrets.ts";
 
 const maxBufferedBytes = 8 * 1024 * 1024;
 

@@ -6,7 +6,7 @@
 
 import type { Db } from "./db.ts";
 import { inTransaction } from "./db.ts";
-import type { ActiveBlock, AlertRow, AlertState } from "../types.ts";
+import type { ActiveBlock, AlertRow, AlertState } from "../core/types.ts";
 import {
   type AlertCondition,
   type AlertSettings,
@@ -15,15 +15,15 @@ import {
   type FinishedCall,
   openKey,
   utcDay,
-} from "../alerts/rules.ts";
+} from "../domain/alerts/rules.ts";
 import { iso } from "./writes.ts";
-import { maskSecrets } from "../secrets.ts";
+import { maskSecrets } from "../core/secrets.ts";
 import {
   alertErrorWindowMs,
   alertLookbackMs,
   alertMaxCandidates,
   waitingStaleMs,
-} from "../config.ts";
+} from "../core/config.ts";
 
 type Row = Record<string, unknown>;
 type Statement = ReturnType<Db["prepare"]>;

@@ -14,7 +14,7 @@
 // (unicode61: letters and digits; `_`, `/`, `.`, `-` separate), so `src/main.ts` finds the
 // path as a phrase of src, main, ts.
 
-import { BadRequest } from "../server/params.ts";
+import { BadRequest } from "../core/errors.ts";
 
 /** Longest search string accepted, in characters. */
 export const maxSearchChars = 500;

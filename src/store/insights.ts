@@ -18,7 +18,7 @@
 // - Errors = failed tool calls (PostToolUseFailure or an is_error tool_result, counted once per
 //   call) + API errors in transcripts (error_kind 1); ingest errors are listed separately.
 
-import type { EventFilters, EventRow } from "../types.ts";
+import type { EventFilters, EventRow } from "../core/types.ts";
 import {
   maxSeriesBuckets,
   maxSeriesKeys,
@@ -26,9 +26,9 @@ import {
   searchProbeMax,
   searchRankWindow,
   searchSnippetTokens,
-} from "../config.ts";
-import { BadRequest } from "../server/params.ts";
-import { maskSecrets } from "../secrets.ts";
+} from "../core/config.ts";
+import { BadRequest } from "../core/errors.ts";
+import { maskSecrets } from "../core/secrets.ts";
 import type { Db } from "./db.ts";
 import { iso } from "./writes.ts";
 import { hitEnd, hitStart, parseSearch } from "./fts.ts";

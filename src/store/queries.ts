@@ -13,12 +13,12 @@ import type {
   SessionSummary,
   TimelineRow,
   ToolCallRow,
-} from "../types.ts";
-import { endedQuietMs, runningWindowMs, waitingStaleMs } from "../config.ts";
+} from "../core/types.ts";
+import { endedQuietMs, runningWindowMs, waitingStaleMs } from "../core/config.ts";
 import type { Db } from "./db.ts";
 import { iso } from "./writes.ts";
-import { maskJson, maskJsonText, maskSecrets } from "../secrets.ts";
-import { contextWindowOf } from "../pricing.ts";
+import { maskJson, maskJsonText, maskSecrets } from "../core/secrets.ts";
+import { contextWindowOf } from "../core/pricing.ts";
 
 type Row = Record<string, unknown>;
 type Param = string | number | null;

@@ -3,7 +3,7 @@
 // models whose price actually differs are touched. Call it inside the transaction that stores
 // the new overrides, so costs and settings change together or not at all.
 
-import type { Price, Pricer } from "../pricing.ts";
+import type { Price, Pricer } from "../core/pricing.ts";
 import type { Db } from "./db.ts";
 
 export interface RepriceResult {

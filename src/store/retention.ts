@@ -5,10 +5,10 @@
 // kept, so nothing deleted is ever read in again. Deletes run in small transactions with a
 // pause between them, so ingest and the HTTP server keep going during a large first run.
 
-import { retentionBatchRows, retentionIntervalMs } from "../config.ts";
+import { retentionBatchRows, retentionIntervalMs } from "../core/config.ts";
 import { type Db, inTransaction } from "./db.ts";
 import { readSettings } from "./settings.ts";
-import { log } from "../log.ts";
+import { log } from "../core/log.ts";
 
 const dayMs = 24 * 3600_000;
 

@@ -3,7 +3,7 @@
 // migration. Validation is a pure function: a patch is accepted whole or refused with a reason.
 
 import type { Db } from "./db.ts";
-import { type AlertRuleId, alertRules, isAlertRuleId } from "../alerts/catalog.ts";
+import { type AlertRuleId, alertRules, isAlertRuleId } from "../core/alert_catalog.ts";
 
 export interface AlertRuleSetting {
   enabled: boolean;

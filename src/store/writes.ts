@@ -2,12 +2,18 @@
 // stores file cursors together with the events read under them, so a crash or restart
 // resumes exactly where the last commit stopped. Keys make every insert idempotent.
 
-import type { EventRow, IngestError, NormalizedEvent, SourceKind, ToolEffect } from "../types.ts";
-import { costOf } from "../pricing.ts";
-import { oneLine, projectOf, toolInputSummary } from "../ingest/normalize.ts";
-import { compactionPairSlackMs, compactionPairWindowMs, maxErrorsPerFile } from "../config.ts";
+import type {
+  EventRow,
+  IngestError,
+  NormalizedEvent,
+  SourceKind,
+  ToolEffect,
+} from "../core/types.ts";
+import { costOf } from "../core/pricing.ts";
+import { oneLine, projectOf, toolInputSummary } from "../ingest/parse/normalize.ts";
+import { compactionPairSlackMs, compactionPairWindowMs, maxErrorsPerFile } from "../core/config.ts";
 import { type Db, inTransaction } from "./db.ts";
-import type { ThreadMapping } from "../ingest/threads.ts";
+import type { ThreadMapping } from "../ingest/read_threads.ts";
 import { DerivedTables } from "./derived.ts";
 
 /** Where ingest stands in one source file. */

@@ -3,7 +3,7 @@
 
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { join } from "node:path";
-import { type Dashboard, startDashboard } from "../../src/dashboard.ts";
+import { type Dashboard, startDashboard } from "../../src/commands/dashboard.ts";
 import { makeHome, type TestHome, writeFixtures } from "./home.ts";
 
 export const chromiumPath = "/usr/bin/chromium";

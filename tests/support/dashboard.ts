@@ -1,7 +1,7 @@
 // Real dashboards for tests: the whole service (store, ingester, server on 127.0.0.1 port 0)
 // over a test home, handed over only once its first backfill is done so a test reads settled data.
 
-import { type Dashboard, startDashboard } from "../../src/dashboard.ts";
+import { type Dashboard, startDashboard } from "../../src/commands/dashboard.ts";
 import { makeHome, type TestHome } from "./home.ts";
 
 /** A dashboard over `home`, backfilled; `watch` turns on the file watcher (off: only scans read). */

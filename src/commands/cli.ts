@@ -1,0 +1,240 @@
+// Command-line flags → options, as a pure function so every error message is testable.
+// The first word may name a subcommand (`doctor`, `hook`); without one the server runs.
+
+import { defaultPort, rateLimitRequestsPerMin, version } from "../core/config.ts";
+
+export interface CliOptions {
+  port: number;
+  dbPath: string;
+  claudeDir: string;
+  /** Base URL of an OTLP/HTTP collector (`/v1/logs`, `/v1/metrics` are appended). */
+  otlpEndpoint?: string;
+  /** Also write the log to a rotated file under ~/.claude/claude-dash/logs/. */
+  logFile?: boolean;
+  /** doctor: run the full integrity_check whatever the database size. */
+  full?: boolean;
+  /** Requests per minute per client address (0 = no limit); default rateLimitRequestsPerMin. */
+  rateLimitPerMin?: number;
+}
+
+export type CliResult =
+  | { kind: "run"; options: CliOptions }
+  | { kind: "help"; text: string }
+  | { kind: "version"; text: string }
+  | { kind: "error"; message: string };
+
+/** A parsed command line: the server (`run`), a subcommand, or a message to print. */
+export type CommandResult =
+  | CliResult
+  | { kind: "doctor"; options: CliOptions }
+  | { kind: "hook"; claudeDir: string }
+  | { kind: "demo"; port: number };
+
+export const usage = `claude-dash ${version} — a live local dashboard for Claude Code sessions
+
+Usage: claude-dash [options]          serve the dashboard
+       claude-dash doctor [options]   check the setup and say what to fix
+       claude-dash hook               save one hook payload from stdin (for settings.json)
+       claude-dash demo [--port N]    the dashboard on moving synthetic data (temporary HOME)
+
+Options:
+  --port N              HTTP port on 127.0.0.1 (default ${defaultPort}; 0 picks a free one)
+  --db FILE             claude-dash's own database (default $HOME/.claude/claude-dash/claude-dash.db)
+  --claude-dir DIR      the Claude Code folder to read (default $HOME/.claude)
+  --otlp-endpoint URL   also export events and counters to an OTLP/HTTP collector (loopback)
+  --log-file            also log to $HOME/.claude/claude-dash/logs/claude-dash.log (rotated)
+  --rate-limit N        requests per minute per client (default ${rateLimitRequestsPerMin}; 0 = off)
+  --help                show this help
+  --version             print the version
+
+claude-dash only reads DIR; it writes nothing but its own database.`;
+
+export const doctorUsage =
+  `Usage: claude-dash doctor [--port N] [--db FILE] [--claude-dir DIR] [--full]
+
+Checks, one line each with ✓ or ✗ and what to do: the Claude Code folder, transcripts, hook
+logging, settings.json hooks, the notifier's thread database, claude-dash's own database, the
+port and permissions. Exits 1 when something claude-dash needs is missing. A database over
+512 MB gets SQLite's quick_check; --full runs the complete integrity_check (slower).`;
+
+export const hookUsage = `Usage: claude-dash hook [--claude-dir DIR]
+
+Reads one Claude Code hook payload (JSON) from stdin and saves it as
+DIR/hooks/logs/raw_json/{timestamp}_{event}_{session}.json. Prints nothing and always exits 0,
+so it never blocks or fails Claude Code. See the README for the settings.json snippet.`;
+
+const serverFlags = new Set([
+  "--port",
+  "--db",
+  "--claude-dir",
+  "--otlp-endpoint",
+  "--log-file",
+  "--rate-limit",
+]);
+const doctorFlags = new Set(["--port", "--db", "--claude-dir", "--full"]);
+const hookFlags = new Set(["--claude-dir"]);
+const demoFlags = new Set(["--port"]);
+
+export const demoUsage = `Usage: claude-dash demo [--port N]
+
+Generates a synthetic ~/.claude in a temporary HOME (under /tmp/claude-dash-demo), keeps
+writing live events into it and serves the dashboard on it at 127.0.0.1 (default: a free
+port). Your own ~/.claude is not read or changed; Ctrl-C stops and removes the data.`;
+
+/** Parses the server's flags (no subcommand). */
+export function parseArgs(args: string[], home: string | undefined): CliResult {
+  return parseFlags(args, home, serverFlags, usage, "");
+}
+
+/** Parses a whole command line: an optional subcommand, then its flags. */
+export function parseCommand(args: string[], home: string | undefined): CommandResult {
+  const first = args[0];
+  if (first === "doctor") {
+    const r = parseFlags(args.slice(1), home, doctorFlags, doctorUsage, " doctor");
+    return r.kind === "run" ? { kind: "doctor", options: r.options } : r;
+  }
+  if (first === "hook") {
+    const r = parseFlags(args.slice(1), home, hookFlags, hookUsage, " hook");
+    return r.kind === "run" ? { kind: "hook", claudeDir: r.options.claudeDir } : r;
+  }
+  if (first === "demo") {
+    // The demo makes its own HOME: the real one only fills the unused path defaults.
+    const r = parseFlags(args.slice(1), home ?? "/", demoFlags, demoUsage, " demo");
+    const portGiven = args.slice(1).some((a) => a === "--port" || a.startsWith("--port="));
+    return r.kind === "run" ? { kind: "demo", port: portGiven ? r.options.port : 0 } : r;
+  }
+  if (first !== undefined && !first.startsWith("-")) {
+    return { kind: "error", message: `unknown command "${first}" (see --help)` };
+  }
+  return parseArgs(args, home);
+}
+
+function parseFlags(
+  args: string[],
+  home: string | undefined,
+  allowed: Set<string>,
+  help: string,
+  command: string,
+): CliResult {
+  let port = defaultPort;
+  let dbPath: string | undefined;
+  let claudeDir: string | undefined;
+  let otlpEndpoint: string | undefined;
+  let logFile = false;
+  let full = false;
+  let rateLimitPerMin: number | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const eq = arg.indexOf("=");
+    const name = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = arg.startsWith("--") && eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string | null => {
+      if (inline !== undefined) return inline;
+      const next = args[i + 1];
+      if (next === undefined || next.startsWith("--")) return null;
+      i++;
+      return next;
+    };
+    if (name.startsWith("--") && name !== "--help" && name !== "--version" && !allowed.has(name)) {
+      const where = command ? ` for${command} (see claude-dash${command} --help)` : " (see --help)";
+      return { kind: "error", message: `unknown option "${arg}"${where}` };
+    }
+    switch (name) {
+      case "--help":
+      case "-h":
+        return { kind: "help", text: help };
+      case "--version":
+      case "-V":
+        return { kind: "version", text: `claude-dash ${version}` };
+      case "--port": {
+        const v = value();
+        if (v === null || !/^\d+$/.test(v) || Number(v) > 65535) {
+          return {
+            kind: "error",
+            message: `--port needs a number from 0 to 65535, got ${
+              v === null ? "nothing" : `"${v}"`
+            }`,
+          };
+        }
+        port = Number(v);
+        break;
+      }
+      case "--db": {
+        const v = value();
+        if (!v) return { kind: "error", message: "--db needs a file path" };
+        dbPath = v;
+        break;
+      }
+      case "--claude-dir": {
+        const v = value();
+        if (!v) return { kind: "error", message: "--claude-dir needs a folder path" };
+        claudeDir = v;
+        break;
+      }
+      case "--otlp-endpoint": {
+        const v = value();
+        const url = v ? otlpBase(v) : null;
+        if (!url) {
+          return {
+            kind: "error",
+            message:
+              `--otlp-endpoint needs an http:// or https:// URL such as http://127.0.0.1:4318, got ${
+                v ? `"${v}"` : "nothing"
+              }`,
+          };
+        }
+        otlpEndpoint = url;
+        break;
+      }
+      case "--full":
+        if (inline !== undefined) return { kind: "error", message: "--full takes no value" };
+        full = true;
+        break;
+      case "--log-file":
+        if (inline !== undefined) return { kind: "error", message: "--log-file takes no value" };
+        logFile = true;
+        break;
+      case "--rate-limit": {
+        const v = value();
+        if (v === null || !/^\d+$/.test(v)) {
+          return {
+            kind: "error",
+            message: `--rate-limit needs a number of requests per minute (0 = off), got ${
+              v === null ? "nothing" : `"${v}"`
+            }`,
+          };
+        }
+        rateLimitPerMin = Number(v);
+        break;
+      }
+      default:
+        return { kind: "error", message: `unknown option "${arg}" (see --help)` };
+    }
+  }
+  if ((!dbPath || !claudeDir) && !home) {
+    return { kind: "error", message: "HOME is not set: pass --claude-dir and --db" };
+  }
+  claudeDir ??= `${home}/.claude`;
+  dbPath ??= `${home}/.claude/claude-dash/claude-dash.db`;
+  const options: CliOptions = { port, dbPath, claudeDir: claudeDir.replace(/\/+$/, "") };
+  if (otlpEndpoint) options.otlpEndpoint = otlpEndpoint;
+  if (logFile) options.logFile = true;
+  if (full) options.full = true;
+  if (rateLimitPerMin !== undefined) options.rateLimitPerMin = rateLimitPerMin;
+  return { kind: "run", options };
+}
+
+/** An OTLP/HTTP base URL without trailing "/" (and without a pasted /v1/logs), or null. */
+export function otlpBase(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return null;
+  }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash) {
+    return null;
+  }
+  if (url.username || url.password) return null;
+  return url.href.replace(/\/+$/, "").replace(/\/v1\/(logs|metrics)$/, "");
+}

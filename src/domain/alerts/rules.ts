@@ -1,0 +1,318 @@
+// The alert rules: pure functions from what the store says now (an AlertSnapshot, read by
+// src/store/alerts.ts) and the user's rule settings to the conditions that hold at `now`.
+// A condition is identified by (rule, key); its evidence changes when there is something new
+// to say (a new failure, a higher cost), which the store counts. Disabled rules say nothing.
+
+import type { ActiveBlock } from "../../core/types.ts";
+import type { AlertRuleSetting } from "../../store/settings.ts";
+import type { AlertRuleId } from "../../core/alert_catalog.ts";
+import { duration, shortId, usd } from "../../core/format.ts";
+import {
+  alertErrorWindowMs,
+  alertLookbackMs,
+  alertWindowMinRateSpanMin,
+} from "../../core/config.ts";
+
+/** One thing that needs the user's attention now. */
+export interface AlertCondition {
+  rule: AlertRuleId;
+  /** What makes this occurrence distinct within its rule (session id, tool call, day …). */
+  key: string;
+  session_id: string | null;
+  project: string | null;
+  message: string;
+  /** Changes when the condition has something new to report (counted by the store). */
+  evidence: string;
+}
+
+/** A session whose newest event is a Notification or PermissionRequest. */
+export interface WaitingSession {
+  session_id: string;
+  project: string | null;
+  waiting_ts: number;
+  waiting_reason: string | null;
+}
+
+/** A finished tool call, for failure streaks. */
+export interface FinishedCall {
+  /** tool_use_id, or a stand-in unique within the session. */
+  key: string;
+  tool_name: string;
+  status: "ok" | "error";
+  error: string | null;
+}
+
+/** The most recent finished tool calls of one session, newest first. */
+export interface SessionCalls {
+  session_id: string;
+  project: string | null;
+  recent: FinishedCall[];
+}
+
+/** A tool call with a start and no end yet. */
+export interface RunningCall {
+  key: string;
+  session_id: string;
+  project: string | null;
+  tool_name: string;
+  input_summary: string | null;
+  start_ts: number;
+  /** The session's SessionEnd and Stop times (0 when none). */
+  session_end_ts: number;
+  session_stop_ts: number;
+}
+
+export interface SessionCost {
+  session_id: string;
+  project: string | null;
+  cost_usd: number;
+  unpriced_messages: number;
+}
+
+/** What the store says now; each part is empty when its rule is disabled. */
+export interface AlertSnapshot {
+  waiting: WaitingSession[];
+  sessionCalls: SessionCalls[];
+  /** Errors (API errors and failed tool calls) in the last alertErrorWindowMs. */
+  recentErrors: { count: number; newest: string };
+  runningCalls: RunningCall[];
+  sessionCosts: SessionCost[];
+  /** Priced cost of the current UTC day (`day` = YYYY-MM-DD). */
+  dayCost: { day: string; cost_usd: number; unpriced_messages: number };
+  /** Events per source within the hooks_silent span. */
+  activity: { hookEvents: number; transcriptEvents: number };
+  ingestErrors: number;
+  activeBlock: ActiveBlock | null;
+  /** `rule\u0000key` of the alerts open now (rules with hysteresis need to know). */
+  open: ReadonlySet<string>;
+}
+
+export type AlertSettings = Record<AlertRuleId, AlertRuleSetting>;
+
+export function emptySnapshot(now: number): AlertSnapshot {
+  return {
+    waiting: [],
+    sessionCalls: [],
+    recentErrors: { count: 0, newest: "" },
+    runningCalls: [],
+    sessionCosts: [],
+    dayCost: { day: utcDay(now), cost_usd: 0, unpriced_messages: 0 },
+    activity: { hookEvents: 0, transcriptEvents: 0 },
+    ingestErrors: 0,
+    activeBlock: null,
+    open: new Set(),
+  };
+}
+
+export function openKey(rule: string, key: string): string {
+  return `${rule}\u0000${key}`;
+}
+
+export function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** Every condition that holds at `now`. Pure. */
+export function evaluateRules(
+  snap: AlertSnapshot,
+  settings: AlertSettings,
+  now: number,
+): AlertCondition[] {
+  const out: AlertCondition[] = [];
+  const on = (id: AlertRuleId) => settings[id]?.enabled === true;
+  const thr = (id: AlertRuleId) => settings[id].threshold;
+  if (on("waiting")) out.push(...waiting(snap, thr("waiting"), now));
+  if (on("failure_streak")) out.push(...failureStreaks(snap, thr("failure_streak")));
+  if (on("error_rate")) out.push(...errorRate(snap, thr("error_rate")));
+  if (on("long_tool")) out.push(...longTools(snap, thr("long_tool"), now));
+  if (on("session_budget")) out.push(...sessionBudgets(snap, thr("session_budget")));
+  if (on("daily_budget")) out.push(...dailyBudget(snap, thr("daily_budget")));
+  if (on("hooks_silent")) out.push(...hooksSilent(snap, thr("hooks_silent")));
+  if (on("ingest_errors")) out.push(...ingestErrors(snap, thr("ingest_errors")));
+  if (on("window_over_limit")) out.push(...windowOverLimit(snap, thr("window_over_limit")));
+  return out;
+}
+
+function where(session_id: string, project: string | null): string {
+  return project ? `${project} (session ${shortId(session_id)})` : `session ${shortId(session_id)}`;
+}
+
+function cut(text: string, max = 160): string {
+  const one = text.replace(/\s+/g, " ").trim();
+  return one.length > max ? one.slice(0, max - 1) + "…" : one;
+}
+
+function waiting(snap: AlertSnapshot, seconds: number, now: number): AlertCondition[] {
+  return snap.waiting
+    .filter((w) => now - w.waiting_ts >= seconds * 1000)
+    .map((w) => ({
+      rule: "waiting",
+      key: w.session_id,
+      session_id: w.session_id,
+      project: w.project,
+      message: `${where(w.session_id, w.project)} is waiting for you` +
+        (w.waiting_reason ? `: ${cut(w.waiting_reason)}` : ""),
+      // A further Notification while still waiting is news.
+      evidence: String(w.waiting_ts),
+    }));
+}
+
+function failureStreaks(snap: AlertSnapshot, n: number): AlertCondition[] {
+  const out: AlertCondition[] = [];
+  for (const s of snap.sessionCalls) {
+    let streak = 0;
+    while (streak < s.recent.length && s.recent[streak].status === "error") streak++;
+    if (streak === 0 || streak < n) continue;
+    const last = s.recent[0];
+    out.push({
+      rule: "failure_streak",
+      key: s.session_id,
+      session_id: s.session_id,
+      project: s.project,
+      message: `${streak} tool calls failed in a row in ${
+        where(s.session_id, s.project)
+      }; last: ${last.tool_name}${last.error ? `: ${cut(last.error, 120)}` : ""}`,
+      evidence: last.key,
+    });
+  }
+  return out;
+}
+
+function errorRate(snap: AlertSnapshot, perMin: number): AlertCondition[] {
+  const { count, newest } = snap.recentErrors;
+  if (count < perMin) return [];
+  return [{
+    rule: "error_rate",
+    key: "all",
+    session_id: null,
+    project: null,
+    message: `${count} errors in the last ${
+      Math.round(alertErrorWindowMs / 1000)
+    } s across all sessions (alert at ${perMin} per minute)`,
+    evidence: newest,
+  }];
+}
+
+function longTools(snap: AlertSnapshot, seconds: number, now: number): AlertCondition[] {
+  const out: AlertCondition[] = [];
+  for (const c of snap.runningCalls) {
+    const age = now - c.start_ts;
+    if (age < seconds * 1000 || age > alertLookbackMs) continue;
+    // A SessionEnd or Stop after the call began means the session moved on without a
+    // PostToolUse (interrupted): the call is not running any more.
+    if (c.session_end_ts >= c.start_ts || c.session_stop_ts >= c.start_ts) continue;
+    out.push({
+      rule: "long_tool",
+      key: c.key,
+      session_id: c.session_id,
+      project: c.project,
+      message:
+        `${c.tool_name} still running after ${duration(seconds * 1000)} (since ${
+          new Date(c.start_ts).toISOString().slice(11, 19)
+        } UTC) in ${where(c.session_id, c.project)}` +
+        (c.input_summary ? `: ${cut(c.input_summary, 120)}` : ""),
+      evidence: "",
+    });
+  }
+  return out;
+}
+
+function sessionBudgets(snap: AlertSnapshot, budget: number): AlertCondition[] {
+  return snap.sessionCosts
+    .filter((s) => s.cost_usd > budget)
+    .map((s) => ({
+      rule: "session_budget",
+      key: s.session_id,
+      session_id: s.session_id,
+      project: s.project,
+      message:
+        `${where(s.session_id, s.project)} has cost ${usd(s.cost_usd)}, over the ${
+          usd(budget)
+        } session budget` + (s.unpriced_messages > 0 ? " (some usage has no known price)" : ""),
+      evidence: usd(s.cost_usd),
+    }));
+}
+
+function dailyBudget(snap: AlertSnapshot, budget: number): AlertCondition[] {
+  const d = snap.dayCost;
+  if (!(d.cost_usd > budget)) return [];
+  return [{
+    rule: "daily_budget",
+    key: d.day,
+    session_id: null,
+    project: null,
+    message: `Cost on ${d.day} (UTC) is ${usd(d.cost_usd)}, over the ${usd(budget)} daily budget` +
+      (d.unpriced_messages > 0 ? " (some usage has no known price)" : ""),
+    evidence: usd(d.cost_usd),
+  }];
+}
+
+function hooksSilent(snap: AlertSnapshot, minutes: number): AlertCondition[] {
+  const a = snap.activity;
+  if (a.transcriptEvents === 0 || a.hookEvents > 0) return [];
+  return [{
+    rule: "hooks_silent",
+    key: "all",
+    session_id: null,
+    project: null,
+    message: `Transcripts moved in the last ${minutes} min but no hook event arrived: ` +
+      "are the logging hooks configured? (run `claude-dash doctor`)",
+    evidence: "",
+  }];
+}
+
+function ingestErrors(snap: AlertSnapshot, threshold: number): AlertCondition[] {
+  const n = snap.ingestErrors;
+  // Raised at the threshold, held until no error is left (not flapping around the threshold).
+  const holds = n >= threshold || (n > 0 && snap.open.has(openKey("ingest_errors", "all")));
+  if (!holds) return [];
+  return [{
+    rule: "ingest_errors",
+    key: "all",
+    session_id: null,
+    project: null,
+    message: `${n} ingest error${n === 1 ? "" : "s"}: files or lines claude-dash could not read ` +
+      "(see the Health page)",
+    evidence: String(n),
+  }];
+}
+
+function windowOverLimit(snap: AlertSnapshot, percent: number): AlertCondition[] {
+  const active = snap.activeBlock;
+  if (!active) return [];
+  // A burn rate measured over a few minutes projects two quick turns to many times the
+  // limit: until the window has alertWindowMinRateSpanMin of messages, what counts is what
+  // was used, not the projection.
+  const b = active.rate_span_min >= alertWindowMinRateSpanMin ? active : {
+    ...active,
+    projected_tokens: active.tokens,
+    projected_cost_usd: active.cost_usd,
+    projected_over_limit: (active.limit_tokens !== null && active.tokens > active.limit_tokens) ||
+      (active.limit_cost_usd !== null && active.cost_usd !== null &&
+        active.cost_usd > active.limit_cost_usd),
+  };
+  // With a known limit the threshold is a share of it (80 warns early), the larger of the
+  // token and cost shares; without one the usage module's own verdict decides.
+  const tokenShare = b.limit_tokens ? (b.projected_tokens / b.limit_tokens) * 100 : null;
+  const costShare = b.limit_cost_usd && b.projected_cost_usd !== null
+    ? (b.projected_cost_usd / b.limit_cost_usd) * 100
+    : null;
+  const byCost = costShare !== null && (tokenShare === null || costShare > tokenShare);
+  const share = byCost ? costShare : tokenShare;
+  const holds = share !== null ? share >= percent : b.projected_over_limit;
+  if (!holds) return [];
+  const projected = byCost
+    ? usd(b.projected_cost_usd)
+    : `${Math.round(b.projected_tokens).toLocaleString("en-US")} tokens`;
+  return [{
+    rule: "window_over_limit",
+    key: b.start,
+    session_id: null,
+    project: null,
+    message: `The 5-hour window that started ${b.start.slice(11, 16)} UTC is projected to use ` +
+      projected +
+      (share !== null ? `, ${Math.round(share)}% of its limit` : ", over its limit") +
+      (b.limit_eta ? ` (limit reached about ${b.limit_eta.slice(11, 16)} UTC)` : ""),
+    evidence: share !== null ? String(Math.round(share)) : "over",
+  }];
+}

@@ -1,0 +1,138 @@
+// Browser-side live state: one connection (SSE, falling back to WebSocket) feeding signals
+// that islands read. Events are deduplicated by id, so a reconnect that replays after
+// Last-Event-ID never shows a row twice.
+
+import { signal } from "@preact/signals";
+import type { ActiveBlock, EventRow, SessionSummary } from "../../core/types.ts";
+import { receiveAlert } from "./alerts.ts";
+
+export type ConnectionState = "connecting" | "live" | "reconnecting" | "offline";
+
+export const connection = signal<ConnectionState>("connecting");
+export const feed = signal<EventRow[] | null>(null);
+export const sessions = signal<SessionSummary[] | null>(null);
+/** The latest batch of events that arrived live (never the seeded ones); pages react to it. */
+export const received = signal<EventRow[]>([]);
+/** The newest summary of every session changed since the page loaded, by id. */
+export const sessionUpdates = signal<ReadonlyMap<string, SessionSummary>>(new Map());
+/** The active 5-hour window as last reported live (`usage` messages); null before the first. */
+export const usageLive = signal<{ active: ActiveBlock | null } | null>(null);
+
+const feedCap = 200;
+const seen = new Set<number>();
+let lastId: number | null = null;
+
+export function seedFeed(events: EventRow[]): void {
+  for (const e of events) {
+    seen.add(e.id);
+    if (lastId === null || e.id > lastId) lastId = e.id;
+  }
+  feed.value = events;
+}
+
+export function seedSessions(list: SessionSummary[]): void {
+  sessions.value = list;
+}
+
+function addEvents(events: EventRow[]): void {
+  const fresh = events.filter((e) => !seen.has(e.id));
+  if (fresh.length === 0) return;
+  for (const e of fresh) {
+    seen.add(e.id);
+    if (lastId === null || e.id > lastId) lastId = e.id;
+  }
+  fresh.sort((a, b) => (a.ts < b.ts ? 1 : a.ts > b.ts ? -1 : b.id - a.id));
+  received.value = fresh;
+  const next = [...fresh, ...(feed.value ?? [])].slice(0, feedCap);
+  if (seen.size > feedCap * 20) {
+    seen.clear();
+    for (const e of next) seen.add(e.id);
+  }
+  feed.value = next;
+}
+
+function upsertSession(s: SessionSummary): void {
+  const list = (sessions.value ?? []).filter((x) => x.session_id !== s.session_id);
+  sessions.value = [s, ...list];
+  sessionUpdates.value = new Map(sessionUpdates.value).set(s.session_id, s);
+}
+
+let source: EventSource | null = null;
+let socket: WebSocket | null = null;
+
+/** Opens the live connection; call once per page. */
+export function connect(query = "", renderedLastId?: number): void {
+  // Resume after the newest event the server had when it rendered the page, so nothing
+  // stored between rendering and connecting is lost.
+  // (The feed's seed is the newest by time; stored ids beyond it are older lines read late.)
+  if (renderedLastId !== undefined && (lastId === null || renderedLastId > lastId)) {
+    lastId = renderedLastId;
+  }
+  if (!navigator.onLine) connection.value = "offline";
+  addEventListener("offline", () => (connection.value = "offline"));
+  addEventListener("online", () => {
+    if (connection.value === "offline") connection.value = "reconnecting";
+  });
+  openSse(query);
+  // Status also changes with time alone (running → idle → ended) without any new event.
+  setInterval(refreshSessions, sessionRefreshMs);
+}
+
+const sessionRefreshMs = 30_000;
+
+async function refreshSessions(): Promise<void> {
+  if (sessions.value === null || document.hidden) return;
+  try {
+    const res = await fetch(`/api/sessions?limit=100`);
+    if (res.ok) sessions.value = (await res.json()).sessions;
+  } catch {
+    // offline: the badge already says so
+  }
+}
+
+function openSse(query: string): void {
+  const params = new URLSearchParams(query);
+  if (lastId !== null) params.set("last_event_id", String(lastId));
+  const es = new EventSource(`/api/stream?${params}`);
+  source = es;
+  es.addEventListener("open", () => (connection.value = "live"));
+  es.addEventListener("event", (m) => addEvents([JSON.parse((m as MessageEvent).data)]));
+  es.addEventListener("session", (m) => upsertSession(JSON.parse((m as MessageEvent).data)));
+  es.addEventListener("alert", (m) => receiveAlert(JSON.parse((m as MessageEvent).data).alert));
+  es.addEventListener("usage", (m) => {
+    usageLive.value = { active: JSON.parse((m as MessageEvent).data).active };
+  });
+  es.addEventListener("error", () => {
+    if (es.readyState === EventSource.CLOSED) {
+      // The server refused the stream (e.g. 503): try the WebSocket, then SSE again.
+      connection.value = navigator.onLine ? "reconnecting" : "offline";
+      source = null;
+      openWs(query);
+    } else {
+      connection.value = navigator.onLine ? "reconnecting" : "offline";
+    }
+  });
+}
+
+function openWs(query: string): void {
+  const params = new URLSearchParams(query);
+  if (lastId !== null) params.set("last_event_id", String(lastId));
+  const proto = location.protocol === "https:" ? "wss" : "ws";
+  const ws = new WebSocket(`${proto}://${location.host}/api/ws?${params}`);
+  socket = ws;
+  ws.addEventListener("open", () => (connection.value = "live"));
+  ws.addEventListener("message", (m) => {
+    const msg = JSON.parse(m.data);
+    if (msg.type === "event") addEvents([msg.event]);
+    else if (msg.type === "session") upsertSession(msg.session);
+    else if (msg.type === "alert") receiveAlert(msg.alert);
+    else if (msg.type === "usage") usageLive.value = { active: msg.active };
+  });
+  ws.addEventListener("close", () => {
+    socket = null;
+    connection.value = navigator.onLine ? "reconnecting" : "offline";
+    setTimeout(() => {
+      if (!source && !socket) openSse(query);
+    }, 2000);
+  });
+}

@@ -1,0 +1,141 @@
+// The health page's figures (sources found, ingest rates, DB size, live clients), refreshed
+// every few seconds from /api/health while the page is open.
+
+import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import type { HealthReport, RootStatus } from "../../core/types.ts";
+import { compact } from "../../core/format.ts";
+
+export interface IngestFigures {
+  backfilled: boolean;
+  paused: boolean;
+  hookFiles: number;
+  transcripts: number;
+  threadsDb: string;
+  eventsStored: number;
+  filesRead: number;
+  bytesRead: number;
+  /** Every folder transcripts are read from (the main one first). */
+  roots?: RootStatus[];
+  missingTranscripts?: number;
+}
+
+export interface HealthSnapshot extends HealthReport {
+  live_clients: number;
+  ingest: IngestFigures | null;
+  rates: { events_per_s: number; files_per_s: number; bytes_per_s: number; window_s: number };
+}
+
+export interface HealthStatsProps {
+  initial: HealthSnapshot;
+  claudeDir: string;
+  dbPath: string;
+}
+
+const pollMs = 2000;
+
+function rate(n: number, unit: string): string {
+  if (n === 0) return `0 ${unit}/s`;
+  return `${n < 10 ? n.toFixed(1) : compact(Math.round(n))} ${unit}/s`;
+}
+
+export default function HealthStats({ initial, claudeDir, dbPath }: HealthStatsProps) {
+  const snap = useSignal(initial);
+  useEffect(() => {
+    const t = setInterval(async () => {
+      if (document.hidden) return;
+      try {
+        const res = await fetch("/api/health");
+        if (res.ok) snap.value = await res.json();
+      } catch {
+        // offline: the badge says so
+      }
+    }, pollMs);
+    return () => clearInterval(t);
+  }, []);
+  const h = snap.value;
+  const ing = h.ingest;
+  return (
+    <dl class="kv" id="health-stats">
+      <dt>Status</dt>
+      <dd>
+        <span class={h.status === "ok" ? "ok" : "bad"} id="health-status">{h.status}</span>
+      </dd>
+      <dt>Reading</dt>
+      <dd class="mono">{claudeDir}</dd>
+      <dt>Data sources found</dt>
+      <dd id="health-sources">
+        {ing
+          ? `${ing.hookFiles} hook files, ${ing.transcripts} transcripts, notifier threads.db ${
+            ing.threadsDb === "ok" ? "read" : ing.threadsDb
+          }`
+          : "–"}
+      </dd>
+      <dt>Folders</dt>
+      <dd id="health-roots">
+        <RootList roots={ing?.roots ?? []} />
+        {ing?.missingTranscripts
+          ? (
+            <p class="muted" id="health-missing">
+              {ing.missingTranscripts} transcript{ing.missingTranscripts === 1 ? " is" : "s are"}
+              {" "}
+              gone from disk; their sessions are kept as archived.
+            </p>
+          )
+          : null}
+      </dd>
+      <dt>Ingest</dt>
+      <dd id="health-rates">
+        {ing ? (ing.paused ? "paused" : ing.backfilled ? "live" : "backfilling…") : "–"}
+        {` · ${rate(h.rates.events_per_s, "events")}, ${rate(h.rates.files_per_s, "files")}, ${
+          rate(h.rates.bytes_per_s / 1024, "KB")
+        } over the last ${Math.round(h.rates.window_s)} s`}
+      </dd>
+      <dt>Events stored</dt>
+      <dd>{compact(h.events)} in {h.sessions} sessions from {h.files} files</dd>
+      <dt>Database</dt>
+      <dd class="mono">{dbPath} ({(h.db_bytes / 1024 / 1024).toFixed(1)} MB)</dd>
+      <dt>Live clients</dt>
+      <dd id="health-clients">{h.live_clients}</dd>
+      <dt>Last event</dt>
+      <dd class="mono">{h.last_event_ts ?? "–"}</dd>
+      <dt>Ingest errors</dt>
+      <dd class={h.errors ? "bad" : undefined}>{h.errors}</dd>
+      <dt>Uptime</dt>
+      <dd>{h.uptime_s} s</dd>
+    </dl>
+  );
+}
+
+const originLabel: Record<RootStatus["origin"], string> = {
+  home: "~/.claude",
+  xdg: "$XDG_CONFIG_HOME/claude",
+  env: "CLAUDE_CONFIG_DIR",
+};
+
+/** Which of the folders Claude Code may write to were found, and what was read there. */
+function RootList({ roots }: { roots: RootStatus[] }) {
+  if (roots.length === 0) return <span>–</span>;
+  return (
+    <ul class="roots">
+      {roots.map((r) => (
+        <li
+          data-root={r.path}
+          data-origin={r.origin}
+          data-found={String(r.found)}
+          class={r.found && !r.same_as ? "found" : "muted"}
+        >
+          <span class="mono">{r.path}</span> <span class="muted">({originLabel[r.origin]})</span>
+          {" · "}
+          {!r.found
+            ? "not found"
+            : r.same_as
+            ? `same folder as ${r.same_as}: read once`
+            : `${r.transcripts} transcript${r.transcripts === 1 ? "" : "s"}${
+              r.main ? "; hook logs and threads.db are read from here only" : ""
+            }`}
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,426 @@
+// The settings page's two interactive parts: the form (alert rules, retention, 5-hour window
+// limits, price overrides), saved whole to POST /api/settings, and the ingest actions (rescan,
+// pause/resume, vacuum). Both POST with the page's CSRF token (islands/api.ts) and show either
+// "saved"/the result or the server's own error message.
+
+import { type Signal, useSignal } from "@preact/signals";
+import type { Settings } from "../../store/settings.ts";
+import type { AlertRuleInfo } from "../../core/alert_catalog.ts";
+import { postJson } from "../client/api.ts";
+
+export interface BuiltInPrice {
+  pattern: string;
+  input: number;
+  output: number;
+  cacheWrite5m: number;
+  cacheWrite1h: number;
+  cacheRead: number;
+}
+
+export interface SettingsFormProps {
+  settings: Settings;
+  rules: AlertRuleInfo[];
+  builtIn: BuiltInPrice[];
+  asOf: string;
+}
+
+interface PriceRow {
+  model: string;
+  input: string;
+  output: string;
+  /** Cache prices stored earlier (not edited here, kept on save). */
+  extra: Record<string, number>;
+}
+
+interface Draft {
+  alerts: Record<string, { enabled: boolean; threshold: string }>;
+  keepAll: boolean;
+  days: string;
+  tokenLimit: string;
+  costLimit: string;
+  prices: PriceRow[];
+}
+
+type Status = { kind: "idle" | "busy" | "ok" | "error"; text: string };
+
+const text = (n: number | null) => (n === null ? "" : String(n));
+
+function draftOf(s: Settings): Draft {
+  const alerts: Draft["alerts"] = {};
+  for (const [id, a] of Object.entries(s.alerts)) {
+    alerts[id] = { enabled: a.enabled, threshold: String(a.threshold) };
+  }
+  return {
+    alerts,
+    keepAll: s.retention_days === null,
+    days: text(s.retention_days ?? 30),
+    tokenLimit: text(s.window_token_limit),
+    costLimit: text(s.window_cost_limit_usd),
+    prices: Object.entries(s.prices).map(([model, p]) => {
+      const { input, output, ...extra } = p;
+      return { model, input: String(input), output: String(output), extra };
+    }),
+  };
+}
+
+/** "" → NaN, which JSON sends as null: the server then says what the field needs. */
+function num(s: string): number {
+  return s.trim() === "" ? NaN : Number(s);
+}
+
+/** Empty means "not set" (null) for the optional limits. */
+function optional(s: string): number | null {
+  return s.trim() === "" ? null : Number(s);
+}
+
+function patchOf(d: Draft) {
+  const alerts: Record<string, { enabled: boolean; threshold: number }> = {};
+  for (const [id, a] of Object.entries(d.alerts)) {
+    alerts[id] = { enabled: a.enabled, threshold: num(a.threshold) };
+  }
+  const prices: Record<string, Record<string, number>> = {};
+  for (const r of d.prices) {
+    if (r.model.trim() === "") continue;
+    prices[r.model.trim()] = { ...r.extra, input: num(r.input), output: num(r.output) };
+  }
+  return {
+    alerts,
+    retention_days: d.keepAll ? null : num(d.days),
+    window_token_limit: optional(d.tokenLimit),
+    window_cost_limit_usd: optional(d.costLimit),
+    prices,
+  };
+}
+
+function StatusLine({ status, id }: { status: Signal<Status>; id: string }) {
+  const s = status.value;
+  return (
+    <span
+      id={id}
+      class={`save-status ${s.kind === "error" ? "bad" : s.kind === "ok" ? "ok" : "muted"}`}
+      role="status"
+      aria-live="polite"
+      data-state={s.kind}
+    >
+      {s.text}
+    </span>
+  );
+}
+
+export default function SettingsForm({ settings, rules, builtIn, asOf }: SettingsFormProps) {
+  const draft = useSignal(draftOf(settings));
+  const status = useSignal<Status>({ kind: "idle", text: "" });
+  const d = draft.value;
+  const edit = (change: (d: Draft) => void) => {
+    const next = structuredClone(draft.peek());
+    change(next);
+    draft.value = next;
+    if (status.peek().kind !== "busy") status.value = { kind: "idle", text: "" };
+  };
+  const save = async (e: Event) => {
+    e.preventDefault();
+    status.value = { kind: "busy", text: "saving…" };
+    try {
+      const res = await postJson<{ settings: Settings; notes?: string[] }>(
+        "/api/settings",
+        patchOf(draft.peek()),
+      );
+      draft.value = draftOf(res.settings);
+      status.value = {
+        kind: "ok",
+        text: ["saved", ...(res.notes ?? [])].join(" · "),
+      };
+    } catch (err) {
+      status.value = { kind: "error", text: err instanceof Error ? err.message : String(err) };
+    }
+  };
+  return (
+    <form class="settings" id="settings-form" onSubmit={save} noValidate>
+      <h2>Alert rules</h2>
+      <div class="table-wrap">
+        <table id="alert-rules">
+          <thead>
+            <tr>
+              <th scope="col">On</th>
+              <th scope="col">Rule</th>
+              <th scope="col">Threshold</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rules.map((r) => {
+              const a = d.alerts[r.id] ?? { enabled: r.defaultEnabled, threshold: "" };
+              const setRule = (change: Partial<Draft["alerts"][string]>) =>
+                edit((n) => {
+                  n.alerts[r.id] = { ...(n.alerts[r.id] ?? a), ...change };
+                });
+              return (
+                <tr key={r.id} data-rule={r.id}>
+                  <td>
+                    <input
+                      type="checkbox"
+                      id={`rule-${r.id}-enabled`}
+                      aria-label={`${r.label}: on`}
+                      checked={a.enabled}
+                      onChange={(e) => setRule({ enabled: e.currentTarget.checked })}
+                    />
+                  </td>
+                  <td>
+                    <label for={`rule-${r.id}-threshold`}>{r.label}</label>
+                  </td>
+                  <td class="threshold">
+                    <input
+                      type="number"
+                      id={`rule-${r.id}-threshold`}
+                      min={r.min}
+                      step="any"
+                      value={a.threshold}
+                      onInput={(e) => setRule({ threshold: e.currentTarget.value })}
+                    />{" "}
+                    <span class="muted">{r.unit}</span>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+
+      <h2>Retention</h2>
+      <p class="muted">
+        Deletes only from claude-dash's own database; the files under ~/.claude are never touched,
+        and deleted events are not read in again.
+      </p>
+      <fieldset class="inline" id="retention">
+        <legend class="sr-only">Keep events</legend>
+        <label>
+          <input
+            type="radio"
+            name="retention"
+            id="retention-all"
+            checked={d.keepAll}
+            onChange={() => edit((n) => (n.keepAll = true))}
+          />{" "}
+          keep everything
+        </label>
+        <label>
+          <input
+            type="radio"
+            name="retention"
+            id="retention-days-on"
+            checked={!d.keepAll}
+            onChange={() => edit((n) => (n.keepAll = false))}
+          />{" "}
+          keep the last{" "}
+          <input
+            type="number"
+            id="retention-days"
+            min={1}
+            step={1}
+            value={d.days}
+            disabled={d.keepAll}
+            aria-label="days to keep"
+            onInput={(e) => edit((n) => (n.days = e.currentTarget.value))}
+          />{" "}
+          days
+        </label>
+      </fieldset>
+
+      <h2>5-hour window limits</h2>
+      <p class="muted">Empty: the 90th percentile of your completed windows is used.</p>
+      <div class="inline">
+        <label>
+          Tokens per window{" "}
+          <input
+            type="number"
+            id="window-token-limit"
+            min={1}
+            step="any"
+            placeholder="p90"
+            value={d.tokenLimit}
+            onInput={(e) => edit((n) => (n.tokenLimit = e.currentTarget.value))}
+          />
+        </label>
+        <label>
+          USD per window{" "}
+          <input
+            type="number"
+            id="window-cost-limit"
+            min={0}
+            step="any"
+            placeholder="p90"
+            value={d.costLimit}
+            onInput={(e) => edit((n) => (n.costLimit = e.currentTarget.value))}
+          />
+        </label>
+      </div>
+
+      <h2>Prices</h2>
+      <p class="muted">
+        USD per million tokens. An override applies to every model id starting with its prefix (the
+        longest prefix wins) and re-prices the usage already stored. Cache writes cost 1.25× (5
+        minutes) or 2× (1 hour) the input price, cache reads 0.1×.
+      </p>
+      <div class="pair">
+        <div>
+          <h3>Your overrides</h3>
+          <table id="price-overrides">
+            <thead>
+              <tr>
+                <th scope="col">Model id prefix</th>
+                <th scope="col" class="num">Input</th>
+                <th scope="col" class="num">Output</th>
+                <th scope="col">
+                  <span class="sr-only">Remove</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.prices.map((p, i) => {
+                const priceCell = (field: "input" | "output") => (
+                  <td class="num">
+                    <input
+                      type="number"
+                      aria-label={`${field} USD per million tokens`}
+                      min={0}
+                      step="any"
+                      value={p[field]}
+                      onInput={(e) => edit((n) => (n.prices[i][field] = e.currentTarget.value))}
+                    />
+                  </td>
+                );
+                return (
+                  <tr key={i} data-price-row={i}>
+                    <td>
+                      <input
+                        type="text"
+                        aria-label="model id prefix"
+                        placeholder="claude-sonnet-4-5"
+                        value={p.model}
+                        onInput={(e) => edit((n) => (n.prices[i].model = e.currentTarget.value))}
+                      />
+                    </td>
+                    {priceCell("input")}
+                    {priceCell("output")}
+                    <td>
+                      <button
+                        type="button"
+                        class="link"
+                        onClick={() => edit((n) => n.prices.splice(i, 1))}
+                      >
+                        remove
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          <button
+            type="button"
+            id="price-add"
+            onClick={() =>
+              edit((n) => n.prices.push({ model: "", input: "", output: "", extra: {} }))}
+          >
+            Add an override
+          </button>
+        </div>
+        <div>
+          <h3>Built-in (as of {asOf})</h3>
+          <table id="price-table">
+            <thead>
+              <tr>
+                <th scope="col">Model id</th>
+                <th scope="col" class="num">Input</th>
+                <th scope="col" class="num">Output</th>
+              </tr>
+            </thead>
+            <tbody>
+              {builtIn.map((p) => (
+                <tr key={p.pattern}>
+                  <td class="mono">{p.pattern.replace(/^\^/, "") + "…"}</td>
+                  <td class="num">{p.input}</td>
+                  <td class="num">{p.output}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </div>
+
+      <p class="save-row">
+        <button type="submit" id="settings-save" disabled={status.value.kind === "busy"}>
+          Save settings
+        </button>{" "}
+        <StatusLine status={status} id="settings-status" />
+      </p>
+    </form>
+  );
+}
+
+export interface IngestActionsProps {
+  paused: boolean;
+  /** False when this server runs without an ingester (nothing to rescan or pause). */
+  available: boolean;
+}
+
+interface ActionResult {
+  paused?: boolean;
+  message?: string;
+}
+
+/** Rescan, pause/resume and vacuum buttons with the ingest state. */
+export function IngestActions({ paused, available }: IngestActionsProps) {
+  const state = useSignal(paused);
+  const status = useSignal<Status>({ kind: "idle", text: "" });
+  const run = async (path: string, busyText: string) => {
+    status.value = { kind: "busy", text: busyText };
+    try {
+      const res = await postJson<ActionResult>(path);
+      if (res.paused !== undefined) state.value = res.paused;
+      status.value = { kind: "ok", text: res.message ?? "done" };
+    } catch (err) {
+      status.value = { kind: "error", text: err instanceof Error ? err.message : String(err) };
+    }
+  };
+  const busy = status.value.kind === "busy";
+  return (
+    <div class="actions" id="ingest-actions">
+      <p>
+        Live ingest:{" "}
+        <b id="ingest-state" data-state={state.value ? "paused" : "live"}>
+          {state.value ? "paused" : "live"}
+        </b>
+      </p>
+      <p class="buttons">
+        <button
+          type="button"
+          id="action-rescan"
+          disabled={!available || busy}
+          onClick={() => run("/api/actions/rescan", "rescanning…")}
+        >
+          Rescan now
+        </button>
+        <button
+          type="button"
+          id="action-pause"
+          disabled={!available || busy}
+          onClick={() =>
+            state.value
+              ? run("/api/actions/resume", "resuming…")
+              : run("/api/actions/pause", "pausing…")}
+        >
+          {state.value ? "Resume live ingest" : "Pause live ingest"}
+        </button>
+        <button
+          type="button"
+          id="action-vacuum"
+          disabled={busy}
+          onClick={() => run("/api/actions/vacuum", "vacuuming… (may take a while)")}
+        >
+          Vacuum the database
+        </button>{" "}
+        <StatusLine status={status} id="action-status" />
+      </p>
+    </div>
+  );
+}

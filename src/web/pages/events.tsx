@@ -1,0 +1,172 @@
+// /events: the explorer over every stored event, newest first: filters (type, tool, session,
+// project, time range) and full-text search, cursor paging, a live "N new events" pill that
+// never moves the list, and each event's raw JSON on demand.
+
+import type { EventDetailRow, EventRow } from "../../core/types.ts";
+import { eventsPageRows, type EventsView } from "../page_params.ts";
+import NewEventsPill from "../islands/NewEventsPill.tsx";
+import { Highlighted } from "../islands/Highlight.tsx";
+import { RawJson } from "../islands/RawJson.tsx";
+import { shortId, withQuery } from "../../core/format.ts";
+import { Island } from "../components/island.tsx";
+import { FilterForm, Hidden, RangeSelect, Select, TextInput } from "../components/controls.tsx";
+
+/** A listed event: search hits carry a snippet but not the detail columns. */
+export type ExplorerRow =
+  & EventRow
+  & Partial<Pick<EventDetailRow, "is_sidechain" | "error_kind" | "tool_use_id">>
+  & { snippet?: string };
+
+export interface EventsPageData {
+  view: EventsView;
+  query: string;
+  rows: ExplorerRow[];
+  nextCursor: string | null;
+  facets: { types: string[]; tools: string[]; projects: string[] };
+  maxEventId: number;
+  /** Filters of the view as a query string for /api/events/newer. */
+  newerFilters: string;
+}
+
+export function EventsPage(
+  { view, query, rows, nextCursor, facets, maxEventId, newerFilters }: EventsPageData,
+) {
+  const f = view.filters;
+  return (
+    <>
+      <h1>Events</h1>
+      <FilterForm id="events-filters" action="/events">
+        <TextInput
+          name="q"
+          label="Search"
+          type="search"
+          value={view.q}
+          placeholder="prompts, commands, paths, errors…"
+        />
+        <Select name="type" label="Type" value={f.type} options={facets.types} />
+        <Select name="tool" label="Tool" value={f.tool} options={facets.tools} />
+        <Select name="project" label="Project" value={f.project} options={facets.projects} />
+        <TextInput name="session" label="Session" value={f.session} placeholder="session id" />
+        <RangeSelect value={view.time.range} />
+        <Hidden
+          values={{
+            since: view.time.range === "custom" && f.since !== undefined
+              ? new Date(f.since).toISOString()
+              : undefined,
+            until: view.time.range === "custom" && f.until !== undefined
+              ? new Date(f.until).toISOString()
+              : undefined,
+            limit: view.limit === eventsPageRows ? undefined : String(view.limit),
+          }}
+        />
+      </FilterForm>
+      <section class="panel" aria-label="events">
+        <div class="list-head">
+          <span class="muted">
+            {view.q ? "Best matches first" : view.cursor ? "Older events" : "Newest first"}{" "}
+            · times in UTC · export these:{" "}
+            <a
+              id="events-export-csv"
+              href={"/api/export" + withQuery(query, { cursor: null, limit: null, format: "csv" })}
+              download
+            >
+              CSV
+            </a>{" "}
+            <a
+              id="events-export-jsonl"
+              href={"/api/export" +
+                withQuery(query, { cursor: null, limit: null, format: "jsonl" })}
+              download
+            >
+              JSON Lines
+            </a>
+          </span>
+          <Island
+            name="NewEventsPill"
+            component={NewEventsPill}
+            props={{
+              afterId: maxEventId,
+              filters: newerFilters,
+              href: withQuery(query, { cursor: null }),
+            }}
+          />
+        </div>
+        {rows.length === 0
+          ? <p class="muted" id="no-events">No event matches these filters.</p>
+          : <EventsTable rows={rows} query={query} />}
+        <nav class="pager" aria-label="event pages">
+          {view.cursor
+            ? (
+              <a href={withQuery(query, { cursor: null })}>
+                {view.q ? "« Best matches" : "« Newest"}
+              </a>
+            )
+            : null}
+          {nextCursor
+            ? (
+              <a rel="next" id="older" href={withQuery(query, { cursor: nextCursor })}>
+                {view.q ? "More matches ›" : "Older ›"}
+              </a>
+            )
+            : <span class="muted">{rows.length ? "End of the list." : ""}</span>}
+        </nav>
+      </section>
+    </>
+  );
+}
+
+function EventsTable({ rows, query }: { rows: ExplorerRow[]; query: string }) {
+  return (
+    <div class="table-wrap">
+      <table class="events" id="events-table">
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            <th scope="col">Type</th>
+            <th scope="col">Tool</th>
+            <th scope="col">Session</th>
+            <th scope="col">Summary</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((e) => (
+            <tr
+              data-event-id={e.id}
+              class={`${e.error_kind ? "is-error" : ""}${e.is_sidechain ? " sidechain" : ""}`}
+            >
+              <td class="mono" title={e.ts}>{e.ts.slice(0, 10)} {e.ts.slice(11, 19)}</td>
+              <td>
+                <a
+                  class={`type type-${e.type}`}
+                  href={withQuery(query, { type: e.type, cursor: null })}
+                >
+                  {e.type}
+                </a>
+              </td>
+              <td>
+                {e.tool_name
+                  ? (
+                    <a href={withQuery(query, { tool: e.tool_name, cursor: null })}>
+                      {e.tool_name}
+                    </a>
+                  )
+                  : "–"}
+              </td>
+              <td class="mono">
+                <a href={`/sessions/${encodeURIComponent(e.session_id)}`} title={e.session_id}>
+                  {shortId(e.session_id)}
+                </a>
+              </td>
+              <td class="summary-cell">
+                <span class="summary">
+                  {e.snippet !== undefined ? <Highlighted snippet={e.snippet} /> : e.summary}
+                </span>
+                <RawJson id={e.id} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
