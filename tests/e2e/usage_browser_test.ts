@@ -2,15 +2,15 @@
 // transcript without a reload, and /usage renders its windows, days and weeks without errors.
 
 import assert from "node:assert/strict";
-import { startDashboard } from "../src/commands/dashboard.ts";
-import { closeBrowser, openPage, screenshot } from "./support/browser.ts";
-import { makeHome } from "./support/home.ts";
+import { startDashboard } from "../../src/commands/dashboard.ts";
+import { closeBrowser, openPage, screenshot } from "../support/browser.ts";
+import { makeHome } from "../support/home.ts";
 import {
   assistantLine,
   transcriptPath,
   type UsageLine,
   writeTranscript,
-} from "./support/usage_lines.ts";
+} from "../support/usage_lines.ts";
 
 const browserTest = { sanitizeResources: false, sanitizeOps: false };
 const minuteMs = 60_000;

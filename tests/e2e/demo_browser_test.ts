@@ -3,11 +3,11 @@
 // errors, never touches HOME/.claude, and removes its temporary HOME when stopped.
 
 import assert from "node:assert/strict";
-import { closeBrowser, openPage, screenshot, sharedBrowser } from "./support/browser.ts";
-import { makeHome } from "./support/home.ts";
-import { denoDir } from "./support/tasks.ts";
+import { closeBrowser, openPage, screenshot, sharedBrowser } from "../support/browser.ts";
+import { makeHome } from "../support/home.ts";
+import { denoDir } from "../support/tasks.ts";
 
-const repo = new URL("../", import.meta.url).pathname;
+const repo = new URL("../../", import.meta.url).pathname;
 const budgetMs = 10_000;
 
 async function treeOf(dir: string, rel = ""): Promise<string[]> {

@@ -10,11 +10,11 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { makeHome, writeFixtures } from "./support/home.ts";
-import { waitFor } from "./support/wait.ts";
-import { launchedArgs, servingUrl } from "./support/tasks.ts";
+import { makeHome, writeFixtures } from "../support/home.ts";
+import { waitFor } from "../support/wait.ts";
+import { launchedArgs, servingUrl } from "../support/tasks.ts";
 
-const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
 async function tasks(): Promise<Record<string, { command: string }>> {
@@ -102,7 +102,7 @@ Deno.test("the island bundle and the stylesheet are modules of main.ts, so deno 
   const modules = (info.modules as Array<{ specifier: string }>).map((m) => m.specifier);
   const assetsModule = `file://${root}/src/web/assets.gen.ts`;
   assert.ok(modules.includes(assetsModule), "src/web/assets.gen.ts is in main.ts's module graph");
-  const { assets } = await import("../src/web/assets.gen.ts");
+  const { assets } = await import("../../src/web/assets.gen.ts");
   const names = Object.keys(assets);
   assert.ok(names.some((n) => /^islands-[0-9a-f]+\.js$/.test(n)), names.join(", "));
   assert.ok(names.some((n) => /^style-[0-9a-f]+\.css$/.test(n)), names.join(", "));

@@ -13,8 +13,8 @@ import {
   screenshot,
   startFixtureDashboard,
   type WatchedPage,
-} from "./support/browser.ts";
-import { writeHook } from "./support/home.ts";
+} from "../support/browser.ts";
+import { writeHook } from "../support/home.ts";
 
 const browserTest = { sanitizeResources: false, sanitizeOps: false };
 

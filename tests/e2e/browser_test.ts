@@ -12,15 +12,15 @@ import {
   screenshot,
   startFixtureDashboard,
   type WatchedPage,
-} from "./support/browser.ts";
-import { writeHook } from "./support/home.ts";
+} from "../support/browser.ts";
+import { writeHook } from "../support/home.ts";
 
 const browserTest = { sanitizeResources: false, sanitizeOps: false };
 
 /** Live updates must show within this long of the hook file being written. */
 const liveBudgetMs = 1000;
 
-const docsShot = new URL("../docs/overview.png", import.meta.url).pathname;
+const docsShot = new URL("../../docs/overview.png", import.meta.url).pathname;
 
 interface Overview {
   fx: FixtureDashboard;

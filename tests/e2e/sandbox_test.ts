@@ -9,15 +9,15 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Ingester } from "../src/ingest/ingester.ts";
-import { openDb } from "../src/store/db.ts";
-import { makeHome, writeFixtures } from "./support/home.ts";
-import { SseClient } from "./support/sse.ts";
-import { count, waitFor } from "./support/wait.ts";
-import { denoDir, servingUrl, type TaskEnv, taskRunFlags, taskWords } from "./support/tasks.ts";
-import { launchArgs } from "../scripts/launch.ts";
+import { Ingester } from "../../src/ingest/ingester.ts";
+import { openDb } from "../../src/store/db.ts";
+import { makeHome, writeFixtures } from "../support/home.ts";
+import { SseClient } from "../support/sse.ts";
+import { count, waitFor } from "../support/wait.ts";
+import { denoDir, servingUrl, type TaskEnv, taskRunFlags, taskWords } from "../support/tasks.ts";
+import { launchArgs } from "../../scripts/launch.ts";
 
-const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const fixtureEvents = 1638;
 

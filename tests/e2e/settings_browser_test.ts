@@ -4,10 +4,10 @@
 // the ingest buttons pause and resume live ingest.
 
 import assert from "node:assert/strict";
-import { type Dashboard, startDashboard } from "../src/commands/dashboard.ts";
-import { closeBrowser, openPage, screenshot, type WatchedPage } from "./support/browser.ts";
-import { makeHome } from "./support/home.ts";
-import { count } from "./support/wait.ts";
+import { type Dashboard, startDashboard } from "../../src/commands/dashboard.ts";
+import { closeBrowser, openPage, screenshot, type WatchedPage } from "../support/browser.ts";
+import { makeHome } from "../support/home.ts";
+import { count } from "../support/wait.ts";
 
 const browserTest = { sanitizeResources: false, sanitizeOps: false };
 

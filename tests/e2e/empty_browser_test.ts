@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { startDashboard } from "../src/commands/dashboard.ts";
-import { closeBrowser, openPage } from "./support/browser.ts";
-import { makeHome, writeHook } from "./support/home.ts";
+import { startDashboard } from "../../src/commands/dashboard.ts";
+import { closeBrowser, openPage } from "../support/browser.ts";
+import { makeHome, writeHook } from "../support/home.ts";
 
 Deno.test(
   "an overview opened on an empty ~/.claude explains what is read, then shows the board by itself once data arrives",

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { capLabels, MetricsCollector, renderPrometheus } from "../src/http/routes/metrics.ts";
-import { startDashboard } from "../src/commands/dashboard.ts";
-import { LiveBus } from "../src/live/bus.ts";
-import { openDb } from "../src/store/db.ts";
-import type { MetricFamily } from "../src/core/types.ts";
-import { makeHome, writeFixtures } from "./support/home.ts";
-import { waitFor } from "./support/wait.ts";
+import { capLabels, MetricsCollector, renderPrometheus } from "../../src/http/routes/metrics.ts";
+import { startDashboard } from "../../src/commands/dashboard.ts";
+import { LiveBus } from "../../src/live/bus.ts";
+import { openDb } from "../../src/store/db.ts";
+import type { MetricFamily } from "../../src/core/types.ts";
+import { makeHome, writeFixtures } from "../support/home.ts";
+import { waitFor } from "../support/wait.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
