@@ -10,9 +10,14 @@
 
 import { DatabaseSync } from "node:sqlite";
 import type { Db } from "../src/store/db.ts";
-import { eventsPage, sessionsPage } from "../src/store/queries.ts";
-import { kpis, searchEvents, timeseries, toolStats, usageBy } from "../src/store/insights.ts";
-import { DerivedTables } from "../src/store/derived.ts";
+import { eventsPage } from "../src/store/read/events.ts";
+import { sessionsPage } from "../src/store/read/sessions.ts";
+import { kpis } from "../src/store/read/kpis.ts";
+import { timeseries } from "../src/store/read/series.ts";
+import { searchEvents } from "../src/store/read/search.ts";
+import { toolStats } from "../src/store/read/tool_stats.ts";
+import { usageBy } from "../src/store/read/usage.ts";
+import { DerivedTables } from "../src/store/write/derived.ts";
 import { percentiles } from "./stats.ts";
 
 export interface InsightTiming {

@@ -10,10 +10,10 @@ import { eventIdentities, maxEventIdIn, WriteLog } from "./write_log.ts";
 import type { ClientsOutput } from "./sse_clients.ts";
 import type { ProcMemory } from "./procs.ts";
 import { openDb } from "../src/store/db.ts";
-import { type FileCursor, Writer } from "../src/store/writes.ts";
+import { type FileCursor, Writer } from "../src/store/write/writer.ts";
 import { parseHookFile } from "../src/ingest/parse/hook.ts";
 import { parseTranscriptChunk, sessionIdFromPath } from "../src/ingest/parse/transcript.ts";
-import { sessionsByIds } from "../src/store/queries.ts";
+import { sessionsByIds } from "../src/store/read/sessions.ts";
 import { transcriptChunkBytes } from "../src/core/config.ts";
 import type { LiveMessage } from "../src/core/types.ts";
 

@@ -5,7 +5,7 @@
 
 import { join } from "node:path";
 import { openDb } from "../src/store/db.ts";
-import { type FileUpdate, Writer } from "../src/store/writes.ts";
+import { type FileUpdate, Writer } from "../src/store/write/writer.ts";
 import { parseHookFile } from "../src/ingest/parse/hook.ts";
 import { parseTranscriptChunk, sessionIdFromPath } from "../src/ingest/parse/transcript.ts";
 import { transcriptChunkBytes } from "../src/core/config.ts";

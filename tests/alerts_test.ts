@@ -10,16 +10,18 @@ import { AlertEngine } from "../src/domain/alerts/engine.ts";
 import { LiveBus } from "../src/live/bus.ts";
 import type { Dashboard } from "../src/commands/dashboard.ts";
 import { openDb } from "../src/store/db.ts";
-import { defaultSettings, writeSettings } from "../src/store/settings.ts";
-import type { SettingsPatch } from "../src/store/settings.ts";
+import { writeSettings } from "../src/store/settings.ts";
+import { defaultSettings } from "../src/core/settings_schema.ts";
+import type { SettingsPatch } from "../src/core/settings_schema.ts";
+import { evaluateRules } from "../src/domain/alerts/rules.ts";
 import {
   type AlertCondition,
   type AlertSnapshot,
   emptySnapshot,
-  evaluateRules,
   openKey,
-} from "../src/domain/alerts/rules.ts";
-import { ackAlert, listAlerts, reconcile, snoozeAlert } from "../src/store/alerts.ts";
+} from "../src/core/alert_types.ts";
+import { ackAlert, reconcile, snoozeAlert } from "../src/store/write/alerts.ts";
+import { listAlerts } from "../src/store/read/alerts.ts";
 import type { ActiveBlock, AlertRow, LiveMessage } from "../src/core/types.ts";
 import { makeHome, type TestHome } from "./support/home.ts";
 import { SseClient } from "./support/sse.ts";
@@ -275,7 +277,7 @@ Deno.test("the engine counts a failed evaluation instead of throwing, and goes o
   bus.subscribe((m) => published.push(...m));
   const engine = new AlertEngine({
     db,
-    bus,
+    publish: (m) => bus.publish(m),
     activeBlock: () => {
       throw new Error("usage module broke");
     },
@@ -296,7 +298,7 @@ Deno.test("under a steady stream of commits the engine evaluates at most once pe
   const db = openDb(":memory:");
   const engine = new AlertEngine({
     db,
-    bus: new LiveBus(),
+    publish: () => {},
     tickMs: 60_000,
     debounceMs: 10,
     minIntervalMs: 200,

@@ -2,15 +2,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { parseCommand } from "../src/commands/cli.ts";
-import {
-  diagnose,
-  type DoctorView,
-  exitCode,
-  formatReport,
-  hookEvents,
-  type RootView,
-  settingsHooks,
-} from "../src/commands/doctor.ts";
+import { exitCode, formatReport } from "../src/commands/doctor.ts";
+import { settingsHooks } from "../src/commands/doctor/inspect.ts";
+import { type DoctorView, hookEvents, type RootView } from "../src/commands/doctor/view.ts";
+import { diagnose } from "../src/commands/doctor/checks.ts";
 import { startDashboard } from "../src/commands/dashboard.ts";
 import { migrations } from "../src/store/migrations.ts";
 import { makeHome, writeFixtures } from "./support/home.ts";

@@ -11,24 +11,16 @@ import { DatabaseSync } from "node:sqlite";
 import type { Dashboard } from "../src/commands/dashboard.ts";
 import { type Db, openDb } from "../src/store/db.ts";
 import { migrations } from "../src/store/migrations.ts";
-import { Writer } from "../src/store/writes.ts";
+import { Writer } from "../src/store/write/writer.ts";
 import type { NormalizedEvent } from "../src/core/types.ts";
 import { costOf } from "../src/core/pricing.ts";
-import {
-  type Bucket,
-  errorsPage,
-  kpis,
-  type Metric,
-  noneKey,
-  otherKey,
-  searchEvents,
-  type SeriesBy,
-  timeseries,
-  toolStats,
-  usageBy,
-  type UsageGroup,
-  type UsageRow,
-} from "../src/store/insights.ts";
+import { kpis } from "../src/store/read/kpis.ts";
+import { type Bucket, type Metric, type SeriesBy, timeseries } from "../src/store/read/series.ts";
+import { searchEvents } from "../src/store/read/search.ts";
+import { errorsPage } from "../src/store/read/errors.ts";
+import { toolStats } from "../src/store/read/tool_stats.ts";
+import { usageBy, type UsageGroup, type UsageRow } from "../src/store/read/usage.ts";
+import { noneKey, otherKey } from "../src/store/read/time_range.ts";
 import { maxSeriesKeys } from "../src/core/config.ts";
 import { generate } from "../src/demo/workload.ts";
 import { type FixtureLayout, makeHome, type TestHome, writeFixtures } from "./support/home.ts";

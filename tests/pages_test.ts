@@ -8,7 +8,7 @@ import type { Dashboard } from "../src/commands/dashboard.ts";
 import { writeFixtures } from "./support/home.ts";
 import { withDashboard } from "./support/dashboard.ts";
 import { generate } from "../src/demo/workload.ts";
-import { sessionTimeline } from "../src/store/queries.ts";
+import { sessionTimeline } from "../src/store/read/session_timeline.ts";
 import { maxPageRows } from "../src/core/config.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };

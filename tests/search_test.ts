@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type Dashboard, startDashboard } from "../src/commands/dashboard.ts";
-import { parseSearch } from "../src/store/fts.ts";
-import { searchEvents, type SearchResult } from "../src/store/insights.ts";
+import { parseSearch } from "../src/store/read/search_query.ts";
+import { searchEvents, type SearchResult } from "../src/store/read/search.ts";
 import { BadRequest } from "../src/core/errors.ts";
 import { generate } from "../src/demo/workload.ts";
 import { makeHome } from "./support/home.ts";

@@ -20,13 +20,10 @@ import {
   rememberSecrets,
   safeStringify,
 } from "../src/core/secrets.ts";
-import {
-  eventDetail,
-  eventsPage,
-  ingestErrors,
-  sessionById,
-  sessionToolCalls,
-} from "../src/store/queries.ts";
+import { ingestErrors } from "../src/store/read/metrics.ts";
+import { sessionToolCalls } from "../src/store/read/tool_calls.ts";
+import { eventDetail, eventsPage } from "../src/store/read/events.ts";
+import { sessionById } from "../src/store/read/sessions.ts";
 import { makeHome, writeFixtures } from "./support/home.ts";
 import { rawGet, rawRequest, wsHandshake } from "./support/raw_http.ts";
 import { SseClient } from "./support/sse.ts";

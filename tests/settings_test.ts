@@ -9,9 +9,10 @@ import assert from "node:assert/strict";
 import { join, relative } from "node:path";
 import { type Dashboard, startDashboard } from "../src/commands/dashboard.ts";
 import { openDb } from "../src/store/db.ts";
-import { defaultSettings, writeSettings } from "../src/store/settings.ts";
-import { builtInPriceOf, costOf, overridePrice, pricer } from "../src/core/pricing.ts";
-import { parseSearch } from "../src/store/fts.ts";
+import { writeSettings } from "../src/store/settings.ts";
+import { defaultSettings } from "../src/core/settings_schema.ts";
+import { builtInPriceOf, overridePrice, pricer } from "../src/core/pricing.ts";
+import { parseSearch } from "../src/store/read/search_query.ts";
 import { maskSecrets } from "../src/core/secrets.ts";
 import {
   csvColumns,
@@ -168,7 +169,7 @@ Deno.test(
       assert.deepEqual((await getSettings(d.url)).settings, expected, "after a restart");
       // The override is in force again after the restart, for ingest too.
       assert.equal(
-        costOf("my-proxy-model-v2", {
+        d.prices.costOf("my-proxy-model-v2", {
           input_tokens: 1_000_000,
           output_tokens: 0,
           cache_creation_tokens: 0,

@@ -81,32 +81,67 @@ Generates a synthetic ~/.claude in a temporary HOME (under /tmp/claude-dash-demo
 writing live events into it and serves the dashboard on it at 127.0.0.1 (default: a free
 port). Your own ~/.claude is not read or changed; Ctrl-C stops and removes the data.`;
 
+/** A whole command line as main.ts dispatches it: the parsed command and which flags were given. */
+export interface Invocation {
+  /** The subcommand named first, or undefined for the server (and for an unknown command). */
+  subcommand?: "doctor" | "hook" | "demo";
+  result: CommandResult;
+  /** The flags present on the command line (e.g. "--claude-dir"), whatever their values. */
+  given: ReadonlySet<string>;
+}
+
 /** Parses the server's flags (no subcommand). */
 export function parseArgs(args: string[], home: string | undefined): CliResult {
-  return parseFlags(args, home, serverFlags, usage, "");
+  return parseFlags(args, home, serverFlags, usage, "").result;
 }
 
 /** Parses a whole command line: an optional subcommand, then its flags. */
 export function parseCommand(args: string[], home: string | undefined): CommandResult {
+  return parseInvocation(args, home).result;
+}
+
+/** Like parseCommand, also saying which subcommand was named and which flags were given. */
+export function parseInvocation(args: string[], home: string | undefined): Invocation {
   const first = args[0];
   if (first === "doctor") {
-    const r = parseFlags(args.slice(1), home, doctorFlags, doctorUsage, " doctor");
-    return r.kind === "run" ? { kind: "doctor", options: r.options } : r;
+    const { result: r, given } = parseFlags(
+      args.slice(1),
+      home,
+      doctorFlags,
+      doctorUsage,
+      " doctor",
+    );
+    const result: CommandResult = r.kind === "run" ? { kind: "doctor", options: r.options } : r;
+    return { subcommand: first, result, given };
   }
   if (first === "hook") {
-    const r = parseFlags(args.slice(1), home, hookFlags, hookUsage, " hook");
-    return r.kind === "run" ? { kind: "hook", claudeDir: r.options.claudeDir } : r;
+    const { result: r, given } = parseFlags(args.slice(1), home, hookFlags, hookUsage, " hook");
+    const result: CommandResult = r.kind === "run"
+      ? { kind: "hook", claudeDir: r.options.claudeDir }
+      : r;
+    return { subcommand: first, result, given };
   }
   if (first === "demo") {
     // The demo makes its own HOME: the real one only fills the unused path defaults.
-    const r = parseFlags(args.slice(1), home ?? "/", demoFlags, demoUsage, " demo");
-    const portGiven = args.slice(1).some((a) => a === "--port" || a.startsWith("--port="));
-    return r.kind === "run" ? { kind: "demo", port: portGiven ? r.options.port : 0 } : r;
+    const { result: r, given } = parseFlags(
+      args.slice(1),
+      home ?? "/",
+      demoFlags,
+      demoUsage,
+      " demo",
+    );
+    const result: CommandResult = r.kind === "run"
+      ? { kind: "demo", port: given.has("--port") ? r.options.port : 0 }
+      : r;
+    return { subcommand: first, result, given };
   }
   if (first !== undefined && !first.startsWith("-")) {
-    return { kind: "error", message: `unknown command "${first}" (see --help)` };
+    return {
+      result: { kind: "error", message: `unknown command "${first}" (see --help)` },
+      given: new Set(),
+    };
   }
-  return parseArgs(args, home);
+  return parseFlags(args, home, serverFlags, usage, "");
 }
 
 function parseFlags(
@@ -115,6 +150,19 @@ function parseFlags(
   allowed: Set<string>,
   help: string,
   command: string,
+): { result: CliResult; given: Set<string> } {
+  const given = new Set<string>();
+  const result = parseFlagsInto(args, home, allowed, help, command, given);
+  return { result, given };
+}
+
+function parseFlagsInto(
+  args: string[],
+  home: string | undefined,
+  allowed: Set<string>,
+  help: string,
+  command: string,
+  given: Set<string>,
 ): CliResult {
   let port = defaultPort;
   let dbPath: string | undefined;
@@ -139,6 +187,7 @@ function parseFlags(
       const where = command ? ` for${command} (see claude-dash${command} --help)` : " (see --help)";
       return { kind: "error", message: `unknown option "${arg}"${where}` };
     }
+    given.add(name);
     switch (name) {
       case "--help":
       case "-h":

@@ -3,7 +3,7 @@
 
 import { dirname } from "node:path";
 import { openDb } from "../store/db.ts";
-import { sessionsByIds } from "../store/queries.ts";
+import { sessionsByIds } from "../store/read/sessions.ts";
 import { Ingester } from "../ingest/ingester.ts";
 import { LiveBus } from "../live/bus.ts";
 import { createApp } from "../http/app.ts";
@@ -13,9 +13,9 @@ import { OtlpExporter, type OtlpOptions } from "../live/otlp_exporter.ts";
 import { MetricsCollector, type MetricsDeps } from "../http/routes/metrics.ts";
 import { maskSecrets } from "../core/secrets.ts";
 import type { ClaudeRoot } from "../ingest/roots.ts";
-import { setPriceOverrides } from "../core/pricing.ts";
+import { PriceTable } from "../core/pricing.ts";
 import { readSettings } from "../store/settings.ts";
-import { startRetentionTimer } from "../store/retention.ts";
+import { startRetentionTimer } from "../store/write/retention.ts";
 import { AlertEngine } from "../domain/alerts/engine.ts";
 import type { ActiveBlock } from "../core/types.ts";
 import { currentActiveBlock, UsageLive } from "../domain/usage/active.ts";
@@ -49,17 +49,19 @@ export interface Dashboard {
   ingester: Ingester;
   exporter: OtlpExporter | null;
   alerts: AlertEngine;
+  /** The prices in force (built-in table under the saved overrides), for ingest and settings. */
+  prices: PriceTable;
   stop(): Promise<void>;
 }
 
 export function startDashboard(opts: DashboardOptions): Dashboard {
   const db = openDb(opts.dbPath);
   // Price overrides from the settings apply to everything ingested from now on.
-  setPriceOverrides(readSettings(db).prices);
+  const prices = new PriceTable(readSettings(db).prices);
   const bus = new LiveBus(opts.maxClients);
   const alerts = new AlertEngine({
     db,
-    bus,
+    publish: (m) => bus.publish(m),
     activeBlock: opts.activeBlock ?? (() => currentActiveBlock(db)),
   });
   // The active 5-hour window, published as `usage` after commits that stored messages.
@@ -69,6 +71,7 @@ export function startDashboard(opts: DashboardOptions): Dashboard {
     db,
     watch: opts.watch,
     transcriptRoots: opts.transcriptRoots,
+    prices,
     scratchDir: `${dirname(opts.dbPath)}/scratch`,
     onCommit: (result) => {
       // Committed rows come straight from the writer, not through the masking queries.
@@ -94,6 +97,7 @@ export function startDashboard(opts: DashboardOptions): Dashboard {
     exporter,
     startedAt: Date.now(),
     rateLimitPerMin: opts.rateLimitPerMin,
+    prices,
   });
   const hostname = opts.hostname ?? "127.0.0.1";
   let server: Deno.HttpServer<Deno.NetAddr>;
@@ -119,6 +123,7 @@ export function startDashboard(opts: DashboardOptions): Dashboard {
     ingester,
     exporter,
     alerts,
+    prices,
     async stop() {
       alerts.stop();
       await ingester.stop();

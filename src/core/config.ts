@@ -138,7 +138,7 @@ export const searchProbeMax = 500;
 /** … up to this many, each match is checked against the set; beyond, against its event row. */
 export const searchFilterSetMax = 50_000;
 
-// ---- alerts (src/alerts/, src/store/alerts.ts) ----
+// ---- alerts (src/domain/alerts/, src/store/read/alerts.ts, src/store/write/alerts.ts) ----
 
 /** The alert engine re-evaluates at least this often: waits and long calls age with time alone. */
 export const alertTickMs = 1000;

@@ -2,8 +2,9 @@
 // Unknown models return null: their tokens are counted, their cost is unknown, never 0.
 // Prices as published by Anthropic, checked 2026-11-26. Cache writes: 5-minute at 1.25× and
 // 1-hour at 2× the input price; cache reads at 0.1×. The user's overrides (settings, keyed by
-// model id prefix) are consulted first: the longest prefix of the normalized id wins. They are
-// process-wide, set at start-up and on save (src/server/settings_routes.tsx).
+// model id prefix) are consulted first: the longest prefix of the normalized id wins. They live
+// in one PriceTable per server, set at start-up (src/commands/dashboard.ts) and on save
+// (src/http/routes/settings.tsx); the free priceOf/costOf use the built-in table only.
 
 import type { Usage } from "./types.ts";
 
@@ -77,11 +78,27 @@ export function pricer(map: Record<string, PriceOverrideInput>): Pricer {
   };
 }
 
-let current: Pricer = builtInPriceOf;
+/** The prices in force: the built-in table under the user's overrides, replaced on save. */
+export class PriceTable {
+  #pricer: Pricer;
 
-/** Replaces the overrides in force for every later priceOf/costOf (ingest included). */
-export function setPriceOverrides(map: Record<string, PriceOverrideInput>): void {
-  current = pricer(map);
+  constructor(overrides: Record<string, PriceOverrideInput> = {}) {
+    this.#pricer = pricer(overrides);
+  }
+
+  /** Replaces the overrides in force for every later priceOf/costOf (ingest included). */
+  setOverrides(map: Record<string, PriceOverrideInput>): void {
+    this.#pricer = pricer(map);
+  }
+
+  priceOf(model: string | null): Price | null {
+    return this.#pricer(model);
+  }
+
+  /** Cost in USD, or null when the model has no known price and tokens were used. */
+  costOf(model: string | null, u: Usage): number | null {
+    return costOf(model, u, this.#pricer);
+  }
 }
 
 /** The built-in table as text, for the settings page (read-only there). */
@@ -106,15 +123,21 @@ export function normalizeModel(model: string): string {
     .replace(/@.*$/, "");
 }
 
+/** The built-in price of a model (a PriceTable adds the user's overrides). */
 export function priceOf(model: string | null): Price | null {
-  return current(model);
+  return builtInPriceOf(model);
 }
 
-/** Cost in USD, or null when the model has no known price and tokens were used. */
-export function costOf(model: string | null, u: Usage): number | null {
+/** Cost in USD by `prices` (default: the built-in table), or null when the model has no known
+ * price and tokens were used. */
+export function costOf(
+  model: string | null,
+  u: Usage,
+  prices: Pricer = builtInPriceOf,
+): number | null {
   const total = u.input_tokens + u.output_tokens + u.cache_creation_tokens + u.cache_read_tokens;
   if (total === 0) return 0;
-  const p = priceOf(model);
+  const p = prices(model);
   if (!p) return null;
   const oneHour = Math.min(u.cache_creation_1h_tokens, u.cache_creation_tokens);
   const fiveMin = u.cache_creation_tokens - oneHour;

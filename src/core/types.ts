@@ -34,8 +34,14 @@ export interface ToolEffect {
   error: string | null;
 }
 
-/** Errors an event represents: none, a standalone error (API error …), or a tool failure. */
-export type ErrorKind = 0 | 1 | 2;
+/**
+ * The error an event represents (events.error_kind): none; an error the event itself reports
+ * (a transcript's API error message or system line of level "error"); or a failed tool call
+ * (PostToolUseFailure, a tool_result with is_error). Stored as these numbers; SQL names them
+ * through this object (`error_kind = ${ErrorKind.ApiError}`).
+ */
+export const ErrorKind = { None: 0, ApiError: 1, ToolFailed: 2 } as const;
+export type ErrorKind = typeof ErrorKind[keyof typeof ErrorKind];
 
 /** A parsed, normalized event from a hook file or a transcript line, before storage. */
 export interface NormalizedEvent {
@@ -273,4 +279,14 @@ export interface MetricFamily {
   /** UCUM-style unit for OTLP ("1", "s", "By", "USD", "{event}" …). */
   unit: string;
   samples: Array<{ labels: Record<string, string>; value: number }>;
+}
+
+/** One row of the Discord notifier's thread map (hooks/threads.db), as read and as stored. */
+export interface ThreadMapping {
+  session_id: string;
+  channel_id: string | null;
+  thread_id: string | null;
+  created_at: string | null;
+  is_archived: number | null;
+  last_used: string | null;
 }

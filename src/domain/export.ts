@@ -7,10 +7,10 @@
 // a leading apostrophe; the JSON Lines export carries every value unchanged (but masked).
 
 import type { Db } from "../store/db.ts";
-import type { ExplorerFilters } from "../store/queries.ts";
-import { type ExportCursor, exportPages, type ExportRow } from "../store/export_queries.ts";
-import { maxEventId } from "../store/queries.ts";
-import { parseSearch } from "../store/fts.ts";
+import type { ExplorerFilters } from "../core/view_data.ts";
+import { type ExportCursor, exportPages, type ExportRow } from "../store/read/export.ts";
+import { maxEventId } from "../store/read/events.ts";
+import { parseSearch } from "../store/read/search_query.ts";
 import {
   containsKnown,
   knownSecretCount,

@@ -1,47 +1,38 @@
-// The Hono application: guards, JSON API, live streams, pages and embedded static assets.
-// Handlers are short: validate at the edge, call a typed query, shape the response.
+// The Hono application: guards, then one sub-app per resource mounted under its prefix (a
+// page and its JSON twin live in the same module, see routes/), the live streams and the
+// embedded static assets. This file is the map of every URL; the handlers live in routes/.
 
 import { Hono } from "hono";
-import type { Db } from "../store/db.ts";
-import type { Ingester } from "../ingest/ingester.ts";
-import type { LiveBus } from "../live/bus.ts";
-import { sseHandler } from "../live/sse.ts";
-import { wsHandler } from "../live/ws.ts";
-import { parseCursor, sessionById, sessionEvents, sessionToolCalls } from "../store/queries.ts";
-import { eventFilters, intParam } from "../core/params.ts";
+import type { AppDeps, RouteDeps } from "./deps.ts";
 import { BadRequest } from "../core/errors.ts";
-import { pageRoutes } from "./routes/pages.tsx";
-import { insightsRoutes } from "./routes/insights.ts";
-import { alertsRoutes } from "./routes/alerts.ts";
-import { settingsRoutes } from "./routes/settings.tsx";
-import { usageRoutes } from "./routes/usage.tsx";
-import { assets } from "../web/assets.gen.ts";
-import { guards } from "./middleware/guards.ts";
-import { csrfGuard } from "./middleware/csrf.ts";
-import { rateLimit, RateLimiter } from "./middleware/rate_limit.ts";
-import { metricsHandler } from "./routes/metrics.ts";
-import type { OtlpExporter } from "../live/otlp_exporter.ts";
 import { log } from "../core/log.ts";
+import { guards } from "./middleware/guards.ts";
+import { csrfGuard, newCsrfToken } from "./middleware/csrf.ts";
+import { rateLimit, RateLimiter } from "./middleware/rate_limit.ts";
+import { kpisApi, overviewApi, overviewPage, timeseriesApi } from "./routes/overview.tsx";
+import { sessionsApi, sessionsPages } from "./routes/sessions.tsx";
+import { eventsApi, eventsPage, searchApi } from "./routes/events.tsx";
+import { exportApi } from "./routes/export.ts";
+import { errorsApi } from "./routes/errors.ts";
+import { toolsApi, toolsPage } from "./routes/tools.tsx";
+import { blocksApi, usageApi, usagePage } from "./routes/usage.tsx";
+import { alertsApi } from "./routes/alerts.ts";
+import { actionsApi, settingsApi, settingsPage } from "./routes/settings.tsx";
+import { healthRoutes } from "./routes/health.tsx";
+import { metricsRoutes } from "./routes/metrics.ts";
+import { liveApi } from "./routes/live.ts";
+import { staticAssets } from "./routes/static.ts";
 
-export interface AppDeps {
-  db: Db;
-  bus: LiveBus;
-  ingester: Ingester | null;
-  claudeDir: string;
-  dbPath: string;
-  startedAt: number;
-  /** The OTLP exporter when --otlp-endpoint is given (its counters show in /metrics). */
-  exporter?: OtlpExporter | null;
-  /** Requests per minute per client address (default rateLimitRequestsPerMin; 0 = off). */
-  rateLimitPerMin?: number;
-}
+export type { AppDeps } from "./deps.ts";
 
-export function createApp(deps: AppDeps): Hono {
-  const { db, bus } = deps;
+/** The dashboard's HTTP app; each app makes its own CSRF token, which its pages embed. */
+export function createApp(appDeps: AppDeps): Hono {
+  const deps: RouteDeps = { ...appDeps, csrfToken: newCsrfToken() };
   const app = new Hono();
+  // Order matters: host and origin checks, then the request budget, then the write guard.
   app.use("*", guards());
   app.use("*", rateLimit(new RateLimiter({ perMin: deps.rateLimitPerMin })));
-  app.use("*", csrfGuard());
+  app.use("*", csrfGuard(deps.csrfToken));
 
   app.onError((err, c) => {
     if (err instanceof BadRequest) return c.json({ error: err.message }, 400);
@@ -49,41 +40,33 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ error: "internal error; see the claude-dash log" }, 500);
   });
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
-  app.get("/metrics", metricsHandler(deps));
 
-  app.get("/api/sessions/:id", (c) => {
-    const q = (n: string) => c.req.query(n);
-    const id = c.req.param("id");
-    const summary = sessionById(db, id);
-    if (!summary) return c.json({ error: `no session ${id}` }, 404);
-    const limit = intParam(q, "limit", 500, 1, 5000);
-    const page = sessionEvents(db, id, limit, parseCursor(q("cursor")) ?? undefined);
-    return c.json({
-      ...summary,
-      events: page.events,
-      next_cursor: page.next_cursor,
-      tool_calls: sessionToolCalls(db, id, 5000),
-    });
-  });
-
-  app.route("/", insightsRoutes(deps));
-  app.route("/", alertsRoutes(deps));
-  app.route("/", settingsRoutes(deps));
-  app.route("/", usageRoutes(deps));
-  app.route("/", pageRoutes(deps));
-  app.get("/api/stream", (c) => sseHandler(c, bus, db, eventFilters((n) => c.req.query(n))));
-  app.get("/api/ws", wsHandler(bus, db, (c) => eventFilters((n) => c.req.query(n))));
-
-  app.get("/static/:name", (c) => {
-    const asset = Object.hasOwn(assets, c.req.param("name"))
-      ? assets[c.req.param("name")]
-      : undefined;
-    if (!asset) return c.json({ error: "no such asset" }, 404);
-    return c.body(asset.body, 200, {
-      "Content-Type": asset.type,
-      "Cache-Control": "public, max-age=31536000, immutable",
-    });
-  });
-
+  app.route("/metrics", metricsRoutes(deps));
+  app.route("/", overviewPage(deps));
+  app.route("/api/overview", overviewApi(deps));
+  app.route("/api/kpis", kpisApi(deps));
+  app.route("/api/timeseries", timeseriesApi(deps));
+  app.route("/sessions", sessionsPages(deps));
+  app.route("/api/sessions", sessionsApi(deps));
+  app.route("/events", eventsPage(deps));
+  app.route("/api/events", eventsApi(deps));
+  app.route("/api/search", searchApi(deps));
+  app.route("/api/export", exportApi(deps));
+  app.route("/api/errors", errorsApi(deps));
+  app.route("/tools", toolsPage(deps));
+  app.route("/api/tools", toolsApi(deps));
+  app.route("/api/tool-stats", toolsApi(deps)); // the old name of /api/tools, kept for one release
+  app.route("/usage", usagePage(deps));
+  app.route("/api/usage", usageApi(deps));
+  app.route("/api/blocks", blocksApi(deps));
+  app.route("/api/alerts", alertsApi(deps));
+  app.route("/settings", settingsPage(deps));
+  app.route("/api/settings", settingsApi(deps));
+  app.route("/api/actions", actionsApi(deps));
+  const health = healthRoutes(deps);
+  app.route("/health", health.page);
+  app.route("/api/health", health.api);
+  app.route("/api", liveApi(deps));
+  app.route("/static", staticAssets());
   return app;
 }

@@ -2,6 +2,8 @@
 // Reads each changed source file from its stored cursor, parses it, and commits events and
 // cursors together in batched transactions. Nothing here throws out of the loop: a file that
 // cannot be read or parsed becomes a counted IngestError and is retried when it changes.
+// Reading one file is read_hook.ts / read_transcript.ts; the notifier's threads.db is
+// threads_poll.ts; the stored cursors load through cursors.ts.
 //
 // Roots: the main Claude directory gives hook logs, threads.db and transcripts, stored under
 // paths relative to it; every other folder Claude Code may write transcripts to (roots.ts)
@@ -11,60 +13,33 @@
 
 import {
   ingestBatchFiles,
-  maxHookFileBytes,
   maxTranscriptBytesPerPass,
   reconcileIntervalMs,
-  threadsPollMs,
-  transcriptChunkBytes,
-  unterminatedLineQuietMs,
   watchDebounceMs,
 } from "../core/config.ts";
 import type { Db } from "../store/db.ts";
-import { type CommitResult, type FileCursor, type FileUpdate, Writer } from "../store/writes.ts";
-import type { RootStatus, SourceKind } from "../core/types.ts";
-import { contentHash } from "./parse/normalize.ts";
-import { parseHookFile } from "./parse/hook.ts";
-import { parseTranscriptChunk, sessionIdFromPath } from "./parse/transcript.ts";
 import {
-  classify,
-  FolderCheck,
-  openSource,
-  readCapped,
-  SourceLister,
-  transcriptRoots,
-} from "./sources.ts";
+  type CommitResult,
+  type FileCursor,
+  type FileUpdate,
+  Writer,
+} from "../store/write/writer.ts";
+import type { RootStatus, SourceKind } from "../core/types.ts";
+import type { PriceTable } from "../core/pricing.ts";
+import { classify, FolderCheck, SourceLister, transcriptRoots } from "./sources.ts";
 import { type ClaudeRoot, findRoots, type RootOrigin } from "./roots.ts";
 import { SecretFile } from "../core/secrets.ts";
 import { SourceWatcher } from "./watcher.ts";
-import { readThreads } from "./read_threads.ts";
 import { log } from "../core/log.ts";
+import { type IngestStats, initialStats } from "./stats.ts";
+import { loadCursors } from "./cursors.ts";
+import { blankCursor, type ReadSink } from "./read_file.ts";
+import { readHook } from "./read_hook.ts";
+import { TranscriptReader } from "./read_transcript.ts";
+import { ThreadsPoller } from "./threads_poll.ts";
 
-const headBytes = 1024;
-const cursorLoadChunkRows = 20_000;
 const batchRawBytes = 16 * 1024 * 1024;
 const parallelReads = 32;
-
-export interface IngestStats {
-  backfilled: boolean;
-  paused: boolean;
-  scans: number;
-  commits: number;
-  filesRead: number;
-  bytesRead: number;
-  eventsStored: number;
-  lastCommitMs: number | null;
-  hookFiles: number;
-  transcripts: number;
-  threadsDb: "absent" | "ok" | "error";
-  /** When the oldest change noticed but not yet stored was noticed (null: caught up). */
-  pendingSinceMs: number | null;
-  /** Transcript reads stopped at maxTranscriptBytesPerPass (the rest follows next pass). */
-  cappedReads: number;
-  /** Transcripts known whose file is gone (their data is kept). */
-  missingTranscripts: number;
-  /** Every folder transcripts are read from, the main one first. */
-  roots: RootStatus[];
-}
 
 /** A folder being read, with its own lister, link check and watcher. */
 interface Root {
@@ -92,26 +67,12 @@ export interface IngesterOptions {
   transcriptBytesPerPass?: number;
   /** Other folders to read transcripts from (absolute; roots.ts finds them from the environment). */
   transcriptRoots?: Array<string | ClaudeRoot>;
+  /** Prices for stored usage (default: the built-in table, no overrides). */
+  prices?: PriceTable;
 }
 
 export class Ingester {
-  readonly stats: IngestStats = {
-    backfilled: false,
-    paused: false,
-    scans: 0,
-    commits: 0,
-    filesRead: 0,
-    bytesRead: 0,
-    eventsStored: 0,
-    lastCommitMs: null,
-    hookFiles: 0,
-    transcripts: 0,
-    threadsDb: "absent",
-    pendingSinceMs: null,
-    cappedReads: 0,
-    missingTranscripts: 0,
-    roots: [],
-  };
+  readonly stats: IngestStats = initialStats();
   readonly ready: Promise<void>;
 
   #dir: string;
@@ -120,14 +81,11 @@ export class Ingester {
   #onCommit: (r: CommitResult) => void;
   #files = new Map<string, FileCursor>();
   #dirty = new Map<string, SourceKind>();
-  #tailTried = new Map<string, string>();
   #roots: Root[];
   #main: Root;
-  /** Keys of every transcript with a stored cursor, of those whose file is gone, and of those
-   * being re-read from the start. */
+  /** Keys of every transcript with a stored cursor, and of those whose file is gone. */
   #transcriptKeys = new Set<string>();
   #missing = new Set<string>();
-  #rereading = new Set<string>();
   #pending: FileUpdate[] = [];
   #pendingBytes = 0;
   #stopped = false;
@@ -135,23 +93,33 @@ export class Ingester {
   #wakeTimer: ReturnType<typeof setTimeout> | undefined;
   #scanRequested = true;
   #dirtySince: number | null = null;
-  #threadsMtime = -1;
-  #threadsPolledAt = 0;
   #loopDone: Promise<void> | null = null;
   #resolveReady!: () => void;
-  #scratchDir: string;
   #secrets: SecretFile;
-  /** Transcripts whose last pass stopped at the per-pass cap: read on even if unchanged. */
-  #capped = new Set<string>();
-  #cappedLogged = new Set<string>();
-  #bytesPerPass: number;
+  /** What the file readers see of this ingester. */
+  #sink: ReadSink;
+  #transcripts: TranscriptReader;
+  #threads: ThreadsPoller;
 
   constructor(opts: IngesterOptions) {
     this.#dir = opts.claudeDir.replace(/\/+$/, "");
     this.#db = opts.db;
-    this.#writer = new Writer(opts.db);
+    this.#writer = new Writer(opts.db, opts.prices);
     this.#onCommit = opts.onCommit ?? (() => {});
-    this.#scratchDir = opts.scratchDir ?? `${this.#dir}/claude-dash/scratch`;
+    this.#sink = {
+      stats: this.stats,
+      cursor: (key) => this.#files.get(key),
+      add: (update, rawBytes) => this.#add(update, rawBytes),
+    };
+    this.#transcripts = new TranscriptReader(
+      this.#sink,
+      opts.transcriptBytesPerPass ?? maxTranscriptBytesPerPass,
+    );
+    this.#threads = new ThreadsPoller(
+      this.#dir,
+      opts.scratchDir ?? `${this.#dir}/claude-dash/scratch`,
+      this.#writer,
+    );
     const watch = opts.watch !== false;
     const root = (dir: string, origin: RootOrigin, main: boolean): Root => {
       const r: Root = {
@@ -183,7 +151,6 @@ export class Ingester {
     }
     this.stats.roots = this.#roots.map((r) => r.status);
     this.ready = new Promise((resolve) => (this.#resolveReady = resolve));
-    this.#bytesPerPass = opts.transcriptBytesPerPass ?? maxTranscriptBytesPerPass;
     // Learn the notifier's secret values before anything is served (kept in memory only).
     this.#secrets = new SecretFile(this.#dir);
     this.#secrets.refresh();
@@ -216,7 +183,7 @@ export class Ingester {
   #hintIn(root: Root, rel: string): void {
     const kind = classify(rel);
     if (root.prefix === null || (!root.main && kind !== "transcript")) return;
-    if (kind === "threads") this.#threadsPolledAt = 0;
+    if (kind === "threads") this.#threads.soon();
     else if (kind) {
       this.#dirty.set(root.prefix + rel, kind);
       this.#noticed();
@@ -242,47 +209,18 @@ export class Ingester {
     if (!paused) this.#wake?.();
   }
 
-  /**
-   * Loads the stored cursors in chunks, yielding between them, so a server over a large
-   * database answers requests while they load (hundreds of thousands of hook files).
-   */
+  /** Loads the stored cursors (in chunks: requests are answered meanwhile). */
   async #loadCursors(): Promise<void> {
-    const chunk = this.#db.prepare(
-      `SELECT id, path, kind, size, mtime_ms, offset, head_hash, generation, skip_to_newline, last_ts, state,
-         missing_ms, rereading
-       FROM files WHERE id > ? ORDER BY id LIMIT ${cursorLoadChunkRows}`,
-    );
-    let after = 0;
-    for (;;) {
-      const rows = chunk.all(after) as Array<Record<string, unknown>>;
-      if (rows.length === 0) return;
-      after = rows[rows.length - 1].id as number;
-      this.#setCursors(rows);
-      await new Promise((r) => setTimeout(r, 0));
-    }
-  }
-
-  #setCursors(rows: Array<Record<string, unknown>>): void {
-    for (const r of rows) {
-      this.#files.set(r.path as string, {
-        path: r.path as string,
-        kind: r.kind as SourceKind,
-        size: r.size as number,
-        mtimeMs: r.mtime_ms as number,
-        offset: r.offset as number,
-        headHash: r.head_hash as string | null,
-        generation: r.generation as number,
-        skipToNewline: r.skip_to_newline === 1,
-        lastTs: r.last_ts as number | null,
-        state: r.state as "ok" | "error",
-      });
-      if (r.kind === "transcript") {
-        this.#transcriptKeys.add(r.path as string);
-        if (r.missing_ms !== null) this.#missing.add(r.path as string);
-        if (r.rereading === 1) this.#rereading.add(r.path as string);
+    for await (const chunk of loadCursors(this.#db)) {
+      for (const { cursor, missing, rereading } of chunk) {
+        this.#files.set(cursor.path, cursor);
+        if (cursor.kind !== "transcript") continue;
+        this.#transcriptKeys.add(cursor.path);
+        if (missing) this.#missing.add(cursor.path);
+        if (rereading) this.#transcripts.markRereading(cursor.path);
       }
+      this.stats.missingTranscripts = this.#missing.size;
     }
-    this.stats.missingTranscripts = this.#missing.size;
   }
 
   async #loop(): Promise<void> {
@@ -366,7 +304,7 @@ export class Ingester {
     this.stats.transcripts = transcripts;
     await this.#checkMissing(listed);
     if (this.#dirty.size > 0) this.#noticed();
-    if (threadsSeen) await this.#pollThreads();
+    if (threadsSeen) this.stats.threadsDb = await this.#threads.poll() ?? this.stats.threadsDb;
     else this.stats.threadsDb = "absent";
   }
 
@@ -469,7 +407,7 @@ export class Ingester {
 
   async #readSafely(key: string, kind: SourceKind): Promise<void> {
     try {
-      if (kind === "hook") await this.#readHook(key);
+      if (kind === "hook") await readHook(this.#sink, this.#dir, this.#main.folders, key);
       else if (kind === "transcript") await this.#readTranscript(key);
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) return; // vanished: keep what was stored
@@ -485,179 +423,11 @@ export class Ingester {
     }
   }
 
-  async #readHook(rel: string): Promise<void> {
-    const abs = `${this.#dir}/${rel}`;
-    const st = await Deno.lstat(abs);
-    const mtimeMs = st.mtime?.getTime() ?? 0;
-    const prev = this.#files.get(rel);
-    if (prev && prev.size === st.size && prev.mtimeMs === mtimeMs) return;
-    const cursor: FileCursor = {
-      ...(prev ?? blankCursor(rel, "hook")),
-      size: st.size,
-      mtimeMs,
-      offset: st.size,
-    };
-    const fail = (reason: string) =>
-      this.#add({
-        cursor: { ...cursor, state: "error" },
-        events: [],
-        errors: [{ path: rel, offset: null, reason }],
-        clearErrors: true,
-        rereading: false,
-      }, 0);
-    if (st.isSymlink) return fail("symbolic link: not followed");
-    if (!st.isFile) return;
-    if (!(await this.#main.folders.inside(parentOf(rel)))) return fail(linkedFolder);
-    const tooLarge = (size: number) =>
-      fail(`file too large: ${mb(size)} (limit ${mb(maxHookFileBytes)}); not read`);
-    if (st.size > maxHookFileBytes) return tooLarge(st.size);
-    const file = await openSource(abs, st);
-    if (!file) return; // replaced while opening: the next scan looks again
-    let bytes: Uint8Array | null;
-    try {
-      bytes = await readCapped(file, st.size, maxHookFileBytes);
-    } finally {
-      file.close();
-    }
-    if (!bytes) return tooLarge(maxHookFileBytes + 1);
-    this.stats.filesRead++;
-    this.stats.bytesRead += bytes.length;
-    const parsed = parseHookFile(rel, bytes, mtimeMs);
-    if ("error" in parsed) return fail(parsed.error.reason);
-    this.#add({
-      cursor: { ...cursor, size: bytes.length, offset: bytes.length, state: "ok" },
-      events: [parsed.event],
-      errors: [],
-      clearErrors: true,
-      rereading: false,
-    }, bytes.length);
-  }
-
   /** Reads a transcript on from its cursor; `key` is its stored path (see #locate). */
   async #readTranscript(key: string): Promise<void> {
     const at = this.#locate(key);
     if (!at) return; // its root is not read now (gone, or the same folder as another)
-    const { root, rel } = at;
-    const abs = `${root.dir}/${rel}`;
-    const st = await Deno.lstat(abs);
-    const mtimeMs = st.mtime?.getTime() ?? 0;
-    const prev = this.#files.get(key);
-    const cur: FileCursor = { ...(prev ?? blankCursor(key, "transcript")) };
-    if (st.isSymlink) {
-      if (prev?.state === "error") return;
-      this.#add({
-        cursor: { ...cur, state: "error" },
-        events: [],
-        errors: [{ path: key, offset: null, reason: "symbolic link: not followed" }],
-        clearErrors: false,
-        rereading: false,
-      }, 0);
-      return;
-    }
-    if (!st.isFile) return;
-    if (!(await root.folders.inside(parentOf(rel)))) {
-      if (prev?.state === "error") return;
-      this.#add({
-        cursor: { ...cur, state: "error" },
-        events: [],
-        errors: [{ path: key, offset: null, reason: linkedFolder }],
-        clearErrors: false,
-        rereading: false,
-      }, 0);
-      return;
-    }
-    const quiet = Date.now() - mtimeMs >= unterminatedLineQuietMs;
-    const stamp = `${st.size}:${mtimeMs}`;
-    const wasCapped = this.#capped.delete(key);
-    if (prev && prev.size === st.size && prev.mtimeMs === mtimeMs && !wasCapped) {
-      // Unchanged: only a complete-but-unterminated last line of a now quiet file is left to try.
-      if (prev.offset >= st.size || !quiet || this.#tailTried.get(key) === stamp) return;
-    }
-    const file = await openSource(abs, st);
-    if (!file) return; // replaced while opening: the next scan looks again
-    let capped = false;
-    try {
-      // A re-read pass (the file shrank or its first bytes changed) skips what is already
-      // stored until it reaches the end, even when it takes several passes or a restart.
-      let rereading = this.#rereading.has(key);
-      if (st.size < cur.offset || !(await headMatches(file, cur.headHash))) {
-        cur.offset = 0;
-        cur.generation++;
-        cur.skipToNewline = false;
-        cur.lastTs = null;
-        cur.headHash = null;
-        rereading = true;
-        this.#rereading.add(key);
-      }
-      cur.size = st.size;
-      cur.mtimeMs = mtimeMs;
-      cur.state = "ok";
-      const fileSessionId = sessionIdFromPath(rel);
-      let wrote = false;
-      let passBytes = 0;
-      while (cur.offset < st.size) {
-        if (passBytes >= this.#bytesPerPass) {
-          capped = true;
-          break;
-        }
-        const want = Math.min(transcriptChunkBytes, st.size - cur.offset);
-        const buf = new Uint8Array(want);
-        const n = await readAt(file, cur.offset, buf);
-        if (n === 0) break;
-        const bytes = buf.subarray(0, n);
-        this.stats.bytesRead += n;
-        passBytes += n;
-        const atEnd = cur.offset + n >= st.size;
-        const r = parseTranscriptChunk({
-          relPath: key,
-          fileSessionId,
-          baseOffset: cur.offset,
-          mtimeMs,
-          lastTs: cur.lastTs,
-          skipToNewline: cur.skipToNewline,
-          takeUnterminated: atEnd && quiet,
-          maxLineBytes: transcriptChunkBytes,
-        }, bytes);
-        cur.offset += r.consumed;
-        cur.skipToNewline = r.skipToNewline;
-        cur.lastTs = r.lastTs;
-        if (headLength(cur.headHash) < Math.min(headBytes, cur.offset)) {
-          cur.headHash = await headHash(file, Math.min(headBytes, cur.offset));
-        }
-        this.#add({
-          cursor: { ...cur },
-          events: r.events,
-          errors: r.errors,
-          clearErrors: false,
-          rereading,
-        }, r.consumed);
-        wrote = true;
-        if (r.consumed === 0 || n < want) break;
-      }
-      this.stats.filesRead++;
-      if (!wrote) {
-        this.#add({ cursor: { ...cur }, events: [], errors: [], clearErrors: false, rereading }, 0);
-      }
-      // An emptied file stays in its re-read pass until content is read to its end again.
-      if (cur.offset >= st.size && st.size > 0) this.#rereading.delete(key);
-      if (cur.offset < st.size && quiet && !capped) this.#tailTried.set(key, stamp);
-    } finally {
-      file.close();
-    }
-    if (capped) {
-      // A huge transcript does not hold up every other file: read on in the next pass.
-      this.stats.cappedReads++;
-      this.#capped.add(key);
-      this.#dirty.set(key, "transcript");
-      if (!this.#cappedLogged.has(key)) {
-        this.#cappedLogged.add(key);
-        log.info(
-          `${key}: ${mb(st.size)}; reading at most ${
-            mb(this.#bytesPerPass)
-          } per pass, the rest follows`,
-        );
-      }
-    }
+    if (await this.#transcripts.read(key, at)) this.#dirty.set(key, "transcript");
   }
 
   #add(update: FileUpdate, rawBytes: number): void {
@@ -698,96 +468,4 @@ export class Ingester {
       }
     }
   }
-
-  async #pollThreads(): Promise<void> {
-    const path = `${this.#dir}/hooks/threads.db`;
-    let mtime = 0;
-    try {
-      mtime = (await Deno.lstat(path)).mtime?.getTime() ?? 0;
-    } catch {
-      this.stats.threadsDb = "absent";
-      return;
-    }
-    const now = Date.now();
-    if (mtime === this.#threadsMtime && now - this.#threadsPolledAt < threadsPollMs) return;
-    this.#threadsMtime = mtime;
-    this.#threadsPolledAt = now;
-    // readThreads copies the file and its -wal: never through a link out of ~/.claude.
-    const linked = await isSymlink(`${path}-wal`) || await isSymlink(path);
-    const result = linked
-      ? { error: "threads.db or its -wal is a symbolic link: not followed" }
-      : readThreads(path, this.#scratchDir);
-    try {
-      if ("error" in result) {
-        this.stats.threadsDb = "error";
-        this.#writer.recordError({ path: "hooks/threads.db", offset: null, reason: result.error });
-      } else {
-        this.stats.threadsDb = "ok";
-        this.#writer.replaceThreads(result.threads);
-      }
-    } catch (e) {
-      log.error(`storing threads failed: ${e instanceof Error ? e.message : e}`);
-    }
-  }
-}
-
-function blankCursor(rel: string, kind: SourceKind): FileCursor {
-  return {
-    path: rel,
-    kind,
-    size: 0,
-    mtimeMs: 0,
-    offset: 0,
-    headHash: null,
-    generation: 0,
-    skipToNewline: false,
-    lastTs: null,
-    state: "ok",
-  };
-}
-
-const linkedFolder = "inside a symbolically linked folder: not followed";
-
-async function isSymlink(path: string): Promise<boolean> {
-  try {
-    return (await Deno.lstat(path)).isSymlink;
-  } catch {
-    return false;
-  }
-}
-
-/** The folder part of a "/"-separated relative path. */
-function parentOf(rel: string): string {
-  return rel.slice(0, rel.lastIndexOf("/"));
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-async function readAt(file: Deno.FsFile, offset: number, buf: Uint8Array): Promise<number> {
-  await file.seek(offset, Deno.SeekMode.Start);
-  let got = 0;
-  while (got < buf.length) {
-    const n = await file.read(buf.subarray(got));
-    if (n === null) break;
-    got += n;
-  }
-  return got;
-}
-
-function headLength(hash: string | null): number {
-  return hash ? Number(hash.slice(0, hash.indexOf(":"))) : 0;
-}
-
-async function headHash(file: Deno.FsFile, length: number): Promise<string> {
-  const buf = new Uint8Array(length);
-  const n = await readAt(file, 0, buf);
-  return `${n}:${contentHash(new TextDecoder().decode(buf.subarray(0, n)))}`;
-}
-
-/** Whether the file still starts with the bytes it had when the cursor was stored. */
-async function headMatches(file: Deno.FsFile, stored: string | null): Promise<boolean> {
-  if (!stored) return true;
-  return (await headHash(file, headLength(stored))) === stored;
 }

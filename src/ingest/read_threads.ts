@@ -5,15 +5,7 @@
 // nothing is ever created or changed next to the user's file.
 
 import { DatabaseSync } from "node:sqlite";
-
-export interface ThreadMapping {
-  session_id: string;
-  channel_id: string | null;
-  thread_id: string | null;
-  created_at: string | null;
-  is_archived: number | null;
-  last_used: string | null;
-}
+import type { ThreadMapping } from "../core/types.ts";
 
 const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
 

@@ -6,7 +6,7 @@
 import type { EventFilters, LiveMessage } from "../core/types.ts";
 import { maxClientQueue, maxReplayEvents } from "../core/config.ts";
 import type { Db } from "../store/db.ts";
-import { eventsAfterId, maxEventId } from "../store/queries.ts";
+import { eventsAfterId, maxEventId } from "../store/read/events.ts";
 import { forClient, type LiveBus } from "./bus.ts";
 
 export class Subscription {

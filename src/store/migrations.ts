@@ -1,5 +1,8 @@
 // Forward-only schema migrations; PRAGMA user_version holds the applied version.
 // Never edit a released migration: add the next one.
+// events.error_kind holds ErrorKind (src/core/types.ts): 0 None, 1 ApiError, 2 ToolFailed. The
+// partial indexes below name 1 literally; queries interpolate ${ErrorKind.ApiError}, the same
+// literal, so the planner still matches them (a bound parameter would not).
 
 export const migrations: string[] = [
   // 1: events, derived sessions, paired tool calls, per-file cursors, ingest errors.
@@ -126,20 +129,20 @@ export const migrations: string[] = [
 
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
-  // 2: /metrics at a million events (store/metric_queries.ts): tool calls per tool and
+  // 2: /metrics at a million events (store/read/metrics.ts): tool calls per tool and
   // status from a covering index instead of a sort, and messages added since the last
   // scrape found by their (ever-increasing) event id instead of a scan.
   `
   CREATE INDEX tool_calls_tool_status ON tool_calls(tool_name, status);
   CREATE INDEX messages_event ON messages(event_id);
   `,
-  // 3: insights (src/store/insights.ts): full-text search over events (FTS5 over text taken
+  // 3: insights (src/store/read/): full-text search over events (FTS5 over text taken
   // from the stored payloads), rollups of event, token and tool-call counts for charts and
   // KPIs, and the indexes the tool, error and usage queries read. Existing events are
   // indexed and rolled up here, so an upgraded database answers at once.
   `
   -- New events and messages reach events_fts and the rollup_* tables in one statement per
-  -- write batch (src/store/derived.ts, called by the writer inside the batch's transaction):
+  -- write batch (src/store/write/derived.ts, called by the writer inside the batch's transaction):
   -- an FTS5 insert from a per-row trigger flushes the index on every statement and made
   -- ingest 2.6 times slower. Deletes (retention) are kept exact by triggers; events are never
   -- updated.
@@ -394,7 +397,7 @@ export const migrations: string[] = [
   CREATE INDEX alerts_last ON alerts(last_ts);
   `,
   // 5: context per session, compactions, and history that outlives the transcripts
-  // (src/store/writes.ts keeps these current; existing rows are filled in here).
+  // (src/store/write/sessions.ts keeps these current; existing rows are filled in here).
   // - sessions.context_tokens: input + cache creation + cache read tokens of the session's
   //   latest main-thread (not sidechain) assistant message with any, context_ts its time.
   // - sessions.compactions: compact boundaries in transcripts, plus PreCompact hooks that no

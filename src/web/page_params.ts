@@ -5,7 +5,7 @@
 import type { SessionStatus } from "../core/types.ts";
 import { intParam, statusParam, timeParam } from "../core/params.ts";
 import { BadRequest } from "../core/errors.ts";
-import { type ExplorerFilters, type SessionSort, sessionSorts } from "../store/queries.ts";
+import { type ExplorerFilters, type SessionSort, sessionSortKeys } from "../core/view_data.ts";
 
 type Query = (name: string) => string | undefined;
 
@@ -58,10 +58,8 @@ export const sessionsPageRows = 50;
 
 export function sessionsView(q: Query, now: number, maxRows: number): SessionsView {
   const sort = q("sort") || "last";
-  if (!Object.hasOwn(sessionSorts, sort)) {
-    throw new BadRequest(
-      `sort must be one of ${Object.keys(sessionSorts).join(", ")}; got "${sort}"`,
-    );
+  if (!(sessionSortKeys as readonly string[]).includes(sort)) {
+    throw new BadRequest(`sort must be one of ${sessionSortKeys.join(", ")}; got "${sort}"`);
   }
   const dir = q("dir") || (sort === "project" ? "asc" : "desc");
   if (dir !== "asc" && dir !== "desc") {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { startDashboard } from "../../src/commands/dashboard.ts";
 import type { Dashboard } from "../../src/commands/dashboard.ts";
-import { listAlerts } from "../../src/store/alerts.ts";
+import { listAlerts } from "../../src/store/read/alerts.ts";
 import { makeHome, type TestHome, writeHook } from "../support/home.ts";
 import { closeBrowser, openPage, screenshot, type WatchedPage } from "../support/browser.ts";
 import { waitFor } from "../support/wait.ts";

@@ -1,20 +1,22 @@
 // The alert engine: evaluates the rules shortly after each ingest commit (debounced) and on a
 // steady tick (waits and long-running calls become alerts with time alone), stores the result
-// and publishes every changed alert on the live bus as {type: "alert", alert}. It never throws
-// into its callers: a failed evaluation is logged and counted, and the next one tries again.
+// and publishes every changed alert as {type: "alert", alert} through its `publish` option
+// (the live bus, wired in src/commands/dashboard.ts). It never throws into its callers: a
+// failed evaluation is logged and counted, and the next one tries again.
 
 import type { Db } from "../../store/db.ts";
-import type { LiveBus } from "../../live/bus.ts";
-import type { ActiveBlock, AlertRow } from "../../core/types.ts";
+import type { ActiveBlock, AlertRow, LiveMessage } from "../../core/types.ts";
 import { readSettings } from "../../store/settings.ts";
-import { alertSnapshot, reconcile } from "../../store/alerts.ts";
+import { reconcile } from "../../store/write/alerts.ts";
+import { alertSnapshot } from "../../store/read/alerts.ts";
 import { evaluateRules } from "./rules.ts";
 import { alertDebounceMs, alertMinIntervalMs, alertTickMs } from "../../core/config.ts";
 import { log } from "../../core/log.ts";
 
 export interface AlertEngineOptions {
   db: Db;
-  bus: LiveBus;
+  /** Where changed alerts go (the live bus). */
+  publish: (messages: LiveMessage[]) => void;
   /** The 5-hour window in progress (src/usage/), for the window_over_limit rule. */
   activeBlock?: () => ActiveBlock | null;
   tickMs?: number;
@@ -29,7 +31,7 @@ export interface AlertEngineStats {
   evaluations: number;
   /** Evaluations that failed (logged); the engine keeps going. */
   errors: number;
-  /** Alert changes published on the bus. */
+  /** Alert changes published. */
   published: number;
   /** Duration of the last evaluation, in ms. */
   lastEvalMs: number;
@@ -86,12 +88,12 @@ export class AlertEngine {
     this.#pending = undefined;
   }
 
-  /** One evaluation: rules → store → bus. Returns the changed alerts ([] after a failure). */
+  /** One evaluation: store → rules → store → publish. Returns the changed alerts ([] after a failure). */
   evaluate(): AlertRow[] {
     if (this.#stopped) return [];
     const t0 = performance.now();
     try {
-      const { db, bus } = this.#opts;
+      const { db, publish } = this.#opts;
       const now = this.#opts.now?.() ?? Date.now();
       const settings = readSettings(db).alerts;
       const block = settings.window_over_limit.enabled ? this.#activeBlock() : null;
@@ -99,7 +101,7 @@ export class AlertEngine {
       const changed = reconcile(db, conditions, now);
       this.stats.evaluations++;
       if (changed.length > 0) {
-        bus.publish(changed.map((alert) => ({ type: "alert", alert })));
+        publish(changed.map((alert) => ({ type: "alert", alert })));
         this.stats.published += changed.length;
       }
       return changed;

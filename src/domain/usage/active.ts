@@ -12,18 +12,12 @@
 
 import type { Db } from "../../store/db.ts";
 import type { ActiveBlock, LiveMessage } from "../../core/types.ts";
-import type { CommitResult } from "../../store/writes.ts";
-import { readSettings, type Settings } from "../../store/settings.ts";
+import type { CommitResult } from "../../store/write/writer.ts";
+import { readSettings } from "../../store/settings.ts";
+import type { Settings } from "../../core/settings_schema.ts";
 import { usageLiveMinIntervalMs } from "../../core/config.ts";
-import {
-  activeBlock,
-  isActive,
-  tokensOf,
-  type Window,
-  type WindowLimits,
-  windowLimits,
-} from "./blocks.ts";
-import type { UsageCardData } from "../../web/islands/UsageWindow.tsx";
+import { activeBlock, isActive, tokensOf, type Window, windowLimits } from "./blocks.ts";
+import type { UsageCardData, WindowLimits } from "../../core/view_data.ts";
 import { allWindows, windowsFrom } from "./windows_query.ts";
 
 interface Tail {

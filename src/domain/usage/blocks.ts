@@ -17,7 +17,8 @@
 // no rate); projection = current + rate × minutes left until the window's end.
 
 import type { ActiveBlock, TokenTotals, UsageBlock } from "../../core/types.ts";
-import { percentileRank } from "../../store/insights.ts";
+import type { WindowLimits } from "../../core/view_data.ts";
+import { percentileRank } from "../../store/read/tool_stats.ts";
 
 export const windowMs = 5 * 3_600_000;
 const hourMs = 3_600_000;
@@ -224,15 +225,6 @@ export function toBlock(w: Window, now: number): UsageBlock {
 
 // ---------------------------------------------------------------------------------------------
 // Limits
-
-export type LimitSource = "setting" | "p90" | null;
-
-export interface WindowLimits {
-  tokens: number | null;
-  tokens_source: LimitSource;
-  cost_usd: number | null;
-  cost_source: LimitSource;
-}
 
 /** Nearest-rank 90th percentile (the insights' percentile rule), or null for no values. */
 export function p90(values: number[]): number | null {

@@ -9,7 +9,8 @@
 
 import type { Db } from "../../store/db.ts";
 import type { TokenTotals, UsageBlock } from "../../core/types.ts";
-import { usageBy, type UsageRow } from "../../store/insights.ts";
+import type { PeriodUsage } from "../../core/view_data.ts";
+import { usageBy, type UsageRow } from "../../store/read/usage.ts";
 import {
   hourFloor,
   type HourRow,
@@ -153,12 +154,6 @@ function totalsOf(r: UsageRow): TokenTotals {
 /** Token and cost totals of the 7 days up to now (rolling, to the millisecond). */
 export function weekTotals(db: Db, now: number): TokenTotals {
   return sumTotals(usageBy(db, "model", { since: now - 7 * dayMs, until: now + 1 }).map(totalsOf));
-}
-
-export interface PeriodUsage extends TokenTotals {
-  /** UTC day "YYYY-MM-DD", or the Monday starting a UTC week. */
-  key: string;
-  messages: number;
 }
 
 /** Usage per UTC day in [since, until). */

@@ -1,6 +1,6 @@
-// JSON API of the alerts. Mounted by createApp; POSTs pass the CSRF guard (Origin + token)
-// before they get here. A changed alert is also published on the live bus, so every open
-// page (not only the one that clicked) updates at once.
+// JSON API of the alerts, mounted by createApp at /api/alerts; POSTs pass the CSRF guard
+// (Origin + token) before they get here. A changed alert is also published on the live bus,
+// so every open page (not only the one that clicked) updates at once.
 //
 //   GET  /api/alerts?state=active|acknowledged|cleared&limit=
 //        → {alerts: [{id, rule, session_id, project, first_ts, last_ts, count, message, state,
@@ -10,10 +10,11 @@
 
 import { Hono } from "hono";
 import type { Context } from "hono";
-import type { AppDeps } from "../app.ts";
+import type { RouteDeps } from "../deps.ts";
 import { limitParam } from "../../core/params.ts";
 import { BadRequest } from "../../core/errors.ts";
-import { ackAlert, alertById, listAlerts, snoozeAlert } from "../../store/alerts.ts";
+import { ackAlert, snoozeAlert } from "../../store/write/alerts.ts";
+import { alertById, listAlerts } from "../../store/read/alerts.ts";
 import type { AlertRow, AlertState } from "../../core/types.ts";
 
 const states: readonly AlertState[] = ["active", "acknowledged", "cleared"];
@@ -42,7 +43,8 @@ async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   return v as Record<string, unknown>;
 }
 
-export function alertsRoutes(deps: AppDeps): Hono {
+/** GET /api/alerts, POST /api/alerts/:id/ack and /api/alerts/:id/snooze */
+export function alertsApi(deps: RouteDeps): Hono {
   const { db, bus } = deps;
   const app = new Hono();
 
@@ -51,7 +53,7 @@ export function alertsRoutes(deps: AppDeps): Hono {
     return c.json({ alert });
   };
 
-  app.get("/api/alerts", (c) => {
+  app.get("/", (c) => {
     const q = (n: string) => c.req.query(n);
     const state = q("state");
     if (state !== undefined && state !== "" && !states.includes(state as AlertState)) {
@@ -64,13 +66,13 @@ export function alertsRoutes(deps: AppDeps): Hono {
     return c.json({ alerts });
   });
 
-  app.post("/api/alerts/:id/ack", (c) => {
+  app.post("/:id/ack", (c) => {
     const id = idParam(c);
     if (!alertById(db, id)) return c.json({ error: `no alert ${id}` }, 404);
     return changed(c, ackAlert(db, id)!);
   });
 
-  app.post("/api/alerts/:id/snooze", async (c) => {
+  app.post("/:id/snooze", async (c) => {
     const id = idParam(c);
     const body = await jsonBody(c);
     const minutes = body.minutes;

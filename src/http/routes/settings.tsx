@@ -1,59 +1,57 @@
 // /settings and its API: GET/POST /api/settings (a patch, validated whole, stored with its side
 // effects in one transaction: price overrides re-price stored usage; retention runs right
-// after), the ingest actions under /api/actions/*, and GET /api/export (streamed CSV or JSON
-// Lines with the events page's filters). POSTs pass the CSRF guard of src/server/csrf.ts
-// (Origin + X-CSRF-Token), applied to every route by createApp.
+// after) and the ingest actions under /api/actions/*. POSTs pass the CSRF guard of
+// middleware/csrf.ts (Origin + X-CSRF-Token), applied to every route by createApp.
 
 import { Hono } from "hono";
+import type { Context } from "hono";
 import { basename, dirname, join } from "node:path";
-import type { AppDeps } from "../app.ts";
+import type { AppDeps, RouteDeps } from "../deps.ts";
+import { htmlPage } from "../html.tsx";
 import { BadRequest } from "../../core/errors.ts";
-import { eventsView } from "../../web/page_params.ts";
-import { maxPageRows } from "../../core/config.ts";
 import { alertRules } from "../../core/alert_catalog.ts";
-import { readSettings, validateSettingsPatch, writeSettings } from "../../store/settings.ts";
+import { readSettings, writeSettings } from "../../store/settings.ts";
+import { validateSettingsPatch } from "../../core/settings_schema.ts";
 import { inTransaction } from "../../store/db.ts";
-import { repriceStored } from "../../store/reprice.ts";
-import { applyRetention } from "../../store/retention.ts";
-import { vacuumDb } from "../../store/vacuum.ts";
-import { builtInPrices, pricer, pricesAsOf, setPriceOverrides } from "../../core/pricing.ts";
+import { repriceStored } from "../../store/write/reprice.ts";
+import { applyRetention } from "../../store/write/retention.ts";
+import { vacuumDb } from "../../store/write/vacuum.ts";
+import { builtInPrices, pricer, pricesAsOf } from "../../core/pricing.ts";
 import { type ClaudeRoot, findRoots, rootCandidates, rootEnv } from "../../ingest/roots.ts";
 import { secretFileRel } from "../../core/secrets.ts";
-import {
-  exportEventsStream,
-  exportFilename,
-  type ExportFormat,
-  exportFormats,
-} from "../../domain/export.ts";
-import { renderPage } from "../../web/components/layout.tsx";
 import { type DataSources, SettingsPage } from "../../web/pages/settings.tsx";
 
 /** Largest settings body accepted (a price table of a few hundred models fits easily). */
 const maxSettingsBodyBytes = 256 * 1024;
 
-export function settingsRoutes(deps: AppDeps): Hono {
-  const { db } = deps;
-  const app = new Hono();
-
-  const pageData = async () => ({
-    settings: readSettings(db),
+/** What the settings page shows, for the page and its twin alike. */
+async function settingsData(deps: AppDeps) {
+  return {
+    settings: readSettings(deps.db),
     rules: [...alertRules],
     builtIn: builtInPrices(),
     asOf: pricesAsOf,
     sources: await dataSources(deps),
     ingest: { paused: deps.ingester?.stats.paused ?? false, available: deps.ingester !== null },
-  });
+  };
+}
 
-  app.get("/settings", async (c) =>
-    c.html(renderPage({
+/** GET /settings */
+export function settingsPage(deps: RouteDeps): Hono {
+  return new Hono().get("/", async (c) =>
+    htmlPage(c, deps, {
       title: "Settings",
       path: "/settings",
       json: "/api/settings",
-      children: SettingsPage(await pageData()),
-    })));
+      children: SettingsPage(await settingsData(deps)),
+    }));
+}
 
-  app.get("/api/settings", async (c) => {
-    const d = await pageData();
+/** GET and POST /api/settings */
+export function settingsApi(deps: RouteDeps): Hono {
+  const app = new Hono();
+  app.get("/", async (c) => {
+    const d = await settingsData(deps);
     return c.json({
       settings: d.settings,
       rules: d.rules,
@@ -63,53 +61,60 @@ export function settingsRoutes(deps: AppDeps): Hono {
       ingest: d.ingest,
     });
   });
+  app.post("/", (c) => saveSettings(c, deps));
+  return app;
+}
 
-  app.post("/api/settings", async (c) => {
-    const text = await c.req.text();
-    if (text.length > maxSettingsBodyBytes) {
-      return c.json({ error: `settings body too large (max ${maxSettingsBodyBytes} bytes)` }, 413);
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new BadRequest("the body must be a JSON object of settings");
-    }
-    const checked = validateSettingsPatch(body);
-    if (!checked.ok) throw new BadRequest(checked.error);
-    const patch = checked.patch;
-    const before = readSettings(db);
-    // Settings and the costs they imply change together or not at all.
-    const { settings, repriced } = inTransaction(db, () => {
-      const settings = writeSettings(db, patch);
-      const repriced = patch.prices === undefined
-        ? null
-        : repriceStored(db, pricer(before.prices), pricer(settings.prices));
-      return { settings, repriced };
-    });
-    if (patch.prices !== undefined) setPriceOverrides(settings.prices);
-    const notes: string[] = [];
-    if (repriced && repriced.messages > 0) {
-      notes.push(
-        `re-priced ${repriced.messages} stored messages of ${repriced.models.length} model(s)`,
-      );
-    }
-    let retention = null;
-    if (patch.retention_days !== undefined && settings.retention_days !== null) {
-      retention = await applyRetention(db, settings.retention_days, Date.now());
-      if (retention.events > 0 || retention.sessions > 0) {
-        notes.push(`deleted ${retention.events} events older than ${settings.retention_days} days`);
-      }
-    }
-    return c.json({ settings, repriced, retention, notes });
+/** Validates the posted patch, stores it with its side effects and says what they did. */
+async function saveSettings(c: Context, deps: AppDeps) {
+  const { db } = deps;
+  const text = await c.req.text();
+  if (text.length > maxSettingsBodyBytes) {
+    return c.json({ error: `settings body too large (max ${maxSettingsBodyBytes} bytes)` }, 413);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new BadRequest("the body must be a JSON object of settings");
+  }
+  const checked = validateSettingsPatch(body);
+  if (!checked.ok) throw new BadRequest(checked.error);
+  const patch = checked.patch;
+  const before = readSettings(db);
+  // Settings and the costs they imply change together or not at all.
+  const { settings, repriced } = inTransaction(db, () => {
+    const settings = writeSettings(db, patch);
+    const repriced = patch.prices === undefined
+      ? null
+      : repriceStored(db, pricer(before.prices), pricer(settings.prices));
+    return { settings, repriced };
   });
+  if (patch.prices !== undefined) deps.prices?.setOverrides(settings.prices);
+  const notes: string[] = [];
+  if (repriced && repriced.messages > 0) {
+    notes.push(
+      `re-priced ${repriced.messages} stored messages of ${repriced.models.length} model(s)`,
+    );
+  }
+  let retention = null;
+  if (patch.retention_days !== undefined && settings.retention_days !== null) {
+    retention = await applyRetention(db, settings.retention_days, Date.now());
+    if (retention.events > 0 || retention.sessions > 0) {
+      notes.push(`deleted ${retention.events} events older than ${settings.retention_days} days`);
+    }
+  }
+  return c.json({ settings, repriced, retention, notes });
+}
 
-  // ---- actions ----
+/** POST /api/actions/rescan, /pause, /resume and /vacuum */
+export function actionsApi(deps: RouteDeps): Hono {
+  const app = new Hono();
   const needIngester = () => {
     if (!deps.ingester) throw new BadRequest("this server runs without live ingest");
     return deps.ingester;
   };
-  app.post("/api/actions/rescan", async (c) => {
+  app.post("/rescan", async (c) => {
     const ingester = needIngester();
     // A paused ingester scans nothing: waiting for the scan would never end.
     if (ingester.stats.paused) {
@@ -123,16 +128,16 @@ export function settingsRoutes(deps: AppDeps): Hono {
       message: `rescanned in ${Math.round(performance.now() - t0)} ms`,
     });
   });
-  app.post("/api/actions/pause", (c) => {
+  app.post("/pause", (c) => {
     needIngester().setPaused(true);
     return c.json({ ok: true, paused: true, message: "live ingest paused" });
   });
-  app.post("/api/actions/resume", (c) => {
+  app.post("/resume", (c) => {
     needIngester().setPaused(false);
     return c.json({ ok: true, paused: false, message: "live ingest resumed" });
   });
-  app.post("/api/actions/vacuum", (c) => {
-    const r = vacuumDb(db);
+  app.post("/vacuum", (c) => {
+    const r = vacuumDb(deps.db);
     const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
     return c.json({
       ok: true,
@@ -140,24 +145,6 @@ export function settingsRoutes(deps: AppDeps): Hono {
       message: `vacuumed: ${mib(r.bytes_before)} → ${mib(r.bytes_after)} in ${Math.round(r.ms)} ms`,
     });
   });
-
-  // ---- export ----
-  app.get("/api/export", (c) => {
-    const q = (n: string) => c.req.query(n);
-    const format = q("format") || "csv";
-    if (!Object.hasOwn(exportFormats, format)) {
-      throw new BadRequest(`format must be csv or jsonl; got "${format}"`);
-    }
-    const f = format as ExportFormat;
-    const v = eventsView(q, Date.now(), maxPageRows);
-    const stream = exportEventsStream(db, { format: f, filters: v.filters, q: v.q });
-    return c.body(stream, 200, {
-      "Content-Type": exportFormats[f].type,
-      "Content-Disposition": `attachment; filename="${exportFilename(f, Date.now())}"`,
-      "Cache-Control": "no-store",
-    });
-  });
-
   return app;
 }
 

@@ -1,6 +1,10 @@
-// 5-hour usage windows: the JSON API and the /usage page with its JSON twin. Mounted by
-// createApp; handlers validate the query string (bad input → 400) and call src/usage/.
+// Usage and cost: the /usage page and its twin /api/usage/windows (5-hour windows, days and
+// weeks), /api/usage (totals grouped by day, hour, model, project or session) and /api/blocks
+// (the 5-hour windows alone). Handlers validate the query string (bad input → 400).
 //
+//   GET /api/usage?group=day|hour|model|project|session&since=&until=
+//       → {group, rows: [{key, input_tokens, output_tokens, cache_creation_tokens,
+//          cache_read_tokens, messages, cost_usd, priced_cost_usd, unpriced_messages}]}
 //   GET /api/blocks?since=&until=     (default: all history)
 //       → {blocks: [{start, end, last_ts, active, messages, input_tokens, output_tokens,
 //          cache_creation_tokens, cache_read_tokens, cost_usd, models}], active, week}
@@ -14,9 +18,11 @@
 
 import { Hono } from "hono";
 import type { Context } from "hono";
-import type { AppDeps } from "../app.ts";
-import { timeParam } from "../../core/params.ts";
-import { BadRequest } from "../../core/errors.ts";
+import type { RouteDeps } from "../deps.ts";
+import { choice, queryOf, range } from "../params.ts";
+import { htmlPage } from "../html.tsx";
+import type { Db } from "../../store/db.ts";
+import { usageBy, type UsageGroup, usageGroups } from "../../store/read/usage.ts";
 import { timeRange } from "../../web/page_params.ts";
 import {
   blocksInRange,
@@ -25,57 +31,48 @@ import {
   weekTotals,
 } from "../../domain/usage/windows_query.ts";
 import { currentActiveBlock, currentLimits, usageCardData } from "../../domain/usage/active.ts";
-import { renderPage } from "../../web/components/layout.tsx";
 import { UsagePage, type UsagePageData } from "../../web/pages/usage.tsx";
 
-export function usageRoutes(deps: AppDeps): Hono {
-  const { db } = deps;
-  const app = new Hono();
-
-  app.get("/api/blocks", (c) => {
-    const q = (n: string) => c.req.query(n);
-    const since = timeParam(q, "since");
-    const until = timeParam(q, "until");
-    if (since !== undefined && until !== undefined && until <= since) {
-      throw new BadRequest("until must be after since");
-    }
-    const now = Date.now();
-    return c.json({
-      blocks: blocksInRange(db, { since, until }, now),
-      active: currentActiveBlock(db, now),
-      week: weekTotals(db, now),
-    });
-  });
-
-  const pageData = (c: Context): UsagePageData & { since?: number; until?: number } => {
-    const now = Date.now();
-    const t = timeRange((n) => c.req.query(n), now, "30d");
-    const range = { since: t.since, until: t.until };
-    return {
-      range: t.range,
-      since: t.since,
-      until: t.until,
-      card: usageCardData(db, now),
-      limits: currentLimits(db, now),
-      week: weekTotals(db, now),
-      blocks: blocksInRange(db, range, now),
-      days: usageByDay(db, range),
-      weeks: usageByWeek(db, range),
-    };
+/** What the /usage page shows for the query string (default range: the last 30 days). */
+function usageView(db: Db, c: Context): UsagePageData & { since?: number; until?: number } {
+  const now = Date.now();
+  const t = timeRange(queryOf(c), now, "30d");
+  const range = { since: t.since, until: t.until };
+  return {
+    range: t.range,
+    since: t.since,
+    until: t.until,
+    card: usageCardData(db, now),
+    limits: currentLimits(db, now),
+    week: weekTotals(db, now),
+    blocks: blocksInRange(db, range, now),
+    days: usageByDay(db, range),
+    weeks: usageByWeek(db, range),
   };
+}
 
-  app.get("/usage", (c) => {
-    const d = pageData(c);
-    return c.html(renderPage({
+/** GET /usage */
+export function usagePage(deps: RouteDeps): Hono {
+  return new Hono().get("/", (c) =>
+    htmlPage(c, deps, {
       title: "Usage",
       path: "/usage",
       json: "/api/usage/windows" + new URL(c.req.url).search,
-      children: UsagePage(d),
+      children: UsagePage(usageView(deps.db, c)),
     }));
-  });
+}
 
-  app.get("/api/usage/windows", (c) => {
-    const d = pageData(c);
+/** GET /api/usage and /api/usage/windows */
+export function usageApi(deps: RouteDeps): Hono {
+  const { db } = deps;
+  const app = new Hono();
+  app.get("/", (c) => {
+    const q = queryOf(c);
+    const group = choice<UsageGroup>(q, "group", usageGroups, "day")!;
+    return c.json({ group, rows: usageBy(db, group, range(q)) });
+  });
+  app.get("/windows", (c) => {
+    const d = usageView(db, c);
     const iso = (ms?: number) => ms === undefined ? null : new Date(ms).toISOString();
     return c.json({
       range: d.range,
@@ -89,6 +86,18 @@ export function usageRoutes(deps: AppDeps): Hono {
       weeks: d.weeks,
     });
   });
-
   return app;
+}
+
+/** GET /api/blocks */
+export function blocksApi(deps: RouteDeps): Hono {
+  return new Hono().get("/", (c) => {
+    const r = range(queryOf(c));
+    const now = Date.now();
+    return c.json({
+      blocks: blocksInRange(deps.db, r, now),
+      active: currentActiveBlock(deps.db, now),
+      week: weekTotals(deps.db, now),
+    });
+  });
 }

@@ -3,17 +3,10 @@
 // A payload without hook_event_name or session_id is rejected, never guessed.
 
 import type { IngestError, NormalizedEvent, ToolEffect } from "../../core/types.ts";
+import { ErrorKind } from "../../core/types.ts";
 import { maxJsonDepth } from "../../core/config.ts";
-import {
-  contentHash,
-  isObject,
-  type JsonObject,
-  nestedDeeperThan,
-  oneLine,
-  parseStamp,
-  str,
-  toolInputSummary,
-} from "./normalize.ts";
+import { contentHash, nestedDeeperThan, parseStamp, str } from "./normalize.ts";
+import { isObject, type JsonObject, oneLine, toolInputSummary } from "../../core/text.ts";
 
 const fatalUtf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -64,7 +57,7 @@ function normalizeHook(
   const toolName = str(p.tool_name);
   const toolUseId = str(p.tool_use_id);
   const toolEffects: ToolEffect[] = [];
-  let errorKind: 0 | 1 | 2 = 0;
+  let errorKind: ErrorKind = ErrorKind.None;
   const input = toolName ? toolInputSummary(toolName, p.tool_input) : null;
   let summary: string;
   switch (type) {
@@ -79,7 +72,7 @@ function normalizeHook(
     case "PostToolUseFailure": {
       const error = str(p.error) ?? "failed";
       toolEffects.push(end(toolUseId, toolName, true, oneLine(error, 500)));
-      errorKind = 2;
+      errorKind = ErrorKind.ToolFailed;
       summary = `${toolName} failed: ${error}`;
       break;
     }

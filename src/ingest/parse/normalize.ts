@@ -1,14 +1,8 @@
-// Small pure helpers shared by the hook and transcript parsers: one-line summaries of
-// payloads, loose timestamp parsing and a fast content hash for idempotency keys.
+// Small pure helpers shared by the hook and transcript parsers: loose timestamp parsing,
+// message text, token usage and a fast content hash for idempotency keys. One-line summaries
+// (also needed by the store) live in src/core/text.ts.
 
-import { summaryChars } from "../../core/config.ts";
-
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type JsonObject = { [key: string]: Json };
-
-export function isObject(v: unknown): v is JsonObject {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+import { isObject } from "../../core/text.ts";
 
 export function str(v: unknown): string | null {
   return typeof v === "string" ? v : null;
@@ -16,45 +10,6 @@ export function str(v: unknown): string | null {
 
 export function num(v: unknown): number {
   return typeof v === "number" && Number.isFinite(v) ? v : 0;
-}
-
-/** Collapses whitespace and cuts to the summary length. */
-export function oneLine(text: string, max = summaryChars): string {
-  const flat = text.length > max * 4 ? text.slice(0, max * 4) : text;
-  const collapsed = flat.replace(/\s+/g, " ").trim();
-  return collapsed.length > max ? collapsed.slice(0, max - 1) + "…" : collapsed;
-}
-
-/** What a tool call works on, in a few words: the command, path, pattern, URL … */
-export function toolInputSummary(toolName: string | null, input: unknown): string {
-  if (!isObject(input)) return input == null ? "" : oneLine(JSON.stringify(input));
-  const pick = (...keys: string[]) => {
-    for (const k of keys) {
-      const v = input[k];
-      if (typeof v === "string" && v !== "") return v;
-    }
-    return null;
-  };
-  if (toolName === "TodoWrite" && Array.isArray(input.todos)) {
-    return `${input.todos.length} todos`;
-  }
-  const main = pick(
-    "command",
-    "file_path",
-    "notebook_path",
-    "pattern",
-    "url",
-    "query",
-    "description",
-    "path",
-    "prompt",
-    "skill",
-  );
-  if (main !== null) {
-    const where = typeof input.path === "string" && main !== input.path ? ` in ${input.path}` : "";
-    return oneLine(main + where);
-  }
-  return oneLine(JSON.stringify(input));
 }
 
 /** Text of a message content value: a string, or the text parts of a list of blocks. */
@@ -146,13 +101,6 @@ export function contentHash(text: string): string {
     h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h1 >>> 15);
   }
   return (h1 >>> 0).toString(16).padStart(8, "0") + (h2 >>> 0).toString(16).padStart(8, "0");
-}
-
-/** Project name shown for a working directory: its last path segment. */
-export function projectOf(cwd: string | null): string | null {
-  if (!cwd) return null;
-  const parts = cwd.replace(/[\\/]+$/, "").split(/[\\/]/);
-  return parts[parts.length - 1] || cwd;
 }
 
 export function usageOf(v: unknown) {

@@ -4,19 +4,17 @@
 // that already parses as a whole JSON object (the caller decides "quiet").
 
 import type { IngestError, NormalizedEvent, ToolEffect, UsageRecord } from "../../core/types.ts";
+import { ErrorKind } from "../../core/types.ts";
 import { maxJsonDepth } from "../../core/config.ts";
 import {
   contentHash,
   contentText,
-  isObject,
-  type JsonObject,
   nestedDeeperThan,
-  oneLine,
   parseStamp,
   str,
-  toolInputSummary,
   usageOf,
 } from "./normalize.ts";
+import { isObject, type JsonObject, oneLine, toolInputSummary } from "../../core/text.ts";
 
 const fatalUtf8 = new TextDecoder("utf-8", { fatal: true });
 const newline = 0x0a;
@@ -180,7 +178,7 @@ function normalizeLine(
     cwd: str(o.cwd),
     uuid: str(o.uuid),
     isSidechain: o.isSidechain === true,
-    errorKind: 0,
+    errorKind: ErrorKind.None,
     model: null,
     usage: null,
     toolEffects: [],
@@ -197,7 +195,7 @@ function normalizeLine(
       break;
     case "system":
       ev.summary = oneLine(str(o.content) ?? str(o.subtype) ?? "system");
-      if (o.level === "error") ev.errorKind = 1;
+      if (o.level === "error") ev.errorKind = ErrorKind.ApiError;
       break;
     case "summary":
       ev.summary = oneLine(str(o.summary) ?? "summary");
@@ -239,7 +237,7 @@ function assistant(ev: NormalizedEvent, o: JsonObject, m: JsonObject, key: strin
   if (
     o.isApiErrorMessage === true || (model === "<synthetic>" && /^API Error/i.test(parts[0] ?? ""))
   ) {
-    ev.errorKind = 1;
+    ev.errorKind = ErrorKind.ApiError;
   }
   const usage = usageOf(m.usage);
   if (usage) {
@@ -269,7 +267,7 @@ function user(ev: NormalizedEvent, m: JsonObject): void {
       const resultText = contentText(block.content);
       ev.toolUseId ??= id;
       ev.toolEffects.push(end(id, failed, failed ? oneLine(resultText || "error", 500) : null));
-      if (failed) ev.errorKind = 2;
+      if (failed) ev.errorKind = ErrorKind.ToolFailed;
       parts.push(`${failed ? "error" : "result"}: ${resultText}`);
     } else if (block.type === "text" && typeof block.text === "string") parts.push(block.text);
     else if (block.type === "image") parts.push("[image]");

@@ -7,7 +7,6 @@ import AlertBanner from "../islands/AlertBanner.tsx";
 import AlertToggles from "../islands/AlertToggles.tsx";
 import { Island } from "./island.tsx";
 import { islandsScript, styleSheet } from "../assets.gen.ts";
-import { csrfToken } from "../../http/middleware/csrf.ts";
 
 /** Inline so the browser never asks for /favicon.ico (the CSP allows data: images). */
 const favicon = "data:image/svg+xml," +
@@ -34,17 +33,19 @@ export interface PageProps {
   json?: string;
   /** Newest stored event id when the page was rendered: the live stream resumes after it. */
   lastEventId?: number;
+  /** The app's CSRF token, sent back in X-CSRF-Token by the page's state-changing calls. */
+  csrfToken: string;
   children: ComponentChildren;
 }
 
-function Layout({ title, path, stream, json, lastEventId, children }: PageProps) {
+function Layout({ title, path, stream, json, lastEventId, csrfToken, children }: PageProps) {
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{title} · claude-dash</title>
-        <meta name="csrf-token" content={csrfToken()} />
+        <meta name="csrf-token" content={csrfToken} />
         <link rel="icon" href={favicon} />
         <link rel="stylesheet" href={styleSheet} />
         <script type="module" src={islandsScript} defer></script>

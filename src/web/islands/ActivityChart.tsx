@@ -4,26 +4,13 @@
 import { useSignal } from "@preact/signals";
 import { foldSeries, StackedBars, type StackedSeries } from "../components/charts.tsx";
 import { useLiveData } from "../client/refetch.ts";
-
-export interface SeriesResult {
-  bucket: string;
-  series: Array<{ key: string; points: Array<[string, number]> }>;
-}
-
-export type ActivityRange = "1h" | "24h";
-
-export interface ActivityData {
-  range: ActivityRange;
-  since: number;
-  until: number;
-  result: SeriesResult;
-}
+import type { ActivityData, ActivityRange, ActivitySeries } from "../../core/view_data.ts";
 
 export const activityBucketMs: Record<ActivityRange, number> = { "1h": 60_000, "24h": 3600_000 };
 
 /** Every bucket start from since to until, with each series' value in each (0 if absent). Pure. */
 export function denseBuckets(
-  result: SeriesResult,
+  result: ActivitySeries,
   since: number,
   until: number,
   bucketMs: number,

@@ -3,28 +3,9 @@
 
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type { HealthReport, RootStatus } from "../../core/types.ts";
+import type { RootStatus } from "../../core/types.ts";
 import { compact } from "../../core/format.ts";
-
-export interface IngestFigures {
-  backfilled: boolean;
-  paused: boolean;
-  hookFiles: number;
-  transcripts: number;
-  threadsDb: string;
-  eventsStored: number;
-  filesRead: number;
-  bytesRead: number;
-  /** Every folder transcripts are read from (the main one first). */
-  roots?: RootStatus[];
-  missingTranscripts?: number;
-}
-
-export interface HealthSnapshot extends HealthReport {
-  live_clients: number;
-  ingest: IngestFigures | null;
-  rates: { events_per_s: number; files_per_s: number; bytes_per_s: number; window_s: number };
-}
+import type { HealthSnapshot } from "../../core/view_data.ts";
 
 export interface HealthStatsProps {
   initial: HealthSnapshot;

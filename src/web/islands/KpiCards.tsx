@@ -3,14 +3,7 @@
 
 import { compact, usd } from "../../core/format.ts";
 import { useLiveData } from "../client/refetch.ts";
-
-export interface KpiFigures {
-  events: number;
-  tool_calls: number;
-  errors: number;
-  tokens: number;
-  cost_usd: number | null;
-}
+import type { KpiFigures } from "../../core/view_data.ts";
 
 export interface KpiCardsProps {
   initial: KpiFigures;

@@ -2,16 +2,7 @@
 
 import { clock, dateTime, shortId, truncate } from "../../core/format.ts";
 import { useLiveData } from "../client/refetch.ts";
-
-export interface ErrorItem {
-  kind: string;
-  ts: string;
-  session_id: string | null;
-  tool_name: string | null;
-  message: string;
-  event_id: number | null;
-  path: string | null;
-}
+import type { ErrorItem } from "../../core/view_data.ts";
 
 const refetchMs = 2000;
 /** Longest error text shown in the list (the whole text is in the tooltip). */

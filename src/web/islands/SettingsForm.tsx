@@ -4,18 +4,10 @@
 // "saved"/the result or the server's own error message.
 
 import { type Signal, useSignal } from "@preact/signals";
-import type { Settings } from "../../store/settings.ts";
+import type { Settings } from "../../core/settings_schema.ts";
 import type { AlertRuleInfo } from "../../core/alert_catalog.ts";
 import { postJson } from "../client/api.ts";
-
-export interface BuiltInPrice {
-  pattern: string;
-  input: number;
-  output: number;
-  cacheWrite5m: number;
-  cacheWrite1h: number;
-  cacheRead: number;
-}
+import type { BuiltInPrice } from "../../core/view_data.ts";
 
 export interface SettingsFormProps {
   settings: Settings;
@@ -107,35 +99,17 @@ function StatusLine({ status, id }: { status: Signal<Status>; id: string }) {
   );
 }
 
-export default function SettingsForm({ settings, rules, builtIn, asOf }: SettingsFormProps) {
-  const draft = useSignal(draftOf(settings));
-  const status = useSignal<Status>({ kind: "idle", text: "" });
-  const d = draft.value;
-  const edit = (change: (d: Draft) => void) => {
-    const next = structuredClone(draft.peek());
-    change(next);
-    draft.value = next;
-    if (status.peek().kind !== "busy") status.value = { kind: "idle", text: "" };
-  };
-  const save = async (e: Event) => {
-    e.preventDefault();
-    status.value = { kind: "busy", text: "saving…" };
-    try {
-      const res = await postJson<{ settings: Settings; notes?: string[] }>(
-        "/api/settings",
-        patchOf(draft.peek()),
-      );
-      draft.value = draftOf(res.settings);
-      status.value = {
-        kind: "ok",
-        text: ["saved", ...(res.notes ?? [])].join(" · "),
-      };
-    } catch (err) {
-      status.value = { kind: "error", text: err instanceof Error ? err.message : String(err) };
-    }
-  };
+/** Applies a change to a copy of the draft (the form's only way to edit it). */
+type Edit = (change: (d: Draft) => void) => void;
+
+interface SectionProps {
+  d: Draft;
+  edit: Edit;
+}
+
+function AlertRulesTable({ d, edit, rules }: SectionProps & { rules: AlertRuleInfo[] }) {
   return (
-    <form class="settings" id="settings-form" onSubmit={save} noValidate>
+    <>
       <h2>Alert rules</h2>
       <div class="table-wrap">
         <table id="alert-rules">
@@ -184,7 +158,13 @@ export default function SettingsForm({ settings, rules, builtIn, asOf }: Setting
           </tbody>
         </table>
       </div>
+    </>
+  );
+}
 
+function RetentionFields({ d, edit }: SectionProps) {
+  return (
+    <>
       <h2>Retention</h2>
       <p class="muted">
         Deletes only from claude-dash's own database; the files under ~/.claude are never touched,
@@ -224,7 +204,13 @@ export default function SettingsForm({ settings, rules, builtIn, asOf }: Setting
           days
         </label>
       </fieldset>
+    </>
+  );
+}
 
+function WindowLimitFields({ d, edit }: SectionProps) {
+  return (
+    <>
       <h2>5-hour window limits</h2>
       <p class="muted">Empty: the 90th percentile of your completed windows is used.</p>
       <div class="inline">
@@ -253,6 +239,137 @@ export default function SettingsForm({ settings, rules, builtIn, asOf }: Setting
           />
         </label>
       </div>
+    </>
+  );
+}
+
+function PriceOverridesTable({ d, edit }: SectionProps) {
+  return (
+    <div>
+      <h3>Your overrides</h3>
+      <table id="price-overrides">
+        <thead>
+          <tr>
+            <th scope="col">Model id prefix</th>
+            <th scope="col" class="num">Input</th>
+            <th scope="col" class="num">Output</th>
+            <th scope="col">
+              <span class="sr-only">Remove</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {d.prices.map((p, i) => {
+            const priceCell = (field: "input" | "output") => (
+              <td class="num">
+                <input
+                  type="number"
+                  aria-label={`${field} USD per million tokens`}
+                  min={0}
+                  step="any"
+                  value={p[field]}
+                  onInput={(e) => edit((n) => (n.prices[i][field] = e.currentTarget.value))}
+                />
+              </td>
+            );
+            return (
+              <tr key={i} data-price-row={i}>
+                <td>
+                  <input
+                    type="text"
+                    aria-label="model id prefix"
+                    placeholder="claude-sonnet-4-5"
+                    value={p.model}
+                    onInput={(e) => edit((n) => (n.prices[i].model = e.currentTarget.value))}
+                  />
+                </td>
+                {priceCell("input")}
+                {priceCell("output")}
+                <td>
+                  <button
+                    type="button"
+                    class="link"
+                    onClick={() => edit((n) => n.prices.splice(i, 1))}
+                  >
+                    remove
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <button
+        type="button"
+        id="price-add"
+        onClick={() => edit((n) => n.prices.push({ model: "", input: "", output: "", extra: {} }))}
+      >
+        Add an override
+      </button>
+    </div>
+  );
+}
+
+function BuiltInPriceTable({ builtIn, asOf }: { builtIn: BuiltInPrice[]; asOf: string }) {
+  return (
+    <div>
+      <h3>Built-in (as of {asOf})</h3>
+      <table id="price-table">
+        <thead>
+          <tr>
+            <th scope="col">Model id</th>
+            <th scope="col" class="num">Input</th>
+            <th scope="col" class="num">Output</th>
+          </tr>
+        </thead>
+        <tbody>
+          {builtIn.map((p) => (
+            <tr key={p.pattern}>
+              <td class="mono">{p.pattern.replace(/^\^/, "") + "…"}</td>
+              <td class="num">{p.input}</td>
+              <td class="num">{p.output}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export default function SettingsForm({ settings, rules, builtIn, asOf }: SettingsFormProps) {
+  const draft = useSignal(draftOf(settings));
+  const status = useSignal<Status>({ kind: "idle", text: "" });
+  const d = draft.value;
+  const edit: Edit = (change) => {
+    const next = structuredClone(draft.peek());
+    change(next);
+    draft.value = next;
+    if (status.peek().kind !== "busy") status.value = { kind: "idle", text: "" };
+  };
+  const save = async (e: Event) => {
+    e.preventDefault();
+    status.value = { kind: "busy", text: "saving…" };
+    try {
+      const res = await postJson<{ settings: Settings; notes?: string[] }>(
+        "/api/settings",
+        patchOf(draft.peek()),
+      );
+      draft.value = draftOf(res.settings);
+      status.value = {
+        kind: "ok",
+        text: ["saved", ...(res.notes ?? [])].join(" · "),
+      };
+    } catch (err) {
+      status.value = { kind: "error", text: err instanceof Error ? err.message : String(err) };
+    }
+  };
+  return (
+    <form class="settings" id="settings-form" onSubmit={save} noValidate>
+      <AlertRulesTable d={d} edit={edit} rules={rules} />
+
+      <RetentionFields d={d} edit={edit} />
+
+      <WindowLimitFields d={d} edit={edit} />
 
       <h2>Prices</h2>
       <p class="muted">
@@ -261,90 +378,8 @@ export default function SettingsForm({ settings, rules, builtIn, asOf }: Setting
         minutes) or 2× (1 hour) the input price, cache reads 0.1×.
       </p>
       <div class="pair">
-        <div>
-          <h3>Your overrides</h3>
-          <table id="price-overrides">
-            <thead>
-              <tr>
-                <th scope="col">Model id prefix</th>
-                <th scope="col" class="num">Input</th>
-                <th scope="col" class="num">Output</th>
-                <th scope="col">
-                  <span class="sr-only">Remove</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.prices.map((p, i) => {
-                const priceCell = (field: "input" | "output") => (
-                  <td class="num">
-                    <input
-                      type="number"
-                      aria-label={`${field} USD per million tokens`}
-                      min={0}
-                      step="any"
-                      value={p[field]}
-                      onInput={(e) => edit((n) => (n.prices[i][field] = e.currentTarget.value))}
-                    />
-                  </td>
-                );
-                return (
-                  <tr key={i} data-price-row={i}>
-                    <td>
-                      <input
-                        type="text"
-                        aria-label="model id prefix"
-                        placeholder="claude-sonnet-4-5"
-                        value={p.model}
-                        onInput={(e) => edit((n) => (n.prices[i].model = e.currentTarget.value))}
-                      />
-                    </td>
-                    {priceCell("input")}
-                    {priceCell("output")}
-                    <td>
-                      <button
-                        type="button"
-                        class="link"
-                        onClick={() => edit((n) => n.prices.splice(i, 1))}
-                      >
-                        remove
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-          <button
-            type="button"
-            id="price-add"
-            onClick={() =>
-              edit((n) => n.prices.push({ model: "", input: "", output: "", extra: {} }))}
-          >
-            Add an override
-          </button>
-        </div>
-        <div>
-          <h3>Built-in (as of {asOf})</h3>
-          <table id="price-table">
-            <thead>
-              <tr>
-                <th scope="col">Model id</th>
-                <th scope="col" class="num">Input</th>
-                <th scope="col" class="num">Output</th>
-              </tr>
-            </thead>
-            <tbody>
-              {builtIn.map((p) => (
-                <tr key={p.pattern}>
-                  <td class="mono">{p.pattern.replace(/^\^/, "") + "…"}</td>
-                  <td class="num">{p.input}</td>
-                  <td class="num">{p.output}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <PriceOverridesTable d={d} edit={edit} />
+        <BuiltInPriceTable builtIn={builtIn} asOf={asOf} />
       </div>
 
       <p class="save-row">

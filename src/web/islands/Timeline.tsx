@@ -5,6 +5,7 @@
 
 import { useSignal, useSignalEffect } from "@preact/signals";
 import type { TimelineRow } from "../../core/types.ts";
+import { ErrorKind } from "../../core/types.ts";
 import { clock, duration } from "../../core/format.ts";
 import { received } from "../client/live.ts";
 import { RawJson } from "./RawJson.tsx";
@@ -25,7 +26,7 @@ const sessionTypes = new Set(["SessionStart", "SessionEnd", "Stop"]);
 
 /** What a timeline row shows as, from its type and source. Pure. */
 export function timelineKind(r: TimelineRow): Kind {
-  if (r.error_kind === 1) return "error";
+  if (r.error_kind === ErrorKind.ApiError) return "error";
   switch (r.type) {
     case "UserPromptSubmit":
       return "prompt";
@@ -77,7 +78,7 @@ function label(r: TimelineRow, kind: Kind): string {
 }
 
 function failed(r: TimelineRow): boolean {
-  return r.error_kind === 2 || r.type === "PostToolUseFailure";
+  return r.error_kind === ErrorKind.ToolFailed || r.type === "PostToolUseFailure";
 }
 
 /** Bar length on a log scale up to 10 minutes, so 50 ms and 5 min both read. */

@@ -4,17 +4,7 @@
 import { Sparkline } from "../components/charts.tsx";
 import { compact, dateTime, duration, percent, withQuery } from "../../core/format.ts";
 import { useLiveData } from "../client/refetch.ts";
-import type { ToolFigures } from "./TopTools.tsx";
-
-export interface ToolRow extends ToolFigures {
-  last_ts: string | null;
-  /** Calls per bucket over the page's range, oldest first. */
-  trend: number[];
-}
-
-export interface ToolsData {
-  tools: ToolRow[];
-}
+import type { ToolsData } from "../../core/view_data.ts";
 
 export interface ToolsTableProps {
   initial: ToolsData;
@@ -26,7 +16,7 @@ export interface ToolsTableProps {
 const refetchMs = 3000;
 
 export default function ToolsTable({ initial, query, selected }: ToolsTableProps) {
-  const data = useLiveData(`/api/tool-stats${query}`, initial, refetchMs, (e) => !!e.tool_name);
+  const data = useLiveData(`/api/tools${query}`, initial, refetchMs, (e) => !!e.tool_name);
   const rows = data.value.tools;
   if (rows.length === 0) return <p class="muted" id="no-tools">No tool calls in this range.</p>;
   return (

@@ -2,15 +2,7 @@
 
 import { compact, duration, percent } from "../../core/format.ts";
 import { useLiveData } from "../client/refetch.ts";
-
-export interface ToolFigures {
-  tool_name: string;
-  calls: number;
-  failures: number;
-  failure_rate: number | null;
-  p50_ms: number | null;
-  p95_ms: number | null;
-}
+import type { ToolFigures } from "../../core/view_data.ts";
 
 const refetchMs = 3000;
 

@@ -8,20 +8,7 @@ import type { ActiveBlock } from "../../core/types.ts";
 import { alertWindowMinRateSpanMin } from "../../core/config.ts";
 import { compact, usd } from "../../core/format.ts";
 import { usageLive } from "../client/live.ts";
-
-export interface RecentWindow {
-  /** Window start (ISO). */
-  start: string;
-  tokens: number;
-}
-
-export interface UsageCardData {
-  active: ActiveBlock | null;
-  /** Windows overlapping the last 24 h, oldest first. */
-  recent: RecentWindow[];
-  /** Server time of the figures (epoch ms), so the first render matches the server's. */
-  now: number;
-}
+import type { RecentWindow, UsageCardData } from "../../core/view_data.ts";
 
 const tickMs = 15_000;
 const minuteMs = 60_000;

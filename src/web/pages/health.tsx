@@ -1,7 +1,8 @@
 // Health page: which sources were found, is ingest keeping up, what failed and why.
 
+import type { HealthSnapshot } from "../../core/view_data.ts";
 import type { IngestErrorRow } from "../../core/types.ts";
-import HealthStats, { type HealthSnapshot } from "../islands/HealthStats.tsx";
+import HealthStats from "../islands/HealthStats.tsx";
 import { Island } from "../components/island.tsx";
 
 export interface HealthData {

@@ -1,14 +1,21 @@
 // Overview: "right now" — today's figures, every session (waiting ones first and
 // unmistakable), activity per minute by type, top tools, latest errors and the live feed.
 
+import type {
+  ActivityData,
+  ErrorItem,
+  KpiFigures,
+  ToolFigures,
+  UsageCardData,
+} from "../../core/view_data.ts";
 import type { EventRow, SessionSummary } from "../../core/types.ts";
 import LiveFeed from "../islands/LiveFeed.tsx";
 import SessionBoard from "../islands/SessionBoard.tsx";
-import KpiCards, { type KpiFigures } from "../islands/KpiCards.tsx";
-import ActivityChart, { type ActivityData } from "../islands/ActivityChart.tsx";
-import TopTools, { type ToolFigures } from "../islands/TopTools.tsx";
-import LatestErrors, { type ErrorItem } from "../islands/LatestErrors.tsx";
-import UsageWindow, { type UsageCardData } from "../islands/UsageWindow.tsx";
+import KpiCards from "../islands/KpiCards.tsx";
+import ActivityChart from "../islands/ActivityChart.tsx";
+import TopTools from "../islands/TopTools.tsx";
+import LatestErrors from "../islands/LatestErrors.tsx";
+import UsageWindow from "../islands/UsageWindow.tsx";
 import { Island } from "../components/island.tsx";
 import { EmptyState } from "../components/empty_state.tsx";
 

@@ -2,7 +2,7 @@
 // with its head (status, counts, cost), token use over time and its Discord thread.
 
 import type { SessionSummary } from "../../core/types.ts";
-import type { ThreadLink, TimelinePage } from "../../store/queries.ts";
+import type { ThreadLink, TimelinePage } from "../../core/view_data.ts";
 import LiveTail, { TimelineList } from "../islands/Timeline.tsx";
 import SessionHeader from "../islands/SessionHeader.tsx";
 import UsageChart from "../islands/UsageChart.tsx";

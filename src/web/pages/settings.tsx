@@ -2,9 +2,10 @@
 // database), live-ingest actions, export links, and which data sources were found. The
 // notifier's secrets file is reported only as configured or not: its content is never read.
 
-import type { Settings } from "../../store/settings.ts";
+import type { BuiltInPrice } from "../../core/view_data.ts";
+import type { Settings } from "../../core/settings_schema.ts";
 import type { AlertRuleInfo } from "../../core/alert_catalog.ts";
-import SettingsForm, { type BuiltInPrice, IngestActions } from "../islands/SettingsForm.tsx";
+import SettingsForm, { IngestActions } from "../islands/SettingsForm.tsx";
 import { Island } from "../components/island.tsx";
 import { compact } from "../../core/format.ts";
 

@@ -1,8 +1,9 @@
 // /tools: every tool's calls, failure rate, p50/p95 duration and trend over a time range, and
 // the recent calls of the tool picked (?tool=), each linked to its session.
 
+import type { ToolsData } from "../../core/view_data.ts";
 import type { ToolCallRow } from "../../core/types.ts";
-import ToolsTable, { type ToolsData } from "../islands/ToolsTable.tsx";
+import ToolsTable from "../islands/ToolsTable.tsx";
 import { dateTime, duration, shortId } from "../../core/format.ts";
 import { Island } from "../components/island.tsx";
 import { FilterForm, Hidden, RangeSelect } from "../components/controls.tsx";

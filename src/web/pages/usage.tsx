@@ -1,10 +1,9 @@
 // /usage: the active 5-hour window (the overview's live gauge), the limits in force, and the
 // usage of a time range by window, by UTC day and by UTC week, each as a chart and a table.
 
+import type { PeriodUsage, UsageCardData, WindowLimits } from "../../core/view_data.ts";
 import type { TokenTotals, UsageBlock } from "../../core/types.ts";
-import type { WindowLimits } from "../../domain/usage/blocks.ts";
-import type { PeriodUsage } from "../../domain/usage/windows_query.ts";
-import UsageWindow, { type UsageCardData } from "../islands/UsageWindow.tsx";
+import UsageWindow from "../islands/UsageWindow.tsx";
 import { StackedBars } from "../components/charts.tsx";
 import { compact, dateTime, totalTokens, usd } from "../../core/format.ts";
 import { Island } from "../components/island.tsx";

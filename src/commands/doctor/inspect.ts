@@ -1,0 +1,355 @@
+// inspect(): the doctor's I/O shell. Gathers a plain view of the setup (Claude Code folders,
+// transcripts, hook logs, settings.json, threads.db, claude-dash's database, the port, write
+// access) without changing anything the user owns.
+
+import { DatabaseSync } from "node:sqlite";
+import { doctorIntegrityMaxBytes, doctorRecentHookMs } from "../../core/config.ts";
+import type { CliOptions } from "../cli.ts";
+import { rawJsonRel } from "../hook.ts";
+import { classify } from "../../ingest/sources.ts";
+import { readThreads } from "../../ingest/read_threads.ts";
+import { extraRoots, rootEnv } from "../../ingest/roots.ts";
+import { migrations } from "../../store/migrations.ts";
+import { schemaVersion } from "../../store/db.ts";
+import type { DoctorView, RootView, TranscriptsView } from "./view.ts";
+
+function errText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function mtimeOf(path: string): number | null {
+  try {
+    return Deno.lstatSync(path).mtime?.getTime() ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Regular files under `dir` (not following links), as "/"-relative paths, depth-limited. */
+function walk(root: string, rel: string, depth: number, out: string[]): void {
+  if (depth > 6) return;
+  try {
+    for (const e of Deno.readDirSync(`${root}/${rel}`)) {
+      if (e.isFile) out.push(`${rel}/${e.name}`);
+      else if (e.isDirectory) walk(root, `${rel}/${e.name}`, depth + 1, out);
+    }
+  } catch {
+    // unreadable or vanished: counted as absent
+  }
+}
+
+/**
+ * The newest file and how many changed in the recent window. Synchronous stats: at 400,000
+ * hook files they take 2 s, batches of async ones 10 s.
+ */
+function newest(
+  root: string,
+  rels: string[],
+): { ms: number | null; rel: string | null; recent: number; now: number } {
+  const now = Date.now();
+  let ms: number | null = null;
+  let rel: string | null = null;
+  let recent = 0;
+  for (const r of rels) {
+    const t = mtimeOf(`${root}/${r}`);
+    if (t === null) continue;
+    if (now - t <= doctorRecentHookMs) recent++;
+    if (ms === null || t > ms) {
+      ms = t;
+      rel = r;
+    }
+  }
+  return { ms, rel, recent, now };
+}
+
+/** Event names of settings.json `hooks` with commands, and those running `claude-dash … hook`. */
+export function settingsHooks(settings: unknown): { events: string[]; claudeDashEvents: string[] } {
+  const events: string[] = [];
+  const claudeDashEvents: string[] = [];
+  const hooks = typeof settings === "object" && settings !== null
+    ? (settings as Record<string, unknown>).hooks
+    : undefined;
+  if (typeof hooks !== "object" || hooks === null || Array.isArray(hooks)) {
+    return { events, claudeDashEvents };
+  }
+  for (const [event, matchers] of Object.entries(hooks)) {
+    // Only event-like keys are ever shown, never values.
+    if (!/^[A-Za-z]{1,40}$/.test(event) || !Array.isArray(matchers)) continue;
+    const commands: string[] = [];
+    for (const m of matchers) {
+      const inner = typeof m === "object" && m !== null
+        ? (m as Record<string, unknown>).hooks
+        : null;
+      if (!Array.isArray(inner)) continue;
+      for (const h of inner) {
+        const cmd = typeof h === "object" && h !== null
+          ? (h as Record<string, unknown>).command
+          : null;
+        if (typeof cmd === "string") commands.push(cmd);
+      }
+    }
+    if (commands.length === 0) continue;
+    events.push(event);
+    if (commands.some((c) => /claude-dash/.test(c) && /\bhook\b/.test(c))) {
+      claudeDashEvents.push(event);
+    }
+  }
+  return { events, claudeDashEvents };
+}
+
+/**
+ * Whether the current user can probably write `path` (or, when it does not exist yet, the
+ * folder it would be created in), judged from mode bits against the owner of the Claude
+ * folder: reading one's own uid needs a permission claude-dash does not ask for.
+ */
+function writableByMode(path: string, stopAt: string, ownerUid: number | null): boolean | null {
+  let p = path;
+  for (;;) {
+    try {
+      const st = Deno.statSync(p);
+      if (st.mode === null) return null;
+      if (st.mode & 0o002) return true;
+      if (ownerUid !== null && st.uid === ownerUid) return (st.mode & 0o200) !== 0;
+      return null;
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound) || p === stopAt || !p.includes("/")) return null;
+      p = p.slice(0, p.lastIndexOf("/")) || "/";
+    }
+  }
+}
+
+function canRead(path: string): boolean {
+  try {
+    return Deno.permissions.querySync({ name: "read", path }).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
+function canReadEnv(variable: string): boolean {
+  try {
+    return Deno.permissions.querySync({ name: "env", variable }).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
+/** The transcripts under `root`/projects, and the newest of them. */
+function transcriptsIn(root: string): TranscriptsView & { now: number } {
+  const files: string[] = [];
+  walk(root, "projects", 0, files);
+  const transcripts = files.filter((r) => classify(r) === "transcript");
+  const t = newest(root, transcripts);
+  return { count: transcripts.length, newestMs: t.ms, newestRel: t.rel, now: t.now };
+}
+
+export interface InspectScope {
+  /** --claude-dir was given: the server reads that folder only, so doctor checks only it. */
+  onlyClaudeDir?: boolean;
+}
+
+/** Gathers the view. Reads only; may create claude-dash's own scratch folder (threads copy). */
+export async function inspect(opts: CliOptions, scope: InspectScope = {}): Promise<DoctorView> {
+  const { claudeDir: dir, dbPath, port } = opts;
+  const view: DoctorView = {
+    claudeDir: dir,
+    claudeOrigin: scope.onlyClaudeDir ? "flag" : "home",
+    dbPath,
+    port,
+    now: Date.now(),
+    claude: { state: "ok" },
+    transcripts: { count: 0, newestMs: null, newestRel: null },
+    roots: [],
+    envDenied: [],
+    hooks: { dirExists: false, count: 0, newestMs: null, recent: 0 },
+    settings: { state: "missing", events: [], claudeDashEvents: [] },
+    threads: { state: "absent" },
+    db: { state: "missing" },
+    currentSchema: migrations.length,
+    portState: { state: "free" },
+    writable: { ownDir: null, rawJson: null },
+  };
+
+  let ownerUid: number | null = null;
+  // Real paths of the folders already counted: a root reached twice is read once (as the
+  // server's findRoots does).
+  const seen = new Map<string, string>();
+  if (!canRead(dir)) {
+    view.claude = { state: "no-permission" };
+  } else {
+    try {
+      const st = Deno.statSync(dir);
+      ownerUid = st.uid;
+      if (!st.isDirectory) view.claude = { state: "not-a-folder" };
+      else {
+        for (const _ of Deno.readDirSync(dir)) break;
+        seen.set(Deno.realPathSync(dir), dir);
+      }
+    } catch (e) {
+      view.claude = e instanceof Deno.errors.NotFound
+        ? { state: "missing" }
+        : { state: "unreadable", error: errText(e) };
+    }
+  }
+
+  if (!scope.onlyClaudeDir) inspectRoots(view, seen);
+  if (view.claude.state === "ok") await inspectClaudeDir(view);
+
+  view.db = inspectDb(dbPath, opts.full === true);
+  view.portState = await inspectPort(port);
+  view.writable = {
+    ownDir: writableByMode(dbPath.slice(0, dbPath.lastIndexOf("/")), dir, ownerUid),
+    rawJson: view.claude.state === "ok"
+      ? writableByMode(`${dir}/${rawJsonRel}`, dir, ownerUid)
+      : null,
+  };
+  return view;
+}
+
+/** The other transcript folders the server reads; `seen` maps real paths already counted. */
+function inspectRoots(view: DoctorView, seen: Map<string, string>): void {
+  view.envDenied = ["XDG_CONFIG_HOME", "CLAUDE_CONFIG_DIR"].filter((n) => !canReadEnv(n));
+  for (const c of extraRoots(rootEnv(), view.claudeDir)) {
+    const none = { count: 0, newestMs: null, newestRel: null };
+    const r: RootView = { ...c, state: "found", sameAs: null, transcripts: none };
+    view.roots.push(r);
+    if (!canRead(c.path)) {
+      r.state = "no-permission";
+      continue;
+    }
+    try {
+      if (!Deno.statSync(c.path).isDirectory) {
+        r.state = "not-a-folder";
+        continue;
+      }
+      for (const _ of Deno.readDirSync(c.path)) break;
+      const real = Deno.realPathSync(c.path);
+      r.sameAs = seen.get(real) ?? null;
+      if (r.sameAs) continue;
+      seen.set(real, c.path);
+    } catch (e) {
+      r.state = e instanceof Deno.errors.NotFound ? "missing" : "unreadable";
+      if (r.state === "unreadable") r.error = errText(e);
+      continue;
+    }
+    const { now, ...t } = transcriptsIn(c.path);
+    r.transcripts = t;
+    view.now = Math.max(view.now, now);
+  }
+}
+
+/** What only the Claude Code folder holds: transcripts, hook logs, settings.json, threads.db. */
+async function inspectClaudeDir(view: DoctorView): Promise<void> {
+  const dir = view.claudeDir;
+  const { now: tNow, ...transcripts } = transcriptsIn(dir);
+  view.transcripts = transcripts;
+
+  const hookFiles: string[] = [];
+  try {
+    for (const e of Deno.readDirSync(`${dir}/${rawJsonRel}`)) {
+      const rel = `${rawJsonRel}/${e.name}`;
+      if (e.isFile && classify(rel) === "hook") hookFiles.push(rel);
+    }
+    view.hooks.dirExists = true;
+  } catch {
+    // no hook log folder
+  }
+  const h = newest(dir, hookFiles);
+  view.hooks = {
+    dirExists: view.hooks.dirExists,
+    count: hookFiles.length,
+    newestMs: h.ms,
+    recent: h.recent,
+  };
+  view.now = Math.max(view.now, h.now, tNow);
+
+  view.settings = await inspectSettings(dir);
+
+  const threadsPath = `${dir}/hooks/threads.db`;
+  if (mtimeOf(threadsPath) !== null) {
+    const dbPath = view.dbPath;
+    const dbDir = dbPath.slice(0, dbPath.lastIndexOf("/")) || ".";
+    const r = readThreads(threadsPath, `${dbDir}/scratch`);
+    view.threads = "error" in r
+      ? { state: "error", error: r.error }
+      : { state: "ok", rows: r.threads.length };
+  }
+}
+
+/** The hooked events of `dir`/settings.json, or why it cannot be read. */
+async function inspectSettings(dir: string): Promise<DoctorView["settings"]> {
+  try {
+    const text = await Deno.readTextFile(`${dir}/settings.json`);
+    try {
+      return { state: "ok", ...settingsHooks(JSON.parse(text)) };
+    } catch (e) {
+      // The parser's message quotes no content beyond a position, never a value.
+      return {
+        state: "invalid",
+        error: errText(e).slice(0, 80),
+        events: [],
+        claudeDashEvents: [],
+      };
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) {
+      return {
+        state: "unreadable",
+        error: errText(e),
+        events: [],
+        claudeDashEvents: [],
+      };
+    }
+    return { state: "missing", events: [], claudeDashEvents: [] };
+  }
+}
+
+function inspectDb(path: string, full: boolean): DoctorView["db"] {
+  let bytes = 0;
+  try {
+    bytes = Deno.statSync(path).size;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return { state: "missing" };
+    return { state: "error", error: errText(e) };
+  }
+  let db: DatabaseSync | null = null;
+  try {
+    // Read-only: never migrates or creates anything but SQLite's -wal/-shm beside it.
+    db = new DatabaseSync(path, { readOnly: true });
+    db.exec("PRAGMA busy_timeout = 2000");
+    // integrity_check also cross-checks every index: ~20 s for 2.5 GB here; quick_check ~5 s.
+    const check = full || bytes <= doctorIntegrityMaxBytes ? "integrity_check" : "quick_check";
+    const rows = db.prepare(`PRAGMA ${check}(5)`).all() as Array<Record<string, unknown>>;
+    const integrity = rows.map((r) => String(Object.values(r)[0])).join("; ");
+    return { state: "ok", bytes, integrity, check, schemaVersion: schemaVersion(db) };
+  } catch (e) {
+    return { state: "error", error: errText(e) };
+  } finally {
+    try {
+      db?.close();
+    } catch {
+      // half-opened
+    }
+  }
+}
+
+async function inspectPort(port: number): Promise<DoctorView["portState"]> {
+  if (port === 0) return { state: "free" };
+  try {
+    const l = Deno.listen({ hostname: "127.0.0.1", port });
+    l.close();
+    return { state: "free" };
+  } catch (e) {
+    if (!(e instanceof Deno.errors.AddrInUse)) return { state: "error", error: errText(e) };
+  }
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/api/health`, {
+      signal: AbortSignal.timeout(1500),
+    });
+    const body = await res.json() as { events?: unknown };
+    if (typeof body.events === "number") return { state: "claude-dash", events: body.events };
+  } catch {
+    // not claude-dash
+  }
+  return { state: "busy" };
+}

@@ -1,0 +1,173 @@
+// The data of the dashboard's views: what the server renders into pages, hands the islands as
+// props and returns from the /api twins — the JSON shapes both sides of the wire agree on. Types
+// only, so server code (domain, http, pages) and browser code (islands) share them without
+// importing each other.
+
+import type {
+  ActiveBlock,
+  EventFilters,
+  HealthReport,
+  RootStatus,
+  TimelineRow,
+  TokenTotals,
+} from "./types.ts";
+import type { Price } from "./pricing.ts";
+
+/** Today's figures on the overview (KpiCards). */
+export interface KpiFigures {
+  events: number;
+  tool_calls: number;
+  errors: number;
+  tokens: number;
+  cost_usd: number | null;
+}
+
+/** One tool's call figures (TopTools on the overview; the base of a /tools row). */
+export interface ToolFigures {
+  tool_name: string;
+  calls: number;
+  failures: number;
+  failure_rate: number | null;
+  p50_ms: number | null;
+  p95_ms: number | null;
+}
+
+/** One row of the /tools table. */
+export interface ToolRow extends ToolFigures {
+  last_ts: string | null;
+  /** Calls per bucket over the page's range, oldest first. */
+  trend: number[];
+}
+
+/** The /tools table's data (and /api/tools). */
+export interface ToolsData {
+  tools: ToolRow[];
+}
+
+/** One of the newest errors on the overview (LatestErrors). */
+export interface ErrorItem {
+  kind: string;
+  ts: string;
+  session_id: string | null;
+  tool_name: string | null;
+  message: string;
+  event_id: number | null;
+  path: string | null;
+}
+
+/** The part of a metric series result the activity chart reads. */
+export interface ActivitySeries {
+  bucket: string;
+  series: Array<{ key: string; points: Array<[string, number]> }>;
+}
+
+export type ActivityRange = "1h" | "24h";
+
+/** Events per bucket by type over the activity chart's range (ActivityChart). */
+export interface ActivityData {
+  range: ActivityRange;
+  since: number;
+  until: number;
+  result: ActivitySeries;
+}
+
+/** The ingester's figures as the health page shows them. */
+export interface IngestFigures {
+  backfilled: boolean;
+  paused: boolean;
+  hookFiles: number;
+  transcripts: number;
+  threadsDb: string;
+  eventsStored: number;
+  filesRead: number;
+  bytesRead: number;
+  /** Every folder transcripts are read from (the main one first). */
+  roots?: RootStatus[];
+  missingTranscripts?: number;
+}
+
+/** The health page's figures (HealthStats and /api/health). */
+export interface HealthSnapshot extends HealthReport {
+  live_clients: number;
+  ingest: IngestFigures | null;
+  rates: { events_per_s: number; files_per_s: number; bytes_per_s: number; window_s: number };
+}
+
+/** One 5-hour window in the usage card's sparkline. */
+export interface RecentWindow {
+  /** Window start (ISO). */
+  start: string;
+  tokens: number;
+}
+
+/** The usage card: the active 5-hour window and the last 24 h of windows (UsageWindow). */
+export interface UsageCardData {
+  active: ActiveBlock | null;
+  /** Windows overlapping the last 24 h, oldest first. */
+  recent: RecentWindow[];
+  /** Server time of the figures (epoch ms), so the first render matches the server's. */
+  now: number;
+}
+
+/** A built-in price as the settings page lists it (USD per million tokens). */
+export interface BuiltInPrice extends Price {
+  pattern: string;
+}
+
+/** Where a 5-hour window limit comes from: the user's setting, the p90 of past windows, or none. */
+export type LimitSource = "setting" | "p90" | null;
+
+/** The 5-hour window limits in force (the usage page). */
+export interface WindowLimits {
+  tokens: number | null;
+  tokens_source: LimitSource;
+  cost_usd: number | null;
+  cost_source: LimitSource;
+}
+
+/** Usage of one UTC day or week (the usage page's tables). */
+export interface PeriodUsage extends TokenTotals {
+  /** UTC day "YYYY-MM-DD", or the Monday starting a UTC week. */
+  key: string;
+  messages: number;
+}
+
+/** A window of a session's timeline (the session page and /api/sessions/:id/timeline). */
+export interface TimelinePage {
+  rows: TimelineRow[];
+  /** Cursor of the first row when earlier rows exist (pass as `before`). */
+  earlier: string | null;
+  /** Cursor of the last row when later rows exist (pass as `after`). */
+  later: string | null;
+}
+
+/** The notifier's Discord thread of a session (the session page). */
+export interface ThreadLink {
+  channel_id: string | null;
+  thread_id: string | null;
+  created_at: string | null;
+  is_archived: boolean;
+}
+
+// ---- Query state the pages share with the store's reads ----
+
+/** Event filters of the explorer page: the live filters plus the session's project. */
+export interface ExplorerFilters extends EventFilters {
+  project?: string;
+}
+
+/** Columns a sessions table can be sorted by (the store maps each to SQL), in menu order. */
+export const sessionSortKeys = [
+  "last",
+  "first",
+  "duration",
+  "events",
+  "tools",
+  "errors",
+  "tokens",
+  "cost",
+  "context",
+  "project",
+  "status",
+] as const;
+export type SessionSort = typeof sessionSortKeys[number];

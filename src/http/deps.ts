@@ -1,0 +1,32 @@
+// What the HTTP layer is built from: the dependencies createApp is given (AppDeps) and what
+// every route module receives (RouteDeps: those plus the app's CSRF token). Route modules
+// import this file, never app.ts, so the app and its routes form no import cycle.
+
+import type { Db } from "../store/db.ts";
+import type { Ingester } from "../ingest/ingester.ts";
+import type { LiveBus } from "../live/bus.ts";
+import type { OtlpExporter } from "../live/otlp_exporter.ts";
+import type { PriceTable } from "../core/pricing.ts";
+
+export interface AppDeps {
+  db: Db;
+  bus: LiveBus;
+  ingester: Ingester | null;
+  claudeDir: string;
+  dbPath: string;
+  startedAt: number;
+  /** The OTLP exporter when --otlp-endpoint is given (its counters show in /metrics). */
+  exporter?: OtlpExporter | null;
+  /** Requests per minute per client address (default rateLimitRequestsPerMin; 0 = off). */
+  rateLimitPerMin?: number;
+  /** The prices in force for ingest: saving price overrides updates them. */
+  prices?: PriceTable;
+}
+
+/** AppDeps plus the app's CSRF token, which every page embeds for its state-changing calls. */
+export interface RouteDeps extends AppDeps {
+  csrfToken: string;
+}
+
+/** A request's query string, one parameter at a time. */
+export type Query = (name: string) => string | undefined;

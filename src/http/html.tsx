@@ -1,0 +1,37 @@
+// Rendering a page from a route: the layout gets the app's CSRF token here, so route modules
+// only say what the page is. Also the content negotiation and the not-found page they share.
+
+import type { Context } from "hono";
+import type { RouteDeps } from "./deps.ts";
+import { type PageProps, renderPage } from "../web/components/layout.tsx";
+
+/** The page's props without the token, which comes from the app. */
+export type PageOptions = Omit<PageProps, "csrfToken">;
+
+/** A full HTML response for the page. */
+export function htmlPage(c: Context, deps: RouteDeps, page: PageOptions, status: 200 | 404 = 200) {
+  return c.html(renderPage({ ...page, csrfToken: deps.csrfToken }), status);
+}
+
+/** HTML for browsers that ask for it; JSON for everything else (and for ?format=json). */
+export function wantsHtml(c: Context): boolean {
+  const accept = c.req.header("Accept") ?? "";
+  return accept.includes("text/html") && c.req.query("format") !== "json";
+}
+
+/** The 404 page, with links back to the lists. */
+export function notFoundPage(c: Context, deps: RouteDeps, message: string) {
+  return htmlPage(c, deps, {
+    title: "Not found",
+    path: c.req.path,
+    children: (
+      <section class="panel">
+        <h1>Not found</h1>
+        <p>{message}</p>
+        <p>
+          <a href="/sessions">All sessions</a> · <a href="/">Overview</a>
+        </p>
+      </section>
+    ),
+  }, 404);
+}

@@ -1,0 +1,42 @@
+// What reading one source file needs from the ingester (ReadSink: the stored cursors, the
+// counters and the batch being built), and small helpers the hook and transcript readers share.
+
+import type { SourceKind } from "../core/types.ts";
+import type { FileCursor, FileUpdate } from "../store/write/writer.ts";
+import type { IngestStats } from "./stats.ts";
+
+/** The ingester as a file reader sees it. */
+export interface ReadSink {
+  readonly stats: IngestStats;
+  /** The stored (or last committed) cursor of a file, by its key. */
+  cursor(key: string): FileCursor | undefined;
+  /** Queues what a read produced for the next commit; `rawBytes` counts toward the batch size. */
+  add(update: FileUpdate, rawBytes: number): void;
+}
+
+/** The cursor of a file never read. */
+export function blankCursor(rel: string, kind: SourceKind): FileCursor {
+  return {
+    path: rel,
+    kind,
+    size: 0,
+    mtimeMs: 0,
+    offset: 0,
+    headHash: null,
+    generation: 0,
+    skipToNewline: false,
+    lastTs: null,
+    state: "ok",
+  };
+}
+
+export const linkedFolder = "inside a symbolically linked folder: not followed";
+
+/** The folder part of a "/"-separated relative path. */
+export function parentOf(rel: string): string {
+  return rel.slice(0, rel.lastIndexOf("/"));
+}
+
+export function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,62 @@
+// Reads one hook log file (one JSON event per file, written once): whole, up to
+// maxHookFileBytes, never through a symbolic link. A file unchanged since its cursor is skipped.
+
+import { maxHookFileBytes } from "../core/config.ts";
+import type { FileCursor } from "../store/write/writer.ts";
+import { parseHookFile } from "./parse/hook.ts";
+import { type FolderCheck, openSource, readCapped } from "./sources.ts";
+import { blankCursor, linkedFolder, mb, parentOf, type ReadSink } from "./read_file.ts";
+
+/** Reads the hook file `rel` of the main Claude directory `dir` into `sink`. */
+export async function readHook(
+  sink: ReadSink,
+  dir: string,
+  folders: FolderCheck,
+  rel: string,
+): Promise<void> {
+  const abs = `${dir}/${rel}`;
+  const st = await Deno.lstat(abs);
+  const mtimeMs = st.mtime?.getTime() ?? 0;
+  const prev = sink.cursor(rel);
+  if (prev && prev.size === st.size && prev.mtimeMs === mtimeMs) return;
+  const cursor: FileCursor = {
+    ...(prev ?? blankCursor(rel, "hook")),
+    size: st.size,
+    mtimeMs,
+    offset: st.size,
+  };
+  const fail = (reason: string) =>
+    sink.add({
+      cursor: { ...cursor, state: "error" },
+      events: [],
+      errors: [{ path: rel, offset: null, reason }],
+      clearErrors: true,
+      rereading: false,
+    }, 0);
+  if (st.isSymlink) return fail("symbolic link: not followed");
+  if (!st.isFile) return;
+  if (!(await folders.inside(parentOf(rel)))) return fail(linkedFolder);
+  const tooLarge = (size: number) =>
+    fail(`file too large: ${mb(size)} (limit ${mb(maxHookFileBytes)}); not read`);
+  if (st.size > maxHookFileBytes) return tooLarge(st.size);
+  const file = await openSource(abs, st);
+  if (!file) return; // replaced while opening: the next scan looks again
+  let bytes: Uint8Array | null;
+  try {
+    bytes = await readCapped(file, st.size, maxHookFileBytes);
+  } finally {
+    file.close();
+  }
+  if (!bytes) return tooLarge(maxHookFileBytes + 1);
+  sink.stats.filesRead++;
+  sink.stats.bytesRead += bytes.length;
+  const parsed = parseHookFile(rel, bytes, mtimeMs);
+  if ("error" in parsed) return fail(parsed.error.reason);
+  sink.add({
+    cursor: { ...cursor, size: bytes.length, offset: bytes.length, state: "ok" },
+    events: [parsed.event],
+    errors: [],
+    clearErrors: true,
+    rereading: false,
+  }, bytes.length);
+}

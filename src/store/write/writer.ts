@@ -1,0 +1,268 @@
+// The only code that writes ingested data to the database: one transaction per ingest batch.
+// Each batch stores file cursors together with the events read under them, so a crash or
+// restart resumes exactly where the last commit stopped. Keys make every insert idempotent.
+// The tables' own statements live beside this file (sessions, messages, tool calls, errors).
+
+import {
+  ErrorKind,
+  type EventRow,
+  type IngestError,
+  type NormalizedEvent,
+  type SourceKind,
+  type ThreadMapping,
+} from "../../core/types.ts";
+import { PriceTable } from "../../core/pricing.ts";
+import { iso } from "../../core/text.ts";
+import { type Db, inTransaction } from "../db.ts";
+import { DerivedTables } from "./derived.ts";
+import { applyEvent, deltaFor, maybeCompaction, type SessionDelta } from "./session_delta.ts";
+import { SessionWrites } from "./sessions.ts";
+import { MessageWrites } from "./messages.ts";
+import { ToolCallWrites } from "./tool_calls.ts";
+import { IngestErrorWrites } from "./ingest_errors.ts";
+import { RereadFilter } from "./reread.ts";
+import { replaceThreads } from "./threads.ts";
+
+/** Where ingest stands in one source file. */
+export interface FileCursor {
+  path: string;
+  kind: SourceKind;
+  size: number;
+  mtimeMs: number;
+  /** Transcripts: bytes consumed so far. */
+  offset: number;
+  /** Hash of the file's first bytes, to notice a file replaced under the same name. */
+  headHash: string | null;
+  /** Incremented each time the file is re-read from the start. */
+  generation: number;
+  skipToNewline: boolean;
+  lastTs: number | null;
+  state: "ok" | "error";
+}
+
+/** What one read of one file produced, committed atomically with its cursor. */
+export interface FileUpdate {
+  cursor: FileCursor;
+  events: NormalizedEvent[];
+  errors: IngestError[];
+  /** The whole file now parses: drop the errors recorded for it earlier. */
+  clearErrors: boolean;
+  /**
+   * The file is being re-read from the start (truncated or replaced): skip lines whose uuid is
+   * already stored for it, and lines without a uuid whose exact text is. Stored with the cursor
+   * while the pass has not reached the end, so it survives a restart mid-way.
+   */
+  rereading: boolean;
+}
+
+export interface CommitResult {
+  events: EventRow[];
+  sessions: string[];
+}
+
+/** What one batch touched so far, settled per session once every file is stored. */
+interface Batch {
+  now: number;
+  rows: EventRow[];
+  deltas: Map<string, SessionDelta>;
+  toolSessions: Set<string>;
+  /** Session + tool groups with calls lacking a tool_use_id, to re-pair by order. */
+  unpaired: Map<string, [string, string]>;
+  compactSessions: Set<string>;
+  linkedSessions: Set<string>;
+}
+
+export class Writer {
+  #db: Db;
+  #upsertFile;
+  #insertEvent;
+  #fileEvents;
+  #linkFile;
+  #fileMissing;
+  #sessionsOfFile;
+  #derived;
+  #sessions;
+  #messages;
+  #toolCalls;
+  #errors;
+  #reread;
+
+  /** `prices` prices stored usage (default: the built-in table, no overrides). */
+  constructor(db: Db, prices: PriceTable = new PriceTable()) {
+    this.#db = db;
+    this.#upsertFile = db.prepare(`
+      INSERT INTO files(path, kind, size, mtime_ms, offset, head_hash, generation, skip_to_newline, last_ts, state, updated_ms, rereading)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+      ON CONFLICT(path) DO UPDATE SET kind=excluded.kind, size=excluded.size, mtime_ms=excluded.mtime_ms,
+        offset=excluded.offset, head_hash=excluded.head_hash, generation=excluded.generation,
+        skip_to_newline=excluded.skip_to_newline, last_ts=excluded.last_ts, state=excluded.state,
+        updated_ms=excluded.updated_ms, rereading=excluded.rereading
+      RETURNING id`);
+    this.#insertEvent = db.prepare(`
+      INSERT OR IGNORE INTO events(key, source, session_id, ts, type, tool_name, tool_use_id, summary, cwd, uuid,
+        is_sidechain, error_kind, file_id, offset, raw)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`);
+    this.#fileEvents = db.prepare("UPDATE files SET events = events + ? WHERE id = ?");
+    this.#linkFile = db.prepare(
+      "INSERT OR IGNORE INTO session_files(session_id, file_id) VALUES (?, ?)",
+    );
+    this.#fileMissing = db.prepare("UPDATE files SET missing_ms = ? WHERE path = ? RETURNING id");
+    this.#sessionsOfFile = db.prepare("SELECT session_id FROM session_files WHERE file_id = ?");
+    this.#derived = new DerivedTables(db);
+    this.#sessions = new SessionWrites(db);
+    this.#messages = new MessageWrites(db, prices);
+    this.#toolCalls = new ToolCallWrites(db);
+    this.#errors = new IngestErrorWrites(db);
+    this.#reread = new RereadFilter(db);
+  }
+
+  /** Stores a batch of file updates in one transaction; returns what became new. */
+  commit(updates: FileUpdate[]): CommitResult {
+    return inTransaction(this.#db, () => this.#commit(updates));
+  }
+
+  #commit(updates: FileUpdate[]): CommitResult {
+    const lastIdBefore = this.#derived.mark();
+    const batch: Batch = {
+      now: Date.now(),
+      rows: [],
+      deltas: new Map(),
+      toolSessions: new Set(),
+      unpaired: new Map(),
+      compactSessions: new Set(),
+      linkedSessions: new Set(),
+    };
+    for (const u of updates) this.#storeFile(u, batch);
+    const { rows, deltas } = batch;
+    for (const [sessionId, d] of deltas) this.#sessions.upsert(sessionId, d);
+    for (const sessionId of batch.compactSessions) this.#sessions.recountCompactions(sessionId);
+    // A session seen in a new transcript file: that file is present, so it is not archived.
+    for (const sessionId of batch.linkedSessions) this.#sessions.rederiveArchived(sessionId);
+    for (const [sessionId, toolName] of batch.unpaired.values()) {
+      this.#toolCalls.repair(sessionId, toolName);
+    }
+    for (const sessionId of batch.toolSessions) this.#sessions.recount(sessionId);
+    // Search index and rollups of what this batch stored (derived.ts).
+    if (rows.length > 0) this.#derived.update(lastIdBefore);
+    return { events: rows, sessions: [...deltas.keys()] };
+  }
+
+  /** Stores one file's cursor, errors and new events, noting what they touch in `batch`. */
+  #storeFile(u: FileUpdate, batch: Batch): void {
+    const c = u.cursor;
+    const { id: fileId } = this.#upsertFile.get(
+      c.path,
+      c.kind,
+      c.size,
+      Math.round(c.mtimeMs),
+      c.offset,
+      c.headHash,
+      c.generation,
+      c.skipToNewline ? 1 : 0,
+      c.lastTs,
+      c.state,
+      batch.now,
+      u.rereading && (c.offset < c.size || c.size === 0) ? 1 : 0,
+    ) as { id: number };
+    if (u.clearErrors) this.#errors.clear(c.path);
+    this.#errors.store(c.path, u.errors, batch.now);
+    let inserted = 0;
+    const hashes = u.rereading ? this.#reread.storedHashes(fileId, c.path) : null;
+    if (!u.rereading) this.#reread.end(fileId);
+    const linked = new Set<string>();
+    for (const ev of u.events) {
+      if (hashes && ev.source === "transcript" && this.#reread.alreadyStored(fileId, hashes, ev)) {
+        continue;
+      }
+      const id = this.#storeEvent(ev, fileId, batch);
+      if (id === null) continue;
+      inserted++;
+      if (hashes) this.#reread.stored(hashes, ev);
+      if (ev.source === "transcript") linked.add(ev.sessionId);
+    }
+    if (inserted > 0) this.#fileEvents.run(inserted, fileId);
+    for (const sessionId of linked) {
+      if (this.#linkFile.run(sessionId, fileId).changes > 0) batch.linkedSessions.add(sessionId);
+    }
+  }
+
+  /** Inserts one event (null: already stored) and folds it into its session's delta. */
+  #storeEvent(ev: NormalizedEvent, fileId: number, batch: Batch): number | null {
+    const row = this.#insertEvent.get(
+      ev.key,
+      ev.source,
+      ev.sessionId,
+      ev.ts,
+      ev.type,
+      ev.toolName,
+      ev.toolUseId,
+      ev.summary,
+      ev.cwd,
+      ev.uuid,
+      ev.isSidechain ? 1 : 0,
+      ev.errorKind,
+      fileId,
+      ev.offset,
+      ev.raw,
+    ) as { id: number } | undefined;
+    if (!row) return null;
+    if (maybeCompaction(ev)) batch.compactSessions.add(ev.sessionId);
+    batch.rows.push({
+      id: row.id,
+      ts: iso(ev.ts),
+      source: ev.source,
+      session_id: ev.sessionId,
+      type: ev.type,
+      tool_name: ev.toolName,
+      summary: ev.summary,
+    });
+    const d = deltaFor(batch.deltas, ev);
+    applyEvent(d, ev);
+    if (ev.usage) this.#messages.store(d, ev, row.id);
+    if (ev.toolEffects.length > 0) {
+      batch.toolSessions.add(ev.sessionId);
+      for (const effect of ev.toolEffects) {
+        if (effect.toolUseId) this.#toolCalls.apply(ev, effect);
+        else {
+          batch.unpaired.set(`${ev.sessionId}\u0000${effect.toolName}`, [
+            ev.sessionId,
+            effect.toolName ?? "?",
+          ]);
+        }
+      }
+    }
+    if (ev.errorKind !== ErrorKind.None) batch.toolSessions.add(ev.sessionId);
+    return row.id;
+  }
+
+  /**
+   * Marks source files as gone (`missingMs`, when the reconcile scan noticed) or back (null),
+   * and re-derives the archived flag of every session that came from them. Stored data is
+   * never deleted. Returns those sessions.
+   */
+  setMissing(paths: string[], missingMs: number | null): string[] {
+    if (paths.length === 0) return [];
+    return inTransaction(this.#db, () => {
+      const sessions = new Set<string>();
+      for (const path of paths) {
+        const row = this.#fileMissing.get(missingMs, path) as { id: number } | undefined;
+        if (!row) continue;
+        for (const r of this.#sessionsOfFile.all(row.id) as Array<{ session_id: string }>) {
+          sessions.add(r.session_id);
+        }
+      }
+      for (const sessionId of sessions) this.#sessions.rederiveArchived(sessionId);
+      return [...sessions];
+    });
+  }
+
+  /** Records one error outside a file batch (e.g. the notifier's database). */
+  recordError(e: IngestError): void {
+    this.#errors.record(e);
+  }
+
+  /** Replaces the stored copy of the notifier's thread map. */
+  replaceThreads(threads: ThreadMapping[]): void {
+    replaceThreads(this.#db, threads);
+  }
+}
