@@ -767,7 +767,8 @@ async function apiPhase(ctx: Bench, server: ServerProc, storedDb: string): Promi
     500,
     "seed: < 500 ms API",
   );
-  await timeIf("tool stats", [["/api/tools"], ["/tools"]], 50);
+  // /api/tools is the /tools page's twin since issue 14: statistics plus a trend line per tool.
+  await timeIf("tool stats with trends (GET /api/tools)", [["/api/tools"], ["/tools"]], 50);
   await timeIf("usage by day", [["/api/usage?group=day"], ["/api/usage"]], 50);
   await timeIf("events explorer (GET /events)", [["/events"]], 500, "seed: < 500 ms API");
   await timeIf("5-hour windows (GET /api/blocks)", [["/api/blocks"]], 50);

@@ -178,7 +178,7 @@ export const exportPageRows = 500;
  * (the first one at once, so a new transcript line reaches the browser well within 1 s). */
 export const usageLiveMinIntervalMs = 250;
 
-// ---- context, compactions, history (src/store/writes.ts, the session pages) ----
+// ---- context, compactions, history (src/store/write/, the session pages) ----
 
 /** A PreCompact hook and a compact boundary this close after it are one compaction. */
 export const compactionPairWindowMs = 10 * 60_000;

@@ -1,7 +1,7 @@
 // Export of stored events as CSV (RFC 4180, with a header row) or JSON Lines, streamed: a
 // ReadableStream that reads one keyset page (exportPageRows) each time the client is ready for
 // more, so memory stays at about one page whatever the number of events. Everything that
-// leaves goes through the same secret masking as the other routes (src/secrets.ts).
+// leaves goes through the same secret masking as the other routes (src/core/secrets.ts).
 //
 // CSV cells that a spreadsheet would run as a formula (starting with = + - @ or a tab/CR) get
 // a leading apostrophe; the JSON Lines export carries every value unchanged (but masked).
@@ -113,7 +113,7 @@ function render(format: ExportFormat, rows: ExportRow[]): string {
   } else {
     for (const r of rows) text += JSON.stringify({ ...outRow(r), raw: maskedRaw(r.raw) }) + "\n";
   }
-  // The last line of defence, as on every buffered response (src/server/guards.ts).
+  // The last line of defence, as on every buffered response (src/http/middleware/guards.ts).
   return knownSecretCount() > 0 && containsKnown(text) ? maskKnown(text) : text;
 }
 

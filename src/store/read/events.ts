@@ -73,8 +73,8 @@ function errorKindOf(n: number): ErrorKind {
   return hit;
 }
 
-const eventColumns = "id, ts, source, session_id, type, tool_name, summary";
-const eventShape = {
+export const eventColumns = "id, ts, source, session_id, type, tool_name, summary";
+export const eventShape = {
   id: "int",
   ts: "int",
   source: "text",
@@ -84,7 +84,8 @@ const eventShape = {
   summary: "text",
 } as const;
 
-function toEvent(r: RowOf<typeof eventShape>): EventRow {
+/** An events row as the API shows it (summary masked). */
+export function toEvent(r: RowOf<typeof eventShape>): EventRow {
   return {
     id: r.id,
     ts: iso(r.ts),

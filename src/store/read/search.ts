@@ -2,7 +2,7 @@
 // the plan that applies session/project/time filters at the lowest cost, and snippets whose
 // highlight marks never let a secret through.
 
-import type { EventFilters, EventRow, EventSource } from "../../core/types.ts";
+import type { EventFilters, EventRow } from "../../core/types.ts";
 import {
   searchFilterSetMax,
   searchProbeMax,
@@ -11,10 +11,10 @@ import {
 } from "../../core/config.ts";
 import { BadRequest } from "../../core/errors.ts";
 import { maskSecrets } from "../../core/secrets.ts";
-import { iso } from "../../core/text.ts";
 import type { Db } from "../db.ts";
-import { allRows, oneRow, RowShapeError } from "../rows.ts";
+import { allRows, oneRow } from "../rows.ts";
 import { hitEnd, hitStart, parseSearch } from "./search_query.ts";
+import { eventColumns, eventShape, toEvent } from "./events.ts";
 import type { SqlValue } from "./time_range.ts";
 
 /** Filters of /api/search: the event filters plus the session's project. */
@@ -198,28 +198,10 @@ export function searchEvents(
   };
 }
 
-const eventShape = {
-  id: "int",
-  ts: "int",
-  source: "text",
-  session_id: "text",
-  type: "text",
-  tool_name: "text?",
-  summary: "text",
-} as const;
-
-const eventSources: readonly EventSource[] = ["hook", "transcript"];
-
-function eventSourceOf(s: string): EventSource {
-  const hit = eventSources.find((x) => x === s);
-  if (hit === undefined) throw new RowShapeError(`events.source ${s} is not an event source`);
-  return hit;
-}
-
 /** The page's hits as results: each event with its snippet, masked. */
 function searchResults(db: Db, page: Hit[], match: string): SearchResult[] {
   const eventById = db.prepare(
-    "SELECT id, ts, source, session_id, type, tool_name, summary FROM events WHERE id = ?",
+    `SELECT ${eventColumns} FROM events WHERE id = ?`,
   );
   // All snippets in one pass over the page's rowid span: a per-row "rowid = ?" lookup would
   // re-evaluate the whole query (a prefix query merges every matching term) once per row.
@@ -242,13 +224,7 @@ function searchResults(db: Db, page: Hit[], match: string): SearchResult[] {
     const e = oneRow(eventById, eventShape, h.id);
     if (!e) continue;
     results.push({
-      id: e.id,
-      ts: iso(e.ts),
-      source: eventSourceOf(e.source),
-      session_id: e.session_id,
-      type: e.type,
-      tool_name: e.tool_name,
-      summary: maskSecrets(e.summary),
+      ...toEvent(e),
       snippet: maskSnippet(snippets.get(h.id) ?? ""),
       rank: Math.round(h.rank * 1e6) / 1e6,
     });

@@ -20,7 +20,7 @@ function samePrice(a: Price | null, b: Price | null): boolean {
 }
 
 /**
- * The same arithmetic as costOf() in src/pricing.ts, in the same order, so a re-priced message
+ * The same arithmetic as costOf() in src/core/pricing.ts, in the same order, so a re-priced message
  * holds exactly the value a fresh ingest would store. No price: null, unless no tokens at all.
  */
 const costSql = `CASE

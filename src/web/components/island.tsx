@@ -1,5 +1,5 @@
 // Server side of an island: renders the component with its props into a marked element;
-// islands/main.tsx hydrates that element in the browser with the very same props.
+// src/web/client/main.tsx hydrates that element in the browser with the very same props.
 
 import type { ComponentType } from "preact";
 
