@@ -163,53 +163,79 @@ Deno.test("rules: ingest errors raise at the threshold and hold until none are l
   assert.equal(rules({ ingestErrors: 0, open }, patch).length, 0, "cleared at 0");
 });
 
-Deno.test("rules: the 5-hour window alert follows the projection against the limit", () => {
-  const block = (over: boolean, limit: number | null, projected: number): ActiveBlock => ({
-    start: "2026-03-04T10:00:00.000Z",
-    end: "2026-03-04T15:00:00.000Z",
-    minutes_left: 180,
-    tokens: 1000,
-    cost_usd: 1,
-    tokens_per_min: 10,
-    cost_per_hour: 1,
-    rate_span_min: 60,
-    projected_tokens: projected,
-    projected_cost_usd: 2,
-    limit_tokens: limit,
-    limit_source: limit ? "setting" : null,
-    limit_cost_usd: null,
-    limit_cost_source: null,
-    projected_over_limit: over,
-    limit_eta: over ? "2026-03-04T14:10:00.000Z" : null,
-  });
-  assert.equal(rules({ activeBlock: block(false, 1000, 900) }).length, 0);
-  const [c] = rules({ activeBlock: block(true, 1000, 1200) });
+Deno.test("rules: the 5-hour window alert follows the projection against the limit and names the limit's source", () => {
+  const block = (limit: number | null, projected: number): ActiveBlock => {
+    const over = limit !== null && projected > limit;
+    return {
+      start: "2026-03-04T10:00:00.000Z",
+      end: "2026-03-04T15:00:00.000Z",
+      as_of: "2026-03-04T12:00:00.000Z",
+      minutes_left: 180,
+      tokens: 500,
+      cost_usd: 1,
+      tokens_per_min: 10,
+      cost_per_hour: 1,
+      rate_span_min: 60,
+      projected_tokens: projected,
+      projected_cost_usd: 2,
+      limit_tokens: limit,
+      limit_source: limit ? "setting" : null,
+      limit_source_text: limit ? "your setting" : null,
+      limit_cost_usd: null,
+      limit_cost_source: null,
+      limit_cost_source_text: null,
+      projected_over_limit: over,
+      limit_eta: over ? "2026-03-04T14:10:00.000Z" : null,
+      limit_eta_tokens: over ? "2026-03-04T14:10:00.000Z" : null,
+      limit_eta_cost: null,
+      // The rule reads the figures themselves (core/window_figures.ts), not this summary.
+      limit_state: {
+        tokens: over ? "projected_over" : limit ? "under" : "no_limit",
+        cost: "no_limit",
+      },
+    };
+  };
+  assert.equal(rules({ activeBlock: block(1000, 900) }).length, 0);
+  const [c] = rules({ activeBlock: block(1000, 1200) });
   assert.equal(c.key, "2026-03-04T10:00:00.000Z");
-  assert.match(c.message, /120% of its limit \(limit reached about 14:10 UTC\)/);
   assert.equal(
-    rules({ activeBlock: block(false, 1000, 900) }, { window_over_limit: { threshold: 80 } })
+    c.message,
+    "The 5-hour window that started 10:00 UTC is projected to use 1.2k tokens by 15:00 UTC, " +
+      "120% of its token limit of 1.0k (your setting); limit reached about 14:10 UTC",
+  );
+  assert.equal(
+    rules({ activeBlock: block(1000, 900) }, { window_over_limit: { threshold: 80 } })
       .length,
     1,
     "a lower threshold warns early",
   );
-  assert.equal(rules({ activeBlock: block(true, null, 5000) }).length, 1, "no limit: the verdict");
-  const byCost = { ...block(true, 1000, 500), limit_cost_usd: 1.6, projected_cost_usd: 2 };
+  // Changed by issue 15: without a limit there is nothing to be over (the panel marks nothing).
+  assert.equal(rules({ activeBlock: block(null, 5000) }).length, 0, "no limit: no alert");
+  const byCost: ActiveBlock = {
+    ...block(1000, 500),
+    limit_cost_usd: 1.6,
+    limit_cost_source: "p90",
+    limit_cost_source_text: "your p90 of 41 windows",
+    projected_over_limit: true,
+    limit_eta_cost: "2026-03-04T13:30:00.000Z",
+  };
   const [cost] = rules({ activeBlock: byCost });
   assert.match(
     cost.message,
-    /projected to use \$2\.00, 125% of its limit/,
-    "the cost limit counts too",
+    /is projected to cost \$2\.00 by 15:00 UTC, 125% of its cost limit of \$1\.60 \(your p90 of 41 windows\); limit reached about 13:30 UTC$/,
+    "the cost limit counts too, and the message says it is the cost and where its limit comes from",
   );
   assert.equal(rules({ activeBlock: null }).length, 0);
-  const young = { ...block(true, 1000, 50_000), tokens: 900, rate_span_min: 3 };
+  const young = { ...block(1000, 50_000), tokens: 900, rate_span_min: 3 };
   assert.equal(
     rules({ activeBlock: young }).length,
     0,
     "a burn rate over 3 minutes is not trusted: 900 used of 1,000 is not over",
   );
-  assert.equal(
-    rules({ activeBlock: { ...young, tokens: 1500 } }).length,
-    1,
+  const [used] = rules({ activeBlock: { ...young, tokens: 1500 } });
+  assert.match(
+    used.message,
+    /has used 1\.5k tokens, 150% of its token limit of 1\.0k \(your setting\)$/,
     "but what was already used over the limit counts at once",
   );
 });

@@ -396,7 +396,7 @@ Deno.test("windows chain on at their ends; a window spans midnight; unknown cost
   assert.equal(b[1].active, false);
 });
 
-Deno.test("active window: burn rate from first to last message, projection to the end, ETA", () => {
+Deno.test("active window: burn rate from first to last message, projection from the last message to the end, ETA", () => {
   const ws = windowsOf([
     msg("2025-05-01T10:15:00Z", 1000, 1),
     msg("2025-05-01T10:45:00Z", 2000, 2),
@@ -411,10 +411,13 @@ Deno.test("active window: burn rate from first to last message, projection to th
   assert.equal(a.tokens, 3000);
   assert.equal(a.tokens_per_min, 100); // 3000 tokens over 30 minutes
   assert.equal(a.cost_per_hour, 6);
-  assert.equal(a.projected_tokens, 3000 + 100 * 240);
-  assert.equal(a.projected_cost_usd, 3 + 0.1 * 240);
+  // From the last message (10:45), 255 minutes to the end: the figures are as of it.
+  assert.equal(a.as_of, "2025-05-01T10:45:00.000Z");
+  assert.equal(a.projected_tokens, 3000 + 100 * 255);
+  assert.equal(a.projected_cost_usd, 3 + 0.1 * 255);
   assert.equal(a.limit_tokens, null);
   assert.equal(a.limit_source, null);
+  assert.equal(a.limit_source_text, null);
   assert.equal(a.projected_over_limit, false);
   assert.equal(a.limit_eta, null);
 
@@ -425,11 +428,26 @@ Deno.test("active window: burn rate from first to last message, projection to th
   )!;
   assert.equal(limited.limit_source, "setting");
   assert.equal(limited.projected_over_limit, true);
-  assert.equal(limited.limit_eta, "2025-05-01T12:40:00.000Z"); // 10,000 more at 100/min
+  assert.equal(limited.limit_source_text, "your setting");
+  assert.equal(limited.limit_eta, "2025-05-01T12:25:00.000Z"); // 10,000 more at 100/min
+  assert.equal(limited.limit_eta_tokens, limited.limit_eta);
+  assert.equal(limited.limit_eta_cost, null);
   const costCap = activeBlock(ws[0], now, windowLimits([], { ...none, window_cost_limit_usd: 2 }))!;
   assert.equal(costCap.limit_cost_source, "setting");
   assert.equal(costCap.projected_over_limit, true);
-  assert.equal(costCap.limit_eta, "2025-05-01T11:00:00.000Z", "already over: now");
+  assert.equal(
+    costCap.limit_eta,
+    "2025-05-01T10:45:00.000Z",
+    "already over: as of the last message",
+  );
+  // Time passing without a message moves nothing but the minutes left.
+  const later = activeBlock(
+    ws[0],
+    at("2025-05-01T12:00:00Z"),
+    windowLimits([], { ...none, window_token_limit: 13000 }),
+  )!;
+  assert.deepEqual({ ...later, minutes_left: 0 }, { ...limited, minutes_left: 0 });
+  assert.equal(later.minutes_left, 180);
 
   // One message: no rate yet (ccusage shows none), the projection is the usage so far.
   const one = windowsOf([msg("2025-05-01T10:15:00Z", 1000)]);
@@ -455,21 +473,33 @@ Deno.test("limits: p90 of the completed windows (nearest rank), the setting wins
   ]);
   assert.equal(completed.length, 4);
   const none = { window_token_limit: null, window_cost_limit_usd: null };
+  // Each limit names its source, with the number of windows a p90 is taken over.
   assert.deepEqual(windowLimits(completed, none), {
     tokens: 400,
     tokens_source: "p90",
+    tokens_source_text: "your p90 of 4 windows",
     cost_usd: 4, // of the three windows whose cost is known
     cost_source: "p90",
+    cost_source_text: "your p90 of 3 windows",
   });
   assert.deepEqual(
     windowLimits(completed, { window_token_limit: 5000, window_cost_limit_usd: 12.5 }),
-    { tokens: 5000, tokens_source: "setting", cost_usd: 12.5, cost_source: "setting" },
+    {
+      tokens: 5000,
+      tokens_source: "setting",
+      tokens_source_text: "your setting",
+      cost_usd: 12.5,
+      cost_source: "setting",
+      cost_source_text: "your setting",
+    },
   );
   assert.deepEqual(windowLimits([], none), {
     tokens: null,
     tokens_source: null,
+    tokens_source_text: null,
     cost_usd: null,
     cost_source: null,
+    cost_source_text: null,
   });
 });
 
@@ -567,11 +597,14 @@ Deno.test(
       assert.equal(a.start, new Date(first - (first % hourMs)).toISOString());
       assert.equal(a.tokens, 1200);
       assert.equal(a.tokens_per_min, 60); // 1200 tokens from the first to the last message (20 min)
+      // Projected from the last message (20 min ago) to the window's end.
+      assert.equal(a.as_of, new Date(first + 20 * minuteMs).toISOString());
       assert.ok(
-        Math.abs(a.projected_tokens - (1200 + 60 * a.minutes_left)) <= 60 * 0.1,
+        Math.abs(a.projected_tokens - (1200 + 60 * (a.minutes_left + 20))) <= 60 * 0.1,
         `projection ${a.projected_tokens} with ${a.minutes_left} minutes left`,
       );
       assert.equal(a.limit_source, "p90");
+      assert.equal(a.limit_source_text, "your p90 of 4 windows");
       assert.equal(a.limit_tokens, 9000, "p90 (nearest rank) of 9000, 7000, 3000, 1000");
       assert.equal(a.projected_over_limit, a.projected_tokens > 9000);
       // Rolling 7 days: the windows of 6 and 2 days ago and the active one, not 7 d 1 h ago.
@@ -583,9 +616,9 @@ Deno.test(
       assert.equal(set.limit_source, "setting");
       assert.equal(set.limit_tokens, 2000);
       assert.equal(set.projected_over_limit, true);
-      // 800 more tokens at 60 per minute: 13 min 20 s after now.
+      // 800 more tokens at 60 per minute: 13 min 20 s after the last message.
       const eta = Date.parse(set.limit_eta!);
-      assert.ok(Math.abs(eta - (Date.now() + 800 / 60 * minuteMs)) < 5000, set.limit_eta!);
+      assert.equal(eta, first + 20 * minuteMs + Math.round(800 / 60 * minuteMs), set.limit_eta!);
 
       const page = await fetch(`${d.url}/usage`);
       assert.equal(page.status, 200);

@@ -4,7 +4,8 @@ import { DatabaseSync } from "node:sqlite";
 import { parseCommand } from "../src/commands/cli.ts";
 import { exitCode, formatReport } from "../src/commands/doctor.ts";
 import { settingsHooks } from "../src/commands/doctor/inspect.ts";
-import { type DoctorView, hookEvents, type RootView } from "../src/commands/doctor/view.ts";
+import type { DoctorView, RootView } from "../src/commands/doctor/view.ts";
+import { hookEvents } from "../src/core/first_run.ts";
 import { diagnose } from "../src/commands/doctor/checks.ts";
 import { startDashboard } from "../src/commands/dashboard.ts";
 import { migrations } from "../src/store/migrations.ts";
@@ -155,6 +156,54 @@ Deno.test("what claude-dash needs fails the exit code; what only enriches it doe
   assert.equal(exitCode(older), 0);
   assert.match(formatReport(older), /schema 1 \(upgraded to 2 at next start\)/);
 });
+
+Deno.test("a claude-dash on the port that serves another Claude Code folder is named, not 'already serves'", () => {
+  const other = diagnose({
+    ...goodView(),
+    portState: { state: "other-claude-dash", events: 9, claudeDir: "/other/home/.claude" },
+  });
+  assert.equal(exitCode(other), 1, "yours cannot start on that port");
+  const text = formatReport(other);
+  assert.match(
+    text,
+    /✗ port: a claude-dash on port 7878 serves \/other\/home\/\.claude, not yours \(\/h\/\.claude\)\n {4}→ stop that dashboard, or start yours with --port N/,
+  );
+  assert.doesNotMatch(text, /already serves/);
+});
+
+Deno.test(
+  "doctor --port N, with a dashboard of another HOME on N, says whose folder it serves",
+  opts,
+  async () => {
+    const mine = await makeHome();
+    const theirs = await makeHome();
+    const dash = startDashboard({
+      claudeDir: theirs.claudeDir,
+      dbPath: theirs.dbPath,
+      port: 0,
+      watch: false,
+    });
+    try {
+      await dash.ingester.ready;
+      const r = await runTask("doctor", mine.home, ["doctor", "--port", String(dash.port)]);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.ok(
+        r.stdout.includes(
+          `✗ port: a claude-dash on port ${dash.port} serves ${theirs.claudeDir}, not yours (${mine.claudeDir})`,
+        ),
+        r.stdout,
+      );
+      assert.doesNotMatch(r.stdout, /already serves/);
+      // The same dashboard, asked by its own HOME: it is this setup's.
+      const own = await runTask("doctor", theirs.home, ["doctor", "--port", String(dash.port)]);
+      assert.match(own.stdout, /✓ port: claude-dash already serves /);
+    } finally {
+      await dash.stop();
+      await mine.cleanup();
+      await theirs.cleanup();
+    }
+  },
+);
 
 Deno.test("transcripts in the other Claude Code folders are listed per folder, counted once over all, and enough without ~/.claude", () => {
   const rootView = (

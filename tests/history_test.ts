@@ -49,7 +49,10 @@ async function sessionView(d: Dashboard, id: string) {
     detail,
     timeline: await json(d, `/api/sessions/${enc}/timeline?limit=200`),
     usage: await json(d, `/api/sessions/${enc}/usage`),
-    pageEvents: [...html.matchAll(/data-event-id="(\d+)"/g)].map((m) => Number(m[1])),
+    // The stored lines behind the timeline's rows (a row holds every line of its thing).
+    pageEvents: [...html.matchAll(/data-sources="([\d ]+)"/g)].flatMap((m) =>
+      m[1].split(" ").map(Number)
+    ),
     pageStats: stats,
     pageUsage: /data-island="UsageChart" data-props="([^"]*)"/.exec(html)?.[1],
   };

@@ -4,7 +4,7 @@ import { checkPayload, namePart, payloadFileName, savePayload } from "../src/com
 import { hookTime } from "../src/ingest/parse/hook.ts";
 import { classify } from "../src/ingest/sources.ts";
 import { parseCommand } from "../src/commands/cli.ts";
-import { hookEvents } from "../src/commands/doctor/view.ts";
+import { hookEvents } from "../src/core/first_run.ts";
 import { openDb } from "../src/store/db.ts";
 import { Ingester } from "../src/ingest/ingester.ts";
 import { fixturesDir, makeHome } from "./support/home.ts";

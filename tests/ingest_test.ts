@@ -21,6 +21,7 @@ type Totals = {
 /** The documented rules, computed straight from the fixture files without the production parser. */
 async function independentTotals(layout: Awaited<ReturnType<typeof writeFixtures>>) {
   const per = new Map<string, Totals>();
+  let lineless = 0;
   const get = (sid: string) => {
     let t = per.get(sid);
     if (!t) {
@@ -32,8 +33,12 @@ async function independentTotals(layout: Awaited<ReturnType<typeof writeFixtures
     return t;
   };
   const seenMessages = new Set<string>();
+  // Summary and snapshot lines name no session: they belong to the session the file's other
+  // lines name, else to the one holding the message their leafUuid names, else to none.
+  const records = new Map<string, Array<Record<string, unknown>>>();
+  const leafSession = new Map<string, string>();
   for (const { rel, source } of layout.transcripts) {
-    const stem = rel.slice(rel.lastIndexOf("/") + 1).replace(/\.jsonl$/, "");
+    const list: Array<Record<string, unknown>> = [];
     for (const text of (await Deno.readTextFile(source)).split("\n")) {
       if (text.trim() === "") continue;
       let o: unknown;
@@ -44,7 +49,32 @@ async function independentTotals(layout: Awaited<ReturnType<typeof writeFixtures
       }
       if (typeof o !== "object" || o === null || Array.isArray(o)) continue;
       const rec = o as Record<string, unknown>;
-      const sid = typeof rec.sessionId === "string" && rec.sessionId !== "" ? rec.sessionId : stem;
+      list.push({ ...rec, __text: text });
+      if (typeof rec.uuid === "string" && typeof rec.sessionId === "string" && rec.sessionId) {
+        leafSession.set(rec.uuid, rec.sessionId);
+      }
+    }
+    records.set(rel, list);
+  }
+  for (const { rel } of layout.transcripts) {
+    const stem = rel.slice(rel.lastIndexOf("/") + 1).replace(/\.jsonl$/, "");
+    const list = records.get(rel) ?? [];
+    const unnamed = (r: Record<string, unknown>) =>
+      !(typeof r.sessionId === "string" && r.sessionId !== "") &&
+      (r.type === "summary" || r.type === "file-history-snapshot");
+    const named = list.find((r) => typeof r.sessionId === "string" && r.sessionId !== "");
+    for (const rec of list) {
+      const text = rec.__text as string;
+      let sid = typeof rec.sessionId === "string" && rec.sessionId !== "" ? rec.sessionId : stem;
+      if (unnamed(rec)) {
+        const byLeaf = typeof rec.leafUuid === "string" ? leafSession.get(rec.leafUuid) : undefined;
+        const to = named?.sessionId as string | undefined ?? byLeaf;
+        if (to === undefined) {
+          lineless++;
+          continue;
+        }
+        sid = to;
+      }
       const t = get(sid);
       t.events++;
       const m = rec.message as Record<string, unknown> | undefined;
@@ -62,7 +92,7 @@ async function independentTotals(layout: Awaited<ReturnType<typeof writeFixtures
     }
   }
   for (const { text } of layout.hookFiles) get(JSON.parse(text).session_id).events++;
-  return per;
+  return { per, lineless };
 }
 
 Deno.test(
@@ -71,10 +101,10 @@ Deno.test(
   async () => {
     const h = await makeHome();
     const layout = await writeFixtures(h.claudeDir);
-    const expected = await independentTotals(layout);
+    const { per: expected, lineless } = await independentTotals(layout);
     const d = await startReady(h);
     try {
-      const expectedEvents = [...expected.values()].reduce((a, t) => a + t.events, 0);
+      const expectedEvents = [...expected.values()].reduce((a, t) => a + t.events, lineless);
       assert.equal(count(d.db, "SELECT count(*) AS n FROM events"), expectedEvents);
       assert.equal(
         count(d.db, "SELECT count(*) AS n FROM events WHERE source = 'hook'"),

@@ -215,12 +215,11 @@ Deno.test(
 );
 
 Deno.test(
-  "walking a session's timeline back by its 'earlier' cursors yields every event once, in time order",
+  "walking a session's timeline back by its 'earlier' cursors shows every stored line once, each in one row, rows in time order",
   opts,
   async () => {
     await withDashboard((h) => writeFixtures(h.claudeDir).then(() => {}), (d) => {
       const sid = "fe5e1c67-53e7-4862-81ae-d0e013e3270b";
-      const seen: number[] = [];
       let page = sessionTimeline(d.db, sid, 50);
       const windows = [page];
       while (page.earlier) {
@@ -228,18 +227,25 @@ Deno.test(
         page = sessionTimeline(d.db, sid, 50, { before: { ts, id } });
         windows.unshift(page);
       }
-      for (const w of windows) seen.push(...w.rows.map((r) => r.id));
+      const rows = windows.flatMap((w) => w.rows);
+      const seen = rows.flatMap((r) => r.sources.map((s) => s.id));
       const all = d.db.prepare("SELECT id FROM events WHERE session_id = ? ORDER BY ts, id").all(
         sid,
       ).map((r) => (r as { id: number }).id);
       assert.equal(all.length, 438);
-      assert.deepEqual(seen, all);
-      // Forward from the first window's last row reaches the same rows as the next window.
+      // A tool call's use and result are one row: fewer rows than lines, every line once.
+      assert.ok(rows.length < all.length, `${rows.length} rows for ${all.length} lines`);
+      assert.deepEqual([...seen].sort((a, b) => a - b), [...all].sort((a, b) => a - b));
+      const keys = rows.map((r) => r.key);
+      assert.equal(new Set(keys).size, keys.length, "a thing shows in two rows");
+      const times = rows.map((r) => Date.parse(r.ts));
+      assert.deepEqual(times, [...times].sort((a, b) => a - b));
+      // Forward from the first window's last line reaches the same rows as the next window.
       assert.ok(windows[0].later, "an earlier window links forward");
       const [ts, id] = windows[0].later.split("_").map(Number);
       const fwd = sessionTimeline(d.db, sid, 50, { after: { ts, id } });
-      assert.deepEqual(fwd.rows.map((r) => r.id), windows[1].rows.map((r) => r.id));
-      const sidechain = seen.filter((_, i) => windows.flatMap((w) => w.rows)[i].is_sidechain);
+      assert.deepEqual(fwd.rows.map((r) => r.key), windows[1].rows.map((r) => r.key));
+      const sidechain = rows.filter((r) => r.is_sidechain).flatMap((r) => r.sources);
       assert.ok(sidechain.length > 300, "the inline sub-agent lines are marked as sidechain");
       return Promise.resolve();
     });

@@ -154,7 +154,7 @@ Deno.test("an over-long transcript line is skipped as one error, up to its newli
   assert.equal(r2.errors.length, 0);
 });
 
-Deno.test("lines without sessionId belong to the file's session; a leading summary takes the next line's time", () => {
+Deno.test("lines without sessionId belong to the session the file's lines name; a leading summary takes the next line's time", () => {
   const text = line({ type: "summary", summary: "Fix bug", leafUuid: "x" }) +
     line({
       type: "user",
@@ -164,7 +164,8 @@ Deno.test("lines without sessionId belong to the file's session; a leading summa
       message: { content: "go" },
     });
   const r = parseTranscriptChunk(ctx({ fileSessionId: "file-session" }), enc.encode(text));
-  assert.equal(r.events[0].sessionId, "file-session");
+  assert.equal(r.events[0].sessionId, "s9");
+  assert.equal(r.events[0].orphan, undefined);
   assert.equal(r.events[1].sessionId, "s9");
   assert.equal(r.events[0].ts, Date.UTC(2025, 2, 1));
 });

@@ -198,25 +198,48 @@ Deno.test(
     const home = await makeHome();
     const d = await startReady(home);
     try {
-      const bad: Array<[unknown, RegExp]> = [
-        [{ alerts: { no_such_rule: { enabled: true } } }, /unknown alert rule/],
-        [{ alerts: { failure_streak: { threshold: 0 } } }, /failure_streak\.threshold.*≥ 1/],
-        [{ alerts: { failure_streak: { threshold: null } } }, /must be a number/],
-        [{ alerts: { waiting: { enabled: "yes" } } }, /true or false/],
+      // The reason names the field as the settings page does; `field` is its path in the patch.
+      const bad: Array<[unknown, RegExp, string | null]> = [
+        [
+          { alerts: { no_such_rule: { enabled: true } } },
+          /unknown alert rule/,
+          "alerts.no_such_rule",
+        ],
+        [
+          { alerts: { failure_streak: { threshold: 0 } } },
+          /^Tool failures in a row in one session: the threshold must be a number ≥ 1/,
+          "alerts.failure_streak.threshold",
+        ],
+        [
+          { alerts: { failure_streak: { threshold: null } } },
+          /must be a number/,
+          "alerts.failure_streak.threshold",
+        ],
+        [{ alerts: { waiting: { enabled: "yes" } } }, /true or false/, "alerts.waiting.enabled"],
         // One good key does not get stored when another is bad: the patch is taken whole or not.
-        [{ alerts: { failure_streak: { threshold: 4 } }, retention_days: 0 }, /retention_days/],
-        [{ retention_days: 1.5 }, /retention_days/],
-        [{ window_cost_limit_usd: -1 }, /window_cost_limit_usd/],
-        [{ prices: { "claude-x": { input: "3", output: 15 } } }, /numeric input and output/],
-        [{ prices: { "bad key!": { input: 3, output: 15 } } }, /not a model id/],
-        [{ colour: "blue" }, /unknown setting/],
-        [[1, 2], /JSON object/],
-        ["{not json", /JSON object/],
+        [
+          { alerts: { failure_streak: { threshold: 4 } }, retention_days: 0 },
+          /^Retention: /,
+          "retention_days",
+        ],
+        [{ retention_days: 1.5 }, /^Retention: .*whole number/, "retention_days"],
+        [{ window_cost_limit_usd: -1 }, /USD per window/, "window_cost_limit_usd"],
+        [
+          { prices: { "claude-x": { input: "3", output: 15 } } },
+          /numeric input and output/,
+          "prices.claude-x.input",
+        ],
+        [{ prices: { "bad key!": { input: 3, output: 15 } } }, /not a model id/, "prices.bad key!"],
+        [{ colour: "blue" }, /unknown setting/, "colour"],
+        [[1, 2], /JSON object/, null],
+        ["{not json", /JSON object/, null],
       ];
-      for (const [body, reason] of bad) {
+      for (const [body, reason, field] of bad) {
         const r = await post(d.url, "/api/settings", body);
         assert.equal(r.status, 400, `${JSON.stringify(body)} → ${r.status}`);
         assert.match(String(r.body.error), reason, JSON.stringify(body));
+        assert.doesNotMatch(String(r.body.error), /[a-z]+_[a-z_]+\./, "no internal key paths");
+        assert.equal(r.body.field, field, JSON.stringify(body));
       }
       assert.equal(count(d.db, "SELECT count(*) AS n FROM settings"), 0);
       assert.deepEqual((await getSettings(d.url)).settings, defaultSettings());

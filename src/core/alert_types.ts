@@ -21,7 +21,11 @@ export interface AlertCondition {
   session_id: string | null;
   project: string | null;
   message: string;
-  /** Changes when the condition has something new to report (counted by the store). */
+  /**
+   * Changes when the condition has something new to report (counted by the store): made of
+   * stored data only (a newer failure, a higher cost, a new message in the window), never of
+   * the time, so an open alert's count counts new evidence, not evaluations.
+   */
   evidence: string;
 }
 

@@ -186,6 +186,10 @@ export const compactionPairWindowMs = 10 * 60_000;
 /** … also when the boundary's time is up to this much before the hook's (clock rounding). */
 export const compactionPairSlackMs = 5000;
 
+/** A hook's UserPromptSubmit and a transcript's user line with the same text this close in time
+ * are one prompt (one timeline row); tool evidence this long after a call's end still joins it. */
+export const timelinePairMs = 60_000;
+
 /** The context bar warns above this share of the model's context window. */
 export const contextWarnRatio = 0.8;
 

@@ -35,6 +35,12 @@ export function dateTime(iso: string | null): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 }
 
+/** "08-01 12:34" (UTC, no year) for narrow table columns; the cell's title carries dateTime. */
+export function shortDateTime(iso: string | null): string {
+  if (!iso) return "–";
+  return `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+}
+
 export const statusLabel: Record<string, string> = {
   waiting: "waiting for input",
   running: "running",
@@ -70,6 +76,32 @@ export function totalTokens(
   },
 ): number {
   return s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens;
+}
+
+type TokenCounts = Parameters<typeof totalTokens>[0];
+
+/**
+ * Whether a session reported any usage. Only assistant messages in transcripts carry tokens: a
+ * session seen through hooks alone has an unknown cost, not a cost of zero.
+ */
+export function usageKnown(s: TokenCounts): boolean {
+  return totalTokens(s) > 0;
+}
+
+/** A session's tokens, or "–" when no assistant message reported any. */
+export function sessionTokens(s: TokenCounts): string {
+  return usageKnown(s) ? compact(totalTokens(s)) : "–";
+}
+
+/** A session's cost: "–" when no usage is known, "unknown" when some of it has no price. */
+export function sessionCost(s: TokenCounts & { cost_usd: number | null }): string {
+  return usageKnown(s) ? usd(s.cost_usd) : "–";
+}
+
+/** The token breakdown shown on hover, or why there is none. */
+export function tokensTitle(s: TokenCounts): string {
+  if (!usageKnown(s)) return "no usage known: no assistant message in a transcript (hooks only)";
+  return `in ${s.input_tokens} · out ${s.output_tokens} · cache write ${s.cache_creation_tokens} · cache read ${s.cache_read_tokens}`;
 }
 
 /** Cuts text to `max` characters with an ellipsis. */

@@ -65,6 +65,12 @@ export interface NormalizedEvent {
   offset: number | null;
   /** The original JSON text, kept whole so unknown fields are never lost. */
   raw: string;
+  /**
+   * Set on a transcript line that names no session (summary, file-history-snapshot) in a chunk
+   * where no line does: `sessionId` is only the file's name. The writer attaches it to a session
+   * stored from the same file, else to the one holding `leafUuid`, else to none.
+   */
+  orphan?: { leafUuid: string | null };
 }
 
 /** A file or line that could not be ingested, counted and shown on the health page. */
@@ -158,7 +164,8 @@ export interface RootStatus {
 }
 
 export interface HealthReport {
-  status: "ok" | "degraded";
+  /** degraded: ingest errors; waiting: no data source found yet (a first run). */
+  status: "ok" | "degraded" | "waiting";
   events: number;
   sessions: number;
   files: number;
@@ -219,6 +226,9 @@ export interface UsageBlock extends TokenTotals {
 export interface ActiveBlock {
   start: string;
   end: string;
+  /** The window's last message (ISO). Every figure but minutes_left is as of it, so the figures
+   * change only when a message arrives (the panel, the banner and the alert all agree). */
+  as_of: string;
   minutes_left: number;
   tokens: number;
   cost_usd: number | null;
@@ -230,14 +240,30 @@ export interface ActiveBlock {
   projected_cost_usd: number | null;
   limit_tokens: number | null;
   limit_source: "setting" | "p90" | null;
+  /** Where the token limit comes from, in words ("your p90 of 41 windows", "your setting"). */
+  limit_source_text: string | null;
   /** The cost limit per window, by the same rule as limit_tokens. */
   limit_cost_usd: number | null;
   limit_cost_source: "setting" | "p90" | null;
+  limit_cost_source_text: string | null;
   /** The projection exceeds the token limit or the cost limit by the window's end. */
   projected_over_limit: boolean;
-  /** When the projection first crosses a limit (ISO; now when already over), or null. */
+  /** When the projection first crosses a limit (ISO; as_of when already over), or null. */
   limit_eta: string | null;
+  /** The same, for the token limit and the cost limit alone. */
+  limit_eta_tokens: string | null;
+  limit_eta_cost: string | null;
+  /** Tokens and cost against their limits: which one is over, or projected over (the states
+   * of core/window_figures.ts, which the panel and the alert show). */
+  limit_state: { tokens: LimitState; cost: LimitState };
 }
+
+/**
+ * Where a measure of the active window stands: used at or over its limit, projected over it by
+ * the window's end (once the burn rate spans alertWindowMinRateSpanMin), under it, without a
+ * limit, or of unknown size (a model without a known price).
+ */
+export type LimitState = "over" | "projected_over" | "under" | "no_limit" | "unknown";
 
 /** Filters shared by /api/events, /api/stream and /api/ws. */
 export interface EventFilters {
@@ -257,11 +283,46 @@ export interface EventDetailRow extends EventRow {
   tool_use_id: string | null;
 }
 
-/** One timeline entry: the event plus its paired tool call, when it has one. */
+/** One stored line behind a timeline row: a hook file or a transcript line. */
+export interface TimelineSource {
+  /** The event id (its raw JSON is /api/events/:id). */
+  id: number;
+  source: EventSource;
+  type: string;
+  ts: string;
+  /** The file it was read from (relative to the Claude folder), when known. */
+  file: string | null;
+  /** Byte offset of the transcript line in its file (null for a hook file). */
+  offset: number | null;
+}
+
+export type TimelineKind =
+  | "prompt"
+  | "assistant"
+  | "tool"
+  | "notify"
+  | "compact"
+  | "subagent"
+  | "session"
+  | "error"
+  | "other";
+
+/**
+ * One thing that happened in a session: a tool call (whatever hook and transcript lines
+ * describe it), a prompt (hook and transcript), or one other event. The event fields are
+ * those of its main line; `id` and `ts` are its earliest line's.
+ */
 export interface TimelineRow extends EventDetailRow {
+  /** Same for the same thing on every page and in every live update (tool:…, call:…, …). */
+  key: string;
+  kind: TimelineKind;
   tool_status: "running" | "ok" | "error" | null;
   tool_duration_ms: number | null;
   tool_error: string | null;
+  /** The tool's result in one line (the transcript's tool_result), when one was read. */
+  result: string | null;
+  /** Every stored line behind the row, oldest first. */
+  sources: TimelineSource[];
 }
 
 /** A sessions-table row: the summary plus the first prompt. */

@@ -5,6 +5,7 @@
 
 import type {
   ActiveBlock,
+  AlertRow,
   EventFilters,
   HealthReport,
   RootStatus,
@@ -61,14 +62,33 @@ export interface ActivitySeries {
   series: Array<{ key: string; points: Array<[string, number]> }>;
 }
 
-export type ActivityRange = "1h" | "24h";
+/** The overview's time range (in its URL as ?range=): every panel but the board and feed. */
+export type OverviewRange = "today" | "24h" | "7d" | "30d" | "all";
+
+/** The activity chart's range: the overview's, or the last hour. */
+export type ActivityRange = "1h" | OverviewRange;
 
 /** Events per bucket by type over the activity chart's range (ActivityChart). */
 export interface ActivityData {
   range: ActivityRange;
+  /** The span the chart covers, epoch ms. */
   since: number;
   until: number;
+  /** Width of one bucket, ms. */
+  bucket_ms: number;
   result: ActivitySeries;
+}
+
+/** Shown when a page's range is empty but older data exists: when, and a range that holds it. */
+export interface RangeHint {
+  /** The last activity (ISO). */
+  last_ts: string;
+  /** "2026-10-12 14:03 UTC — 55 days ago" */
+  text: string;
+  /** The narrowest range holding the last activity, its link text and URL. */
+  range: string;
+  label: string;
+  href: string;
 }
 
 /** The ingester's figures as the health page shows them. */
@@ -91,6 +111,12 @@ export interface HealthSnapshot extends HealthReport {
   live_clients: number;
   ingest: IngestFigures | null;
   rates: { events_per_s: number; files_per_s: number; bytes_per_s: number; window_s: number };
+  /** The Claude Code folder this server reads (doctor compares it with its own). */
+  claude_dir: string;
+  /** Why the status is "waiting": no data source found yet (null otherwise). */
+  waiting_reason: string | null;
+  /** Per transcript folder (ingest.roots): whether its projects/ folder exists. */
+  projects_found: Record<string, boolean>;
 }
 
 /** One 5-hour window in the usage card's sparkline. */
@@ -121,8 +147,11 @@ export type LimitSource = "setting" | "p90" | null;
 export interface WindowLimits {
   tokens: number | null;
   tokens_source: LimitSource;
+  /** The source in words, as every view shows it (limitSourceText in core/window_figures.ts). */
+  tokens_source_text: string | null;
   cost_usd: number | null;
   cost_source: LimitSource;
+  cost_source_text: string | null;
 }
 
 /** Usage of one UTC day or week (the usage page's tables). */
@@ -171,3 +200,13 @@ export const sessionSortKeys = [
   "status",
 ] as const;
 export type SessionSort = typeof sessionSortKeys[number];
+
+/** One page of the alert history: /alerts (AlertHistory) and its twin /api/alerts. */
+export interface AlertsData {
+  /** Most recently seen first. */
+  alerts: AlertRow[];
+  /** Alerts matching the filters, on every page. */
+  total: number;
+  offset: number;
+  limit: number;
+}

@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import type { AppDeps, RouteDeps } from "./deps.ts";
 import { BadRequest } from "../core/errors.ts";
 import { log } from "../core/log.ts";
+import { badRequestPage, wantsErrorPage } from "./html.tsx";
 import { guards } from "./middleware/guards.ts";
 import { csrfGuard, newCsrfToken } from "./middleware/csrf.ts";
 import { rateLimit, RateLimiter } from "./middleware/rate_limit.ts";
@@ -16,7 +17,7 @@ import { exportApi } from "./routes/export.ts";
 import { errorsApi } from "./routes/errors.ts";
 import { toolsApi, toolsPage } from "./routes/tools.tsx";
 import { blocksApi, usageApi, usagePage } from "./routes/usage.tsx";
-import { alertsApi } from "./routes/alerts.ts";
+import { alertsApi, alertsPage } from "./routes/alerts.ts";
 import { actionsApi, settingsApi, settingsPage } from "./routes/settings.tsx";
 import { healthRoutes } from "./routes/health.tsx";
 import { metricsRoutes } from "./routes/metrics.ts";
@@ -35,7 +36,12 @@ export function createApp(appDeps: AppDeps): Hono {
   app.use("*", csrfGuard(deps.csrfToken));
 
   app.onError((err, c) => {
-    if (err instanceof BadRequest) return c.json({ error: err.message }, 400);
+    if (err instanceof BadRequest) {
+      // A page asked for by a browser gets a page back; /api and machines get the JSON.
+      return wantsErrorPage(c)
+        ? badRequestPage(c, deps, err.message)
+        : c.json({ error: err.message }, 400);
+    }
     log.error(`${c.req.method} ${c.req.path}: ${err instanceof Error ? err.stack : err}`);
     return c.json({ error: "internal error; see the claude-dash log" }, 500);
   });
@@ -59,6 +65,7 @@ export function createApp(appDeps: AppDeps): Hono {
   app.route("/usage", usagePage(deps));
   app.route("/api/usage", usageApi(deps));
   app.route("/api/blocks", blocksApi(deps));
+  app.route("/alerts", alertsPage(deps));
   app.route("/api/alerts", alertsApi(deps));
   app.route("/settings", settingsPage(deps));
   app.route("/api/settings", settingsApi(deps));

@@ -1,5 +1,6 @@
 // Rendering a page from a route: the layout gets the app's CSRF token here, so route modules
-// only say what the page is. Also the content negotiation and the not-found page they share.
+// only say what the page is. Also the content negotiation and the not-found and bad-request
+// pages they share.
 
 import type { Context } from "hono";
 import type { RouteDeps } from "./deps.ts";
@@ -9,7 +10,12 @@ import { type PageProps, renderPage } from "../web/components/layout.tsx";
 export type PageOptions = Omit<PageProps, "csrfToken">;
 
 /** A full HTML response for the page. */
-export function htmlPage(c: Context, deps: RouteDeps, page: PageOptions, status: 200 | 404 = 200) {
+export function htmlPage(
+  c: Context,
+  deps: RouteDeps,
+  page: PageOptions,
+  status: 200 | 400 | 404 = 200,
+) {
   return c.html(renderPage({ ...page, csrfToken: deps.csrfToken }), status);
 }
 
@@ -34,4 +40,29 @@ export function notFoundPage(c: Context, deps: RouteDeps, message: string) {
       </section>
     ),
   }, 404);
+}
+
+/** Whether an error on this request is answered as a page: a browser asking for a page, not /api. */
+export function wantsErrorPage(c: Context): boolean {
+  const path = c.req.path;
+  return path !== "/api" && !path.startsWith("/api/") && wantsHtml(c);
+}
+
+/** The 400 page: what was wrong with the address, and the same page without its parameters. */
+export function badRequestPage(c: Context, deps: RouteDeps, message: string) {
+  const path = c.req.path;
+  return htmlPage(c, deps, {
+    title: "Bad request",
+    path,
+    children: (
+      <section class="panel" id="bad-request">
+        <h1>This address cannot be shown</h1>
+        <p id="bad-request-message">{message}</p>
+        <p>
+          <a href={path} id="bad-request-back">{path} without these parameters</a> ·{" "}
+          <a href="/">Overview</a>
+        </p>
+      </section>
+    ),
+  }, 400);
 }

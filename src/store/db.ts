@@ -4,6 +4,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { dirname } from "node:path";
 import { migrations } from "./migrations.ts";
+import { oneLine } from "../core/text.ts";
 
 export type Db = DatabaseSync;
 
@@ -17,6 +18,12 @@ export function openDb(path: string): Db {
   db.exec("PRAGMA foreign_keys = OFF");
   db.exec("PRAGMA cache_size = -32000");
   db.exec("PRAGMA temp_store = MEMORY");
+  // Migration 6 rewrites stored summaries as display text with the ingest's own function.
+  db.function(
+    "display_text",
+    { deterministic: true },
+    (text: unknown) => typeof text === "string" ? oneLine(text, Math.max(text.length, 1)) : null,
+  );
   migrate(db);
   return db;
 }

@@ -4,6 +4,8 @@
 // partial indexes below name 1 literally; queries interpolate ${ErrorKind.ApiError}, the same
 // literal, so the planner still matches them (a bound parameter would not).
 
+import { migration6 } from "./migration_6.ts";
+
 export const migrations: string[] = [
   // 1: events, derived sessions, paired tool calls, per-file cursors, ingest errors.
   `
@@ -458,4 +460,5 @@ export const migrations: string[] = [
     FROM c h GROUP BY h.session_id) AS x
   WHERE x.session_id = sessions.session_id;
   `,
+  migration6,
 ];

@@ -8,10 +8,14 @@ import { startDashboard } from "../../src/commands/dashboard.ts";
 import type { Dashboard } from "../../src/commands/dashboard.ts";
 import { listAlerts } from "../../src/store/read/alerts.ts";
 import { makeHome, type TestHome, writeHook } from "../support/home.ts";
-import { closeBrowser, openPage, screenshot, type WatchedPage } from "../support/browser.ts";
+import {
+  browserTest,
+  closeBrowser,
+  openPage,
+  screenshot,
+  type WatchedPage,
+} from "../support/browser.ts";
 import { waitFor } from "../support/wait.ts";
-
-const browserTest = { sanitizeResources: false, sanitizeOps: false };
 
 async function withHealthPage(
   fn: (o: { h: TestHome; d: Dashboard; w: WatchedPage; page: Page }) => Promise<void>,

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import {
+  browserTest,
   closeBrowser,
   type FixtureDashboard,
   openPage,
@@ -14,8 +15,6 @@ import {
   type WatchedPage,
 } from "../support/browser.ts";
 import { writeHook } from "../support/home.ts";
-
-const browserTest = { sanitizeResources: false, sanitizeOps: false };
 
 /** Live updates must show within this long of the hook file being written. */
 const liveBudgetMs = 1000;

@@ -5,10 +5,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startDashboard } from "../../src/commands/dashboard.ts";
-import { closeBrowser, openPage, screenshot } from "../support/browser.ts";
+import { browserTest, closeBrowser, openPage, screenshot } from "../support/browser.ts";
 import { makeHome } from "../support/home.ts";
 
-const browserTest = { sanitizeResources: false, sanitizeOps: false };
 const sid = "ctx-browser-1";
 const model = "claude-sonnet-4-5-20250929";
 

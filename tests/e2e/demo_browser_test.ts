@@ -3,7 +3,13 @@
 // errors, never touches HOME/.claude, and removes its temporary HOME when stopped.
 
 import assert from "node:assert/strict";
-import { closeBrowser, openPage, screenshot, sharedBrowser } from "../support/browser.ts";
+import {
+  browserTest,
+  closeBrowser,
+  openPage,
+  screenshot,
+  sharedBrowser,
+} from "../support/browser.ts";
 import { makeHome } from "../support/home.ts";
 import { denoDir } from "../support/tasks.ts";
 
@@ -62,7 +68,10 @@ function lineWatcher(stream: ReadableStream<Uint8Array>) {
 }
 
 /** Deno's cache folder, so a child with another HOME still finds the packages already cached. */
-Deno.test("deno task demo shows a moving dashboard within 10 s, leaves HOME/.claude alone and removes its temporary HOME on exit", async () => {
+const demoTest =
+  "deno task demo shows a moving dashboard within 10 s, leaves HOME/.claude alone and removes its temporary HOME on exit";
+
+Deno.test(demoTest, { ignore: browserTest.ignore }, async () => {
   const fakeHome = await makeHome();
   await sharedBrowser(); // launched before the clock starts: the budget is the demo's
   const before = await treeOf(fakeHome.claudeDir);

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import {
+  browserTest,
   closeBrowser,
   type FixtureDashboard,
   openPage,
@@ -15,8 +16,6 @@ import {
   type WatchedPage,
 } from "../support/browser.ts";
 import { writeHook } from "../support/home.ts";
-
-const browserTest = { sanitizeResources: false, sanitizeOps: false };
 
 /** Live updates must show within this long of the hook file being written. */
 const liveBudgetMs = 1000;
@@ -208,7 +207,7 @@ Deno.test(
 );
 
 Deno.test(
-  "a session's page shows its timeline with nested sub-agent runs and tool durations, and opens an event's raw JSON",
+  "a session's page shows its timeline with nested sub-agent runs and tool durations, and opens a row's lines with their raw JSON",
   browserTest,
   async () => {
     await withPage(`/sessions/${demoSession}?before=9999999999999_0`, async ({ w, page }) => {
@@ -218,17 +217,21 @@ Deno.test(
         "no nested sub-agent rows",
       );
       assert.ok(await page.locator("#timeline .tl-tool svg.bar rect.bar-fill").count() > 0);
-      const first = page.locator("#timeline details.raw").first();
-      await first.locator("summary").click();
+      // Expanding a row shows every line behind it, each with its raw JSON (issue 15).
+      const first = page.locator("#timeline li.tl-row").first();
+      await first.locator("details.tl-sources > summary").click();
       await page.waitForFunction(
         () => {
-          const pre = document.querySelector("#timeline details.raw[open] pre.raw-json");
-          return pre && pre.textContent !== "" && pre.textContent !== "loading…";
+          const pres = document.querySelectorAll(
+            "#timeline details.tl-sources[open] details.raw[open] pre.raw-json",
+          );
+          return pres.length > 0 &&
+            [...pres].every((p) => p.textContent !== "" && p.textContent !== "loading…");
         },
         null,
         { timeout: 2000 },
       );
-      const text = await first.locator("pre.raw-json").innerText();
+      const text = await first.locator("pre.raw-json").first().innerText();
       assert.match(text, /"sessionId": "fe5e1c67/);
       assert.deepEqual(w.errors, []);
     }, { live: false });

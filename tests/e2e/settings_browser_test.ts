@@ -5,11 +5,15 @@
 
 import assert from "node:assert/strict";
 import { type Dashboard, startDashboard } from "../../src/commands/dashboard.ts";
-import { closeBrowser, openPage, screenshot, type WatchedPage } from "../support/browser.ts";
+import {
+  browserTest,
+  closeBrowser,
+  openPage,
+  screenshot,
+  type WatchedPage,
+} from "../support/browser.ts";
 import { makeHome } from "../support/home.ts";
 import { count } from "../support/wait.ts";
-
-const browserTest = { sanitizeResources: false, sanitizeOps: false };
 
 Deno.test(
   "a threshold saved on /settings survives a server restart and a reload",
@@ -32,15 +36,48 @@ Deno.test(
       const threshold = "#rule-failure_streak-threshold";
       assert.equal(await page.inputValue(threshold), "3", "the default");
 
-      // A value below the rule's minimum: the server's reason is shown, nothing is stored.
+      // The panels of the page do not touch.
+      const boxes = await page.$$eval(
+        ".settings-page > *",
+        (els) => els.map((e) => e.getBoundingClientRect()).map((r) => [r.top, r.bottom]),
+      );
+      assert.ok(boxes.length >= 3);
+      for (let i = 1; i < boxes.length; i++) {
+        assert.ok(boxes[i][0] - boxes[i - 1][1] >= 12, `gap above panel ${i}: ${boxes}`);
+      }
+
+      // A value below the rule's minimum: the server's reason, in words, next to the field,
+      // which is marked and focused; nothing is stored.
       await page.fill(threshold, "0");
       await page.click("#settings-save");
       await page.waitForSelector('#settings-status[data-state="error"]', { timeout: 5000 });
-      assert.match(
-        await page.textContent("#settings-status") ?? "",
-        /alerts\.failure_streak\.threshold must be a number ≥ 1/,
+      const reason = /^Tool failures in a row in one session: the threshold must be a number ≥ 1/;
+      assert.match(await page.textContent("#settings-status") ?? "", reason);
+      const message = 'tr[data-rule="failure_streak"] .field-error[role="alert"]';
+      await page.waitForSelector(message, { timeout: 5000 });
+      assert.match(await page.textContent(message) ?? "", reason);
+      assert.equal(await page.getAttribute(threshold, "aria-invalid"), "true");
+      assert.match(await page.getAttribute(threshold, "class") ?? "", /\binvalid\b/);
+      assert.equal(
+        await page.getAttribute(threshold, "aria-describedby"),
+        await page.getAttribute(message, "id"),
       );
+      assert.equal(
+        await page.evaluate(() => document.activeElement?.id),
+        "rule-failure_streak-threshold",
+        "the refused field has the focus",
+      );
+      const [field, said] = await Promise.all([
+        page.locator(threshold).boundingBox(),
+        page.locator(message).boundingBox(),
+      ]);
+      assert.ok(field && said && said.y - (field.y + field.height) < 40, "the reason is by it");
+      assert.equal(await page.locator('[aria-invalid="true"]').count(), 1, "only that field");
       assert.equal(count(d.db, "SELECT count(*) AS n FROM settings"), 0);
+      await screenshot(page, "settings-field-error");
+      // Editing the field clears the mark.
+      await page.fill(threshold, "2");
+      assert.equal(await page.locator('[aria-invalid="true"]').count(), 0);
 
       await page.fill(threshold, "9");
       await page.uncheck("#rule-error_rate-enabled");

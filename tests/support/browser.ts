@@ -5,8 +5,21 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import { join } from "node:path";
 import { type Dashboard, startDashboard } from "../../src/commands/dashboard.ts";
 import { makeHome, type TestHome, writeFixtures } from "./home.ts";
+import { chromium as chromiumPrereq, skipLine } from "./prereqs.ts";
 
-export const chromiumPath = "/usr/bin/chromium";
+/** /usr/bin/chromium (CLAUDE_DASH_CHROMIUM overrides it), or null when it is not there. */
+export const chromiumPath: string | null = chromiumPrereq.find();
+
+/**
+ * The options of every browser test: without Chromium the test is ignored, not failed (the test
+ * task prints once which tests are skipped and the command that enables them). Spread it into
+ * `Deno.test({ ...browserTest, name, fn })` or pass it as `Deno.test(name, browserTest, fn)`.
+ */
+export const browserTest = {
+  ignore: chromiumPath === null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+};
 
 const launchArgs = [
   "--no-sandbox",
@@ -20,17 +33,10 @@ const launchArgs = [
 
 let browser: Promise<Browser> | null = null;
 
-/** The file's shared browser, launched on first use. Throws (never skips) without Chromium. */
+/** The file's shared browser, launched on first use (tests reach it only with `browserTest`). */
 export function sharedBrowser(): Promise<Browser> {
   browser ??= (async () => {
-    try {
-      Deno.statSync(chromiumPath);
-    } catch {
-      throw new Error(
-        `Chromium not found at ${chromiumPath}: the browser tests need it ` +
-          `(Debian/Ubuntu: apt-get install chromium)`,
-      );
-    }
+    if (chromiumPath === null) throw new Error(skipLine(chromiumPrereq));
     return await chromium.launch({
       executablePath: chromiumPath,
       headless: true,

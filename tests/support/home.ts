@@ -1,9 +1,10 @@
-// Test homes: a temporary HOME with a .claude tree built from the shared fixtures (or left
-// empty), so no test ever touches the real ~/.claude; writeHook adds one hook log file to it.
+// Test homes: a temporary HOME with a .claude tree built from the fixtures in tests/fixtures/
+// (or left empty), so no test ever touches the real ~/.claude; writeHook adds one hook log file.
 
 import { dirname, join } from "node:path";
 
-export const fixturesDir = new URL("../../../shared/fixtures/", import.meta.url).pathname;
+/** Other people's transcripts and hook logs, kept in the repository (see its SOURCES.md). */
+export const fixturesDir = new URL("../fixtures/", import.meta.url).pathname;
 
 export interface TestHome {
   home: string;
@@ -45,8 +46,8 @@ const hookArrays = [
 
 /**
  * Copies the fixture transcripts into projects/<slug>/ and writes each element of the hook
- * log arrays to its own raw_json file (as SOURCES.md says), with mtimes in the past so the
- * final unterminated line of a quiet file is eligible.
+ * log arrays to its own raw_json file (as tests/fixtures/SOURCES.md says), with mtimes in the
+ * past so the final unterminated line of a quiet file is eligible.
  */
 export async function writeFixtures(claudeDir: string): Promise<FixtureLayout> {
   const layout: FixtureLayout = { transcripts: [], hookFiles: [] };

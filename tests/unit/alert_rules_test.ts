@@ -163,19 +163,26 @@ Deno.test("window over limit: the projection's share of the limit, once the rate
   const limits = {
     tokens: 4000,
     tokens_source: "setting",
+    tokens_source_text: "your setting",
     cost_usd: null,
     cost_source: null,
+    cost_source_text: null,
   } as const;
-  // 2 000 tokens over 60 min (the window opens at 11:00); 3 h left: 2 000 + 33.3 × 180 = 8 000.
+  // 2 000 tokens over 60 min (the window opens at 11:00, its last message is at 12:00);
+  // 4 h from the last message to the end: 2 000 + 33.3 × 240 = 10 000.
   const [w] = windowsOf([message(start + 60 * 60_000), message(start + 120 * 60_000)]);
   const active = activeBlock(w, start + 3 * 3_600_000, limits)!;
   const [c] = evaluateRules(snap({ activeBlock: active }), only("window_over_limit", 80), now);
   assert.equal(c.key, active.start);
-  assert.match(
+  assert.equal(
     c.message,
-    /^The 5-hour window that started 11:00 UTC is projected to use 8,000 tokens, 200% of its limit \(limit reached about 14:00 UTC\)$/,
+    "The 5-hour window that started 11:00 UTC is projected to use 10k tokens by 16:00 UTC, " +
+      "250% of its token limit of 4.0k (your setting); limit reached about 13:00 UTC",
   );
-  assert.equal(c.evidence, "200");
+  // A minute later, with no new message, the condition is the same: nothing new to count.
+  const later = activeBlock(w, start + 3 * 3_600_000 + 60_000, limits)!;
+  const [c2] = evaluateRules(snap({ activeBlock: later }), only("window_over_limit", 80), now);
+  assert.deepEqual(c2, c);
   // Two messages a minute apart: too short a span to trust the rate, so only what was used counts.
   const [q] = windowsOf([message(start), message(start + 60_000)]);
   const quick = activeBlock(q, start + 2 * 60_000, limits)!;
@@ -185,4 +192,73 @@ Deno.test("window over limit: the projection's share of the limit, once the rate
     [],
   );
   assert.deepEqual(evaluateRules(snap({}), only("window_over_limit", 80), now), []);
+});
+
+Deno.test("no rule's evidence changes with time alone, so an open alert counts new evidence, not evaluations", () => {
+  const all = Object.fromEntries(
+    alertRules.map((r) => [r.id, { enabled: true, threshold: r.defaultThreshold }]),
+  ) as AlertSettings;
+  all.waiting.threshold = 1;
+  all.long_tool.threshold = 1;
+  const start = Date.UTC(2025, 7, 12, 10, 0, 0);
+  const m = (ts: number) => ({
+    ts,
+    model: "claude-sonnet-4-5",
+    input_tokens: 1000,
+    output_tokens: 0,
+    cache_creation_tokens: 0,
+    cache_read_tokens: 0,
+    cost_usd: 0.003,
+  });
+  const [w] = windowsOf([m(start), m(start + 60 * 60_000)]);
+  const limits = {
+    tokens: 1000,
+    tokens_source: "p90",
+    tokens_source_text: "your p90 of 12 windows",
+    cost_usd: 0.001,
+    cost_source: "p90",
+    cost_source_text: "your p90 of 12 windows",
+  } as const;
+  const at = (t: number) =>
+    evaluateRules(
+      snap({
+        waiting: [{
+          session_id: "s-w",
+          project: null,
+          waiting_ts: now - 60_000,
+          waiting_reason: null,
+        }],
+        sessionCalls: [{
+          session_id: "s-f",
+          project: null,
+          recent: Array.from({ length: 10 }, (_, i) => ({
+            key: `c${i}`,
+            tool_name: "Bash",
+            status: "error" as const,
+            error: "exit 1",
+          })),
+        }],
+        recentErrors: { count: 100, newest: "9/9" },
+        runningCalls: [{
+          key: "t-1",
+          session_id: "s-l",
+          project: null,
+          tool_name: "Bash",
+          input_summary: null,
+          start_ts: now - 3_600_000,
+          session_end_ts: 0,
+          session_stop_ts: 0,
+        }],
+        sessionCosts: [{ session_id: "s-c", project: null, cost_usd: 1e6, unpriced_messages: 0 }],
+        dayCost: { day: "2025-08-12", cost_usd: 1e6, unpriced_messages: 0 },
+        activity: { hookEvents: 0, transcriptEvents: 5 },
+        ingestErrors: 100,
+        activeBlock: activeBlock(w, t, limits),
+      }),
+      all,
+      t,
+    ).map((c) => [c.rule, c.key, c.evidence, c.message]);
+  const first = at(now);
+  assert.equal(new Set(first.map(([rule]) => rule)).size, alertRules.length, "every rule holds");
+  assert.deepEqual(at(now + 60_000), first, "a minute later: the same evidence and messages");
 });

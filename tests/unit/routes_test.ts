@@ -15,6 +15,10 @@ import {
 } from "./support/app.ts";
 import { seedIds } from "./support/seed.ts";
 import { AlertEngine } from "../../src/domain/alerts/engine.ts";
+import { ackAlert, reconcile } from "../../src/store/write/alerts.ts";
+import { listAlerts } from "../../src/store/read/alerts.ts";
+import type { AlertCondition } from "../../src/core/alert_types.ts";
+import type { AlertRuleId } from "../../src/core/alert_catalog.ts";
 import { hitEnd, hitStart } from "../../src/store/read/search_query.ts";
 
 type Json = Record<string, unknown>;
@@ -168,17 +172,19 @@ Deno.test("GET /sessions/:id renders the session's timeline; an unknown session 
   assert.match(await missing.text(), /No session no-such-session is stored/);
 });
 
-Deno.test("GET /api/sessions/:id/timeline gives the session's rows and, with after_id, only those stored later", async () => {
+Deno.test("GET /api/sessions/:id/timeline gives one row per thing and, with after_id, the rows of the lines stored later", async () => {
   const page = await json(await t.get(`/api/sessions/${hookSession}/timeline`));
-  const ids = (page.rows as Rows).map((r) => Number(r.id)).sort((a, b) => a - b);
+  const rows = page.rows as Rows;
+  // Seven hook lines, five things: each call's Pre and Post are one row.
+  assert.deepEqual(rows.map((r) => r.kind), ["session", "prompt", "tool", "tool", "notify"]);
+  const lineIds = (r: Record<string, unknown>) => (r.sources as Rows).map((s) => Number(s.id));
+  const ids = rows.flatMap(lineIds).sort((a, b) => a - b);
   assert.equal(ids.length, 7);
   const after = await json(
     await t.get(`/api/sessions/${hookSession}/timeline?after_id=${ids[4]}`),
   );
-  assert.deepEqual(
-    (after.rows as Rows).map((r) => Number(r.id)).sort((a, b) => a - b),
-    ids.slice(5),
-  );
+  // A row comes back whole (every line of its thing), so the page can merge it where it shows.
+  assert.deepEqual(after.rows, rows.filter((r) => lineIds(r).some((id) => id > ids[4])));
   assert.equal((await t.get("/api/sessions/none/timeline")).status, 404);
   assert.equal((await t.get(`/api/sessions/${hookSession}/timeline?before=zz`)).status, 400);
 });
@@ -357,6 +363,68 @@ Deno.test("POST /api/alerts/:id/snooze hides an alert for a number of minutes; b
   assert.equal((await t.post(`/api/alerts/${id}/snooze`, "not json")).status, 400);
 });
 
+/** Three alerts at known times: waiting (acknowledged, still open), failure_streak (cleared 2 h
+ * ago) and error_rate (active), written the way the engine writes them. */
+function seedAlertHistory(db: TestApp["db"], now: number) {
+  const cond = (rule: AlertRuleId, key: string, message: string): AlertCondition => ({
+    rule,
+    key,
+    session_id: key === "global" ? null : key,
+    project: "demo-project",
+    message,
+    evidence: message,
+  });
+  const waiting = cond("waiting", "s-wait", "Claude needs your permission to use Bash");
+  const streak = cond("failure_streak", "s-fail", "3 tool failures in a row");
+  reconcile(db, [waiting, streak], now - 3 * 3600_000);
+  reconcile(db, [waiting], now - 2 * 3600_000);
+  const [wait] = listAlerts(db, { rule: "waiting", limit: 1 });
+  ackAlert(db, wait.id, now - 2 * 3600_000);
+  reconcile(
+    db,
+    [waiting, cond("error_rate", "global", "12 errors in the last minute")],
+    now - 600_000,
+  );
+}
+
+Deno.test("GET /alerts renders the alert history with its filters and a link to its twin", async () => {
+  await using app = await openTestApp({ seed: false });
+  seedAlertHistory(app.db, Date.now());
+  const page = await text(await app.get("/alerts?state=cleared", "text/html"));
+  assertPage(
+    page,
+    'id="alerts-table"',
+    "3 tool failures in a row",
+    'href="/api/alerts?state=cleared"',
+  );
+  assert.ok(!page.includes("12 errors in the last minute"), "an active alert is not under cleared");
+  assert.match(page, /<a href="\/alerts" aria-current="page">Alerts<\/a>/);
+  assert.equal((await app.get("/alerts?rule=planet", "text/html")).status, 400);
+});
+
+Deno.test("GET /api/alerts filters by state, rule and range, and pages with a total", async () => {
+  await using app = await openTestApp({ seed: false });
+  const now = Date.now();
+  seedAlertHistory(app.db, now);
+  const rules = async (query: string) =>
+    ((await json(await app.get(`/api/alerts${query}`))).alerts as Rows).map((a) => a.rule);
+  assert.deepEqual(await rules(""), ["error_rate", "waiting", "failure_streak"]);
+  assert.deepEqual(await rules("?state=acknowledged"), ["waiting"]);
+  assert.deepEqual(await rules("?state=cleared"), ["failure_streak"]);
+  assert.deepEqual(await rules("?rule=error_rate"), ["error_rate"]);
+  // A range keeps the alerts it overlaps: seen in the last hour, or first seen before `until`.
+  assert.deepEqual(await rules("?range=1h"), ["error_rate", "waiting"]);
+  const until = new Date(now - 2.5 * 3600_000).toISOString();
+  assert.deepEqual(await rules(`?until=${until}`), ["waiting", "failure_streak"]);
+  const page2 = await json(await app.get("/api/alerts?limit=1&offset=1"));
+  assert.deepEqual((page2.alerts as Rows).map((a) => a.rule), ["waiting"]);
+  assert.deepEqual([page2.total, page2.offset, page2.limit], [3, 1, 1]);
+  assert.equal((await json(await app.get("/api/alerts?state=cleared"))).total, 1);
+  assert.equal((await app.get("/api/alerts?rule=planet")).status, 400);
+  assert.equal((await app.get("/api/alerts?offset=-1")).status, 400);
+  assert.equal((await app.get("/api/alerts?range=1y")).status, 400);
+});
+
 // ---- settings and actions ----
 
 Deno.test("GET /settings renders the settings form with the data sources", async () => {
@@ -393,7 +461,11 @@ Deno.test("POST /api/settings stores a valid patch, re-prices stored usage, and 
   const k = await json(await app.get("/api/kpis?since=0"));
   assert.equal(k.cost_usd, 0.234, "ten times the built-in price");
   const bad = await json(await app.post("/api/settings", { retention_days: 0 }), 400);
-  assert.equal(bad.error, "retention_days must be null (keep all) or 1–36500 days");
+  assert.deepEqual(bad, {
+    error:
+      "Retention: the days to keep must be a whole number from 1 to 36500 (or keep everything)",
+    field: "retention_days",
+  });
   assert.equal((await app.post("/api/settings", "{")).status, 400);
 });
 

@@ -36,7 +36,14 @@ function msg(ts: number, over: Partial<UsageMessage> = {}): UsageMessage {
   };
 }
 
-const noLimits = { tokens: null, tokens_source: null, cost_usd: null, cost_source: null } as const;
+const noLimits = {
+  tokens: null,
+  tokens_source: null,
+  tokens_source_text: null,
+  cost_usd: null,
+  cost_source: null,
+  cost_source_text: null,
+} as const;
 
 Deno.test("a window starts at the UTC hour of its first message and lasts five hours", () => {
   const [w] = windowsOf([msg(t0 + 47 * 60_000)]);
@@ -144,7 +151,12 @@ Deno.test("a single message gives no burn rate: the projection is what was used"
 Deno.test("a projection over the token limit is flagged with the time the limit is reached", () => {
   const [w] = windowsOf([msg(t0), msg(t0 + 10 * 60_000)]); // 22 tokens a minute
   const now = t0 + 10 * 60_000;
-  const a = activeBlock(w, now, { ...noLimits, tokens: 440, tokens_source: "setting" })!;
+  const a = activeBlock(w, now, {
+    ...noLimits,
+    tokens: 440,
+    tokens_source: "setting",
+    tokens_source_text: "your setting",
+  })!;
   assert.equal(a.projected_over_limit, true);
   assert.equal(a.limit_source, "setting");
   assert.equal(a.limit_eta, new Date(now + 10 * 60_000).toISOString());
@@ -158,12 +170,10 @@ Deno.test("no active window: none at all, or the last one is over", () => {
 
 Deno.test("limits: the setting wins, else the p90 of completed windows, else none", () => {
   const completed = windowsOf([msg(t0), msg(t0 + 6 * h), msg(t0 + 12 * h, { cost_usd: null })]);
-  assert.deepEqual(windowLimits([], { window_token_limit: null, window_cost_limit_usd: null }), {
-    tokens: null,
-    tokens_source: null,
-    cost_usd: null,
-    cost_source: null,
-  });
+  assert.deepEqual(
+    windowLimits([], { window_token_limit: null, window_cost_limit_usd: null }),
+    noLimits,
+  );
   const byP90 = windowLimits(completed, { window_token_limit: null, window_cost_limit_usd: null });
   assert.equal(byP90.tokens, 110);
   assert.equal(byP90.tokens_source, "p90");

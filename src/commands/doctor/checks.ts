@@ -4,13 +4,8 @@
 
 import { doctorRecentHookMs } from "../../core/config.ts";
 import { rawJsonRel } from "../hook.ts";
-import {
-  type Check,
-  type DoctorView,
-  hookEvents,
-  type RootView,
-  type TranscriptsView,
-} from "./view.ts";
+import type { Check, DoctorView, RootView, TranscriptsView } from "./view.ts";
+import { hookEvents } from "../../core/first_run.ts";
 
 function ago(ms: number, now: number): string {
   const s = Math.max(0, Math.round((now - ms) / 1000));
@@ -368,6 +363,16 @@ function databaseCheck(v: DoctorView): Check {
 /** The port: free, already claude-dash, or taken by another program. */
 function portCheck(v: DoctorView): Check {
   const p = v.portState;
+  if (p.state === "other-claude-dash") {
+    return {
+      ok: false,
+      required: true,
+      label: "port",
+      detail: `a claude-dash on port ${v.port} serves ${p.claudeDir}, not yours (${v.claudeDir})`,
+      fix:
+        "stop that dashboard, or start yours with --port N (and run doctor with the same --port)",
+    };
+  }
   return (
     p.state === "free"
       ? {

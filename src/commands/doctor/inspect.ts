@@ -196,7 +196,7 @@ export async function inspect(opts: CliOptions, scope: InspectScope = {}): Promi
   if (view.claude.state === "ok") await inspectClaudeDir(view);
 
   view.db = inspectDb(dbPath, opts.full === true);
-  view.portState = await inspectPort(port);
+  view.portState = await inspectPort(port, dir);
   view.writable = {
     ownDir: writableByMode(dbPath.slice(0, dbPath.lastIndexOf("/")), dir, ownerUid),
     rawJson: view.claude.state === "ok"
@@ -333,7 +333,7 @@ function inspectDb(path: string, full: boolean): DoctorView["db"] {
   }
 }
 
-async function inspectPort(port: number): Promise<DoctorView["portState"]> {
+async function inspectPort(port: number, claudeDir: string): Promise<DoctorView["portState"]> {
   if (port === 0) return { state: "free" };
   try {
     const l = Deno.listen({ hostname: "127.0.0.1", port });
@@ -346,10 +346,30 @@ async function inspectPort(port: number): Promise<DoctorView["portState"]> {
     const res = await fetch(`http://127.0.0.1:${port}/api/health`, {
       signal: AbortSignal.timeout(1500),
     });
-    const body = await res.json() as { events?: unknown };
-    if (typeof body.events === "number") return { state: "claude-dash", events: body.events };
+    const body = await res.json() as { events?: unknown; claude_dir?: unknown };
+    if (typeof body.events === "number") {
+      // A dashboard of another HOME (or --claude-dir) answers too: it is not this setup's.
+      const served = typeof body.claude_dir === "string" ? body.claude_dir : null;
+      return served === null || sameFolder(served, claudeDir)
+        ? { state: "claude-dash", events: body.events }
+        : { state: "other-claude-dash", events: body.events, claudeDir: served };
+    }
   } catch {
     // not claude-dash
   }
   return { state: "busy" };
+}
+
+/** Whether two paths name one folder: the same text, or the same real path where readable. */
+function sameFolder(a: string, b: string): boolean {
+  const trim = (p: string) => p.replace(/\/+$/, "") || "/";
+  if (trim(a) === trim(b)) return true;
+  const real = (p: string) => {
+    try {
+      return Deno.realPathSync(p);
+    } catch {
+      return trim(p); // absent or not permitted: compare the text
+    }
+  };
+  return real(a) === real(b);
 }

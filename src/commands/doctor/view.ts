@@ -3,22 +3,6 @@
 
 import type { RootOrigin } from "../../ingest/roots.ts";
 
-/** The hook events Claude Code sends (DESIGN.md), in the order the README lists them. */
-export const hookEvents = [
-  "PreToolUse",
-  "PostToolUse",
-  "PostToolUseFailure",
-  "PermissionRequest",
-  "Notification",
-  "UserPromptSubmit",
-  "Stop",
-  "SubagentStart",
-  "SubagentStop",
-  "SessionStart",
-  "SessionEnd",
-  "PreCompact",
-] as const;
-
 export interface TranscriptsView {
   count: number;
   newestMs: number | null;
@@ -76,7 +60,16 @@ export interface DoctorView {
   };
   /** Schema version this claude-dash writes. */
   currentSchema: number;
-  portState: { state: "free" | "claude-dash" | "busy" | "error"; events?: number; error?: string };
+  /**
+   * The port: free; claude-dash serving this Claude Code folder; claude-dash serving another one
+   * (`claudeDir`, e.g. another HOME's); another program; or not checkable.
+   */
+  portState: {
+    state: "free" | "claude-dash" | "other-claude-dash" | "busy" | "error";
+    events?: number;
+    claudeDir?: string;
+    error?: string;
+  };
   /** Whether a folder can be written (by its mode bits), or null when unknown. */
   writable: { ownDir: boolean | null; rawJson: boolean | null };
 }

@@ -11,11 +11,12 @@ import {
   openKey,
 } from "../../core/alert_types.ts";
 import { duration, shortId, usd } from "../../core/format.ts";
+import { alertErrorWindowMs, alertLookbackMs } from "../../core/config.ts";
 import {
-  alertErrorWindowMs,
-  alertLookbackMs,
-  alertWindowMinRateSpanMin,
-} from "../../core/config.ts";
+  type MeasureFigures,
+  type WindowFigures,
+  windowFigures,
+} from "../../core/window_figures.ts";
 
 /** Every condition that holds at `now`. Pure. */
 export function evaluateRules(
@@ -185,39 +186,37 @@ function ingestErrors(snap: AlertSnapshot, threshold: number): AlertCondition[] 
 function windowOverLimit(snap: AlertSnapshot, percent: number): AlertCondition[] {
   const active = snap.activeBlock;
   if (!active) return [];
-  // A burn rate measured over a few minutes projects two quick turns to many times the
-  // limit: until the window has alertWindowMinRateSpanMin of messages, what counts is what
-  // was used, not the projection.
-  const b = active.rate_span_min >= alertWindowMinRateSpanMin ? active : {
-    ...active,
-    projected_tokens: active.tokens,
-    projected_cost_usd: active.cost_usd,
-    projected_over_limit: (active.limit_tokens !== null && active.tokens > active.limit_tokens) ||
-      (active.limit_cost_usd !== null && active.cost_usd !== null &&
-        active.cost_usd > active.limit_cost_usd),
-  };
-  // With a known limit the threshold is a share of it (80 warns early), the larger of the
-  // token and cost shares; without one the usage module's own verdict decides.
-  const tokenShare = b.limit_tokens ? (b.projected_tokens / b.limit_tokens) * 100 : null;
-  const costShare = b.limit_cost_usd && b.projected_cost_usd !== null
-    ? (b.projected_cost_usd / b.limit_cost_usd) * 100
-    : null;
-  const byCost = costShare !== null && (tokenShare === null || costShare > tokenShare);
-  const share = byCost ? costShare : tokenShare;
-  const holds = share !== null ? share >= percent : b.projected_over_limit;
-  if (!holds) return [];
-  const projected = byCost
-    ? usd(b.projected_cost_usd)
-    : `${Math.round(b.projected_tokens).toLocaleString("en-US")} tokens`;
+  // The panel's own figures (core/window_figures.ts), so the banner reads what the panel shows.
+  // While the burn rate spans fewer than alertWindowMinRateSpanMin minutes what decides is
+  // what was used, not the projection; the threshold is a share of the limit (80 warns early),
+  // the larger of the token and cost shares. Without a limit there is nothing to be over.
+  const f = windowFigures(active);
+  const m = f.lead === null ? null : f[f.lead];
+  if (!m || m.share === null || m.share * 100 < percent) return [];
+  const message = windowMessage(f, m);
   return [{
     rule: "window_over_limit",
-    key: b.start,
+    key: active.start,
     session_id: null,
     project: null,
-    message: `The 5-hour window that started ${b.start.slice(11, 16)} UTC is projected to use ` +
-      projected +
-      (share !== null ? `, ${Math.round(share)}% of its limit` : ", over its limit") +
-      (b.limit_eta ? ` (limit reached about ${b.limit_eta.slice(11, 16)} UTC)` : ""),
-    evidence: share !== null ? String(Math.round(share)) : "over",
+    message,
+    // Every figure is as of the window's last message, so this changes only when a message
+    // arrives (or a limit changes): the count counts new evidence, not evaluations.
+    evidence: `${active.as_of} ${active.tokens} ${active.cost_usd} ${message}`,
   }];
+}
+
+/** "The 5-hour window that started 18:00 UTC is projected to cost $6.35 by 23:00 UTC, 115% of
+ * its cost limit of $5.52 (your p90 of 41 windows); limit reached about 22:18 UTC". */
+function windowMessage(f: WindowFigures, m: MeasureFigures): string {
+  const cost = m.measure === "cost";
+  const pct = f.provisional || m.state === "over" ? m.usedPct : m.projectedPct;
+  const figure = f.provisional || m.state === "over"
+    ? `has ${cost ? "cost" : "used"} ${m.used}${cost ? "" : " tokens"}`
+    : `is projected to ${cost ? "cost" : "use"} ${m.projected}${
+      cost ? "" : " tokens"
+    } by ${f.end} UTC`;
+  return `The 5-hour window that started ${f.start} UTC ${figure}, ${pct}% of its ` +
+    `${cost ? "cost" : "token"} limit of ${m.limit} (${m.source})` +
+    (m.eta ? `; limit reached about ${m.eta} UTC` : "");
 }

@@ -14,11 +14,15 @@
 // Tokens of a window = input + output + cache creation + cache read (ccusage's
 // getTotalTokens). Burn rate, as ccusage's calculateBurnRate: tokens ÷ minutes from the
 // window's first message to its last (0 while those are the same instant, where ccusage shows
-// no rate); projection = current + rate × minutes left until the window's end.
+// no rate); projection = current + rate × minutes from the last message to the window's end.
+// Unlike ccusage (which projects from now), every figure is as of the last message: it changes
+// only when a message arrives, so the panel, the banner and the alert read the same numbers
+// whenever they look, and an open alert counts new messages, not passing seconds.
 
 import type { ActiveBlock, TokenTotals, UsageBlock } from "../../core/types.ts";
 import type { WindowLimits } from "../../core/view_data.ts";
 import { percentileRank } from "../../store/read/tool_stats.ts";
+import { limitSourceText, windowFigures } from "../../core/window_figures.ts";
 
 export const windowMs = 5 * 3_600_000;
 const hourMs = 3_600_000;
@@ -249,15 +253,23 @@ export function windowLimits(
     if (c !== null) costs.push(c);
   }
   const cost = settings.window_cost_limit_usd ?? p90(costs);
+  const tokensSource = settings.window_token_limit !== null
+    ? "setting"
+    : tokens === null
+    ? null
+    : "p90";
+  const costSource = settings.window_cost_limit_usd !== null
+    ? "setting"
+    : cost === null
+    ? null
+    : "p90";
   return {
     tokens,
-    tokens_source: settings.window_token_limit !== null
-      ? "setting"
-      : tokens === null
-      ? null
-      : "p90",
+    tokens_source: tokensSource,
+    tokens_source_text: limitSourceText(tokensSource, completed.length),
     cost_usd: cost === null ? null : round6(cost),
-    cost_source: settings.window_cost_limit_usd !== null ? "setting" : cost === null ? null : "p90",
+    cost_source: costSource,
+    cost_source_text: limitSourceText(costSource, costs.length),
   };
 }
 
@@ -265,8 +277,8 @@ export function windowLimits(
 // The active window
 
 /**
- * Minutes from now until `current + ratePerMin × t` reaches `limit`: 0 when already there,
- * null when it does not happen within `minutesLeft`.
+ * Minutes until `current + ratePerMin × t` reaches `limit`: 0 when already there, null when it
+ * does not happen within `minutesLeft`.
  */
 function minutesToLimit(
   current: number,
@@ -281,7 +293,10 @@ function minutesToLimit(
   return t <= minutesLeft ? t : null;
 }
 
-/** The last window with burn rate, projection and limits, or null when it is not active. */
+/**
+ * The last window with burn rate, projection and limits, or null when it is not active at
+ * `now`. Only minutes_left depends on `now`; the rest is as of the window's last message.
+ */
 export function activeBlock(
   last: Window | null | undefined,
   now: number,
@@ -293,23 +308,26 @@ export function activeBlock(
   const spanMin = (last.lastTs - last.firstTs) / minuteMs;
   const tokensPerMin = spanMin > 0 ? tokens / spanMin : 0;
   const costPerMin = cost === null ? null : spanMin > 0 ? cost / spanMin : 0;
+  // The projection runs from the last message, not from now (see the header).
+  const restMin = Math.max(0, (last.endMs - last.lastTs) / minuteMs);
   const minutesLeft = Math.max(0, (last.endMs - now) / minuteMs);
-  const projectedTokens = Math.round(tokens + tokensPerMin * minutesLeft);
+  const projectedTokens = Math.round(tokens + tokensPerMin * restMin);
   const projectedCost = cost === null || costPerMin === null
     ? null
-    : round6(cost + costPerMin * minutesLeft);
+    : round6(cost + costPerMin * restMin);
   const overTokens = limits.tokens !== null && projectedTokens > limits.tokens;
   const overCost = limits.cost_usd !== null && projectedCost !== null &&
     projectedCost > limits.cost_usd;
-  const etas = [
-    minutesToLimit(tokens, tokensPerMin, limits.tokens, minutesLeft),
-    cost === null || costPerMin === null
-      ? null
-      : minutesToLimit(cost, costPerMin, limits.cost_usd, minutesLeft),
-  ].filter((t): t is number => t !== null);
-  return {
+  const etaTokens = minutesToLimit(tokens, tokensPerMin, limits.tokens, restMin);
+  const etaCost = cost === null || costPerMin === null
+    ? null
+    : minutesToLimit(cost, costPerMin, limits.cost_usd, restMin);
+  const etas = [etaTokens, etaCost].filter((t): t is number => t !== null);
+  const at = (t: number | null) => t === null ? null : iso(Math.round(last.lastTs + t * minuteMs));
+  const block = {
     start: iso(last.startMs),
     end: iso(last.endMs),
+    as_of: iso(last.lastTs),
     minutes_left: Math.round(minutesLeft * 10) / 10,
     tokens,
     cost_usd: cost,
@@ -320,11 +338,18 @@ export function activeBlock(
     projected_cost_usd: projectedCost,
     limit_tokens: limits.tokens,
     limit_source: limits.tokens_source,
+    limit_source_text: limits.tokens_source_text,
     limit_cost_usd: limits.cost_usd,
     limit_cost_source: limits.cost_source,
+    limit_cost_source_text: limits.cost_source_text,
     projected_over_limit: overTokens || overCost,
-    limit_eta: etas.length ? iso(Math.round(now + Math.min(...etas) * minuteMs)) : null,
+    limit_eta: etas.length ? at(Math.min(...etas)) : null,
+    limit_eta_tokens: at(etaTokens),
+    limit_eta_cost: at(etaCost),
   };
+  // Which limit is over or projected over, decided once, as the panel and the alert show it.
+  const f = windowFigures(block);
+  return { ...block, limit_state: { tokens: f.tokens.state, cost: f.cost.state } };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,13 +1,17 @@
 // Health: /health (JSON, or the page when a browser asks for HTML) and /api/health (the page's
-// twin: counts, ingest state and rates, live clients, OTLP counters, recent ingest errors).
+// twin: counts, ingest state and rates, live clients, OTLP counters, recent ingest errors). With
+// no data source found yet the status is "waiting", with the reason, not a green "ok".
 
 import { Hono } from "hono";
+import { join } from "node:path";
 import type { RouteDeps } from "../deps.ts";
 import { htmlPage, wantsHtml } from "../html.tsx";
 import { healthReport, ingestErrors, storeCounts } from "../../store/read/metrics.ts";
 import type { IngestStats } from "../../ingest/stats.ts";
-import type { HealthSnapshot } from "../../core/view_data.ts";
+import type { HealthSnapshot, IngestFigures } from "../../core/view_data.ts";
+import type { HealthReport } from "../../core/types.ts";
 import { HealthPage } from "../../web/pages/health.tsx";
+import { projectsFolder } from "./settings.tsx";
 
 /** Unreadable files and lines listed on the page and in its twin. */
 const recentErrorRows = 200;
@@ -16,37 +20,83 @@ const recentErrorRows = 200;
 export function healthRoutes(deps: RouteDeps): { page: Hono; api: Hono } {
   const { db } = deps;
   const rates = rateMeter();
-  const report = () => healthReport(storeCounts(db), (Date.now() - deps.startedAt) / 1000);
-  const snapshot = (): HealthSnapshot => {
+  /** The stored counts with the status they imply, and why it is "waiting" if it is. */
+  const report = async () => {
+    const r = healthReport(storeCounts(db), (Date.now() - deps.startedAt) / 1000);
+    const ingest = deps.ingester?.stats ?? null;
+    const projects: Record<string, boolean> = {};
+    for (const root of ingest?.roots ?? []) {
+      projects[root.path] = root.found && await projectsFolder(root.path);
+    }
+    const waiting = waitingReason(r, ingest, deps.claudeDir, projects);
+    return {
+      ...r,
+      status: waiting === null ? r.status : "waiting" as const,
+      waiting_reason: waiting,
+      projects_found: projects,
+    };
+  };
+  const snapshot = async (): Promise<HealthSnapshot> => {
     const ingest = deps.ingester?.stats ?? null;
     return {
-      ...report(),
+      ...(await report()),
       live_clients: deps.bus.clients,
       ingest,
       rates: rates(ingest, deps.startedAt),
+      claude_dir: deps.claudeDir,
     };
   };
-  const page = new Hono().get("/", (c) => {
-    if (!wantsHtml(c)) return c.json(report());
+  const page = new Hono().get("/", async (c) => {
+    if (!wantsHtml(c)) {
+      const { projects_found: _, ...r } = await report();
+      return c.json(r);
+    }
     return htmlPage(c, deps, {
       title: "Health",
       path: "/health",
       json: "/api/health",
       children: HealthPage({
-        snapshot: snapshot(),
+        snapshot: await snapshot(),
         errors: ingestErrors(db, recentErrorRows),
         claudeDir: deps.claudeDir,
         dbPath: deps.dbPath,
       }),
     });
   });
-  const api = new Hono().get("/", (c) =>
+  const api = new Hono().get("/", async (c) =>
     c.json({
-      ...snapshot(),
+      ...(await snapshot()),
       otlp: deps.exporter?.stats ?? null,
       recent_errors: ingestErrors(db, recentErrorRows),
     }));
   return { page, api };
+}
+
+/**
+ * Why there is nothing to show yet, or null when there is: no event stored and no transcript or
+ * hook log found (a first run, or the wrong folder). Ingest errors make it "degraded" instead.
+ */
+export function waitingReason(
+  r: HealthReport,
+  ingest: IngestFigures | null,
+  claudeDir: string,
+  projectsFound: Record<string, boolean>,
+): string | null {
+  if (r.status === "degraded" || r.events > 0) return null;
+  if (ingest && ingest.hookFiles + ingest.transcripts > 0) return null;
+  if (ingest && !ingest.backfilled) return "the first scan of the Claude Code folders is running";
+  const dir = claudeDir.replace(/\/+$/, "");
+  const known = Object.keys(projectsFound);
+  const withProjects = known.filter((p) => projectsFound[p]);
+  const transcripts = known.length === 0
+    ? "no transcripts"
+    : withProjects.length === 0
+    ? `no transcripts (${join(dir, "projects")} does not exist yet: ` +
+      "Claude Code creates it at its first session)"
+    : `no transcripts in ${withProjects.map((p) => join(p, "projects")).join(", ")}`;
+  return `nothing to show yet: ${transcripts}, and no hook logs in ${
+    join(dir, "hooks/logs/raw_json")
+  }`;
 }
 
 /**

@@ -1,7 +1,8 @@
 // The overview: the page at / and its JSON twin /api/overview (with one URL per panel under
 // it, which the islands poll), plus the KPIs and chart series it is built from: /api/kpis
 // (canonical; /api/overview/kpis is its alias with today as the default range) and
-// /api/timeseries. Page and twin call the same data function, overviewData.
+// /api/timeseries. Page and twin call the same data function, overviewData; ?range= (today,
+// 24h, 7d, 30d, all; default today) sets the span of every panel but the board and the feed.
 
 import { Hono } from "hono";
 import type { Context } from "hono";
@@ -10,7 +11,8 @@ import { choice, queryOf, recentRange } from "../params.ts";
 import { htmlPage } from "../html.tsx";
 import { intParam } from "../../core/params.ts";
 import { BadRequest } from "../../core/errors.ts";
-import { eventsPage, maxEventId } from "../../store/read/events.ts";
+import { eventsPage, firstEventTs, maxEventId } from "../../store/read/events.ts";
+import { lastEventTs } from "../../store/read/last_activity.ts";
 import { sessionsPage } from "../../store/read/sessions.ts";
 import { kpis } from "../../store/read/kpis.ts";
 import {
@@ -27,7 +29,15 @@ import { toolStats } from "../../store/read/tool_stats.ts";
 import type { Db } from "../../store/db.ts";
 import { usageCardData } from "../../domain/usage/active.ts";
 import { Overview, type OverviewInsights } from "../../web/pages/overview.tsx";
-import type { ActivityData, ActivityRange } from "../../core/view_data.ts";
+import type { ActivityData, ActivityRange, OverviewRange } from "../../core/view_data.ts";
+import { maxSeriesBuckets } from "../../core/config.ts";
+import {
+  localMidnight,
+  overviewChoices,
+  overviewRanges,
+  overviewSince,
+  rangeHint,
+} from "../../web/components/ranges.ts";
 
 /** Sessions on the overview's board and events in its live feed. */
 const boardRows = 100;
@@ -37,45 +47,56 @@ const topToolsRows = 8;
 const latestErrorsRows = 8;
 const hourMs = 3600_000;
 const dayMs = 24 * hourMs;
+/** The activity chart's bucket: minutes up to this span, hours up to the next, then days. */
+const minuteBucketsUpToMs = 3 * hourMs;
+const hourBucketsUpToMs = 8 * dayMs;
 
-function activityParam(v: string | undefined): ActivityRange {
-  if (v === undefined || v === "" || v === "1h") return "1h";
-  if (v === "24h") return "24h";
-  throw new BadRequest(`activity must be 1h or 24h; got "${v}"`);
-}
+/** ?range= (default today): the span of the KPI cards, activity chart, top tools and errors. */
+const rangeParam = (q: Query): OverviewRange =>
+  choice<OverviewRange>(q, "range", overviewRanges, "today")!;
 
-/** Start of today on this machine's clock: the dashboard and its browser share the machine. */
-function localMidnight(now: number): number {
-  const d = new Date(now);
-  d.setHours(0, 0, 0, 0);
-  return d.getTime();
+/** ?activity= zooms the chart to the last hour (1h) or another range; default: the range. */
+function activityParam(q: Query, range: OverviewRange): ActivityRange {
+  const v = q("activity");
+  if (v === undefined || v === "") return range;
+  if (v === "1h" || (overviewRanges as readonly string[]).includes(v)) return v as ActivityRange;
+  throw new BadRequest(`activity must be one of 1h, ${overviewRanges.join(", ")}; got "${v}"`);
 }
 
 function activityData(db: Db, range: ActivityRange, now: number): ActivityData {
-  const since = now - (range === "1h" ? hourMs : dayMs);
-  const result = timeseries(db, {
-    metric: "events",
-    bucket: range === "1h" ? "minute" : "hour",
-    since,
-    until: now,
-    by: "type",
-  });
-  return { range, since, until: now, result };
+  let since = range === "1h"
+    ? now - hourMs
+    : overviewSince(range, now) ?? Math.min(firstEventTs(db) ?? now, now - hourMs);
+  const span = now - since;
+  const bucket = span <= minuteBucketsUpToMs
+    ? "minute"
+    : span <= hourBucketsUpToMs
+    ? "hour"
+    : "day";
+  const bucketMs = buckets[bucket];
+  // "all" over years of history: the newest buckets the series can hold.
+  since = Math.max(since, now - (maxSeriesBuckets - 2) * bucketMs);
+  const result = timeseries(db, { metric: "events", bucket, since, until: now, by: "type" });
+  return { range, since, until: now, bucket_ms: bucketMs, result };
 }
 
-const topTools = (db: Db, now: number) =>
-  toolStats(db, { since: now - dayMs }).slice(0, topToolsRows);
-const latestErrors = (db: Db) => errorsPage(db, { limit: latestErrorsRows }).errors;
+const topTools = (db: Db, since: number | undefined) =>
+  toolStats(db, { since }).slice(0, topToolsRows);
+const latestErrors = (db: Db, since: number | undefined) =>
+  errorsPage(db, { since, limit: latestErrorsRows }).errors;
 
-function overviewInsights(db: Db, activity: ActivityRange, now: number): OverviewInsights {
-  const todaySince = localMidnight(now);
+function overviewInsights(db: Db, q: Query, now: number): OverviewInsights {
+  const range = rangeParam(q);
+  const since = overviewSince(range, now);
   return {
-    kpis: kpis(db, { since: todaySince, until: now + 1 }),
-    todaySince,
-    activity: activityData(db, activity, now),
-    topTools: topTools(db, now),
-    errors: latestErrors(db),
+    range,
+    since,
+    kpis: kpis(db, { since: since ?? 0, until: now + 1 }),
+    activity: activityData(db, activityParam(q, range), now),
+    topTools: topTools(db, since),
+    errors: latestErrors(db, since),
     usage: usageCardData(db, now),
+    hint: rangeHint(lastEventTs(db), since, now, overviewChoices(now), (r) => `/?range=${r}`),
   };
 }
 
@@ -86,11 +107,12 @@ function overviewData(db: Db, c: Context) {
   const maxId = maxEventId(db);
   const page = sessionsPage(db, { limit: boardRows, offset: 0 });
   return {
+    now,
     maxId,
     sessions: page.sessions,
     totalSessions: page.total,
     events: eventsPage(db, {}, feedRows).events,
-    insights: overviewInsights(db, activityParam(c.req.query("activity")), now),
+    insights: overviewInsights(db, queryOf(c), now),
   };
 }
 
@@ -114,32 +136,40 @@ export function overviewApi(deps: RouteDeps): Hono {
   const app = new Hono();
   app.get("/", (c) => {
     const d = overviewData(db, c);
+    const iso = (ms: number | undefined) => ms === undefined ? null : new Date(ms).toISOString();
     return c.json({
+      range: d.insights.range,
+      since: iso(d.insights.since),
       sessions: d.sessions,
       total_sessions: d.totalSessions,
       events: d.events,
       kpis: d.insights.kpis,
-      today_since: new Date(d.insights.todaySince).toISOString(),
+      today_since: iso(localMidnight(d.now)),
       activity: d.insights.activity,
       top_tools: d.insights.topTools,
       errors: d.insights.errors,
       usage: d.insights.usage,
+      hint: d.insights.hint,
     });
   });
-  // Alias of /api/kpis kept for one release: the range defaults to today (local midnight).
+  // Alias of /api/kpis kept for one release: ?range= as on the page, else ?since= (default
+  // today, from local midnight).
   app.get(
     "/kpis",
     kpisHandler(db, (q, now) => ({
-      since: intParam(q, "since", localMidnight(now), 0, now),
+      since: q("range")
+        ? overviewSince(rangeParam(q), now) ?? 0
+        : intParam(q, "since", localMidnight(now), 0, now),
       until: now + 1,
     })),
   );
-  app.get(
-    "/activity",
-    (c) => c.json(activityData(db, activityParam(c.req.query("activity")), Date.now())),
-  );
-  app.get("/tools", (c) => c.json(topTools(db, Date.now())));
-  app.get("/errors", (c) => c.json(latestErrors(db)));
+  app.get("/activity", (c) => {
+    const q = queryOf(c);
+    return c.json(activityData(db, activityParam(q, rangeParam(q)), Date.now()));
+  });
+  const sinceOf = (c: Context) => overviewSince(rangeParam(queryOf(c)), Date.now());
+  app.get("/tools", (c) => c.json(topTools(db, sinceOf(c))));
+  app.get("/errors", (c) => c.json(latestErrors(db, sinceOf(c))));
   return app;
 }
 

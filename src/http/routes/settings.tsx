@@ -76,10 +76,11 @@ async function saveSettings(c: Context, deps: AppDeps) {
   try {
     body = JSON.parse(text);
   } catch {
-    throw new BadRequest("the body must be a JSON object of settings");
+    return c.json({ error: "the body must be a JSON object of settings", field: null }, 400);
   }
   const checked = validateSettingsPatch(body);
-  if (!checked.ok) throw new BadRequest(checked.error);
+  // `field` is the refused value's path in the patch: the form marks that input.
+  if (!checked.ok) return c.json({ error: checked.error, field: checked.field }, 400);
   const patch = checked.patch;
   const before = readSettings(db);
   // Settings and the costs they imply change together or not at all.
@@ -174,21 +175,25 @@ export async function dataSources(deps: AppDeps): Promise<DataSources> {
       found: await exists(hookDir, true),
       files: stats?.hookFiles ?? null,
     },
-    transcript_roots: stats?.roots.length
-      ? stats.roots.map((r) => ({
-        path: r.path,
-        origin: r.origin,
-        found: r.found,
-        same_as: r.same_as,
-        transcripts: r.transcripts,
-      }))
-      : (await findRoots(transcriptRoots(deps))).map((r) => ({
-        path: r.path,
-        origin: r.origin,
-        found: r.found,
-        same_as: r.sameAs,
-        transcripts: null,
-      })),
+    transcript_roots: await Promise.all(
+      stats?.roots.length
+        ? stats.roots.map(async (r) => ({
+          path: r.path,
+          origin: r.origin,
+          found: r.found,
+          projects_found: r.found && await projectsFolder(r.path),
+          same_as: r.same_as,
+          transcripts: r.transcripts,
+        }))
+        : (await findRoots(transcriptRoots(deps))).map(async (r) => ({
+          path: r.path,
+          origin: r.origin,
+          found: r.found,
+          projects_found: r.found && await projectsFolder(r.path),
+          same_as: r.sameAs,
+          transcripts: null,
+        })),
+    ),
     threads_db: {
       path: threads,
       found: await exists(threads, false),
@@ -198,6 +203,18 @@ export async function dataSources(deps: AppDeps): Promise<DataSources> {
     notifier: { configured: await exists(join(dir, secretFileRel), false) },
     database: { path: deps.dbPath, bytes },
   };
+}
+
+/**
+ * Whether a root's projects/ folder (where Claude Code writes transcripts) exists: a root can
+ * exist without it (hooks only, or before the first session), and is then not "found, 0".
+ */
+export async function projectsFolder(root: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(join(root, "projects"))).isDirectory;
+  } catch {
+    return false; // absent or not permitted
+  }
 }
 
 /**

@@ -9,11 +9,14 @@
 //       → {blocks: [{start, end, last_ts, active, messages, input_tokens, output_tokens,
 //          cache_creation_tokens, cache_read_tokens, cost_usd, models}], active, week}
 //       blocks: every window overlapping [since, until), whole, oldest first; active: the
-//       window in progress now (null when none) with burn rate, projection and limits; week:
+//       window in progress now (null when none) with burn rate, projection (as of its last
+//       message) and limits (each with its source in words, and limit_state: which is over); week:
 //       token and cost totals of the last 7 days (rolling).
 //   GET /usage?range=|since=&until=    the page (default: the last 30 days)
-//   GET /api/usage/windows?…           its twin: {range, since, until, blocks, active, limits,
-//                                      week, days, weeks}
+//   GET /api/usage/windows?…           its twin: {range, since, until, hint, blocks, active,
+//                                      limits, week, days, weeks}; hint: when the range holds
+//                                      no usage but older usage exists, {last_ts, text, range,
+//                                      label, href} naming the narrowest range that holds it
 // Times: ISO-8601 or epoch ms; days and weeks are UTC.
 
 import { Hono } from "hono";
@@ -23,7 +26,10 @@ import { choice, queryOf, range } from "../params.ts";
 import { htmlPage } from "../html.tsx";
 import type { Db } from "../../store/db.ts";
 import { usageBy, type UsageGroup, usageGroups } from "../../store/read/usage.ts";
-import { timeRange } from "../../web/page_params.ts";
+import { type RangePreset, rangePresets, timeRange } from "../../web/page_params.ts";
+import { rangeLabels } from "../../web/components/controls.tsx";
+import { type RangeChoice, rangeHint } from "../../web/components/ranges.ts";
+import { lastMessageTs } from "../../store/read/last_activity.ts";
 import {
   blocksInRange,
   usageByDay,
@@ -33,20 +39,36 @@ import {
 import { currentActiveBlock, currentLimits, usageCardData } from "../../domain/usage/active.ts";
 import { UsagePage, type UsagePageData } from "../../web/pages/usage.tsx";
 
+/** The wider ranges /usage can offer when its range is empty, narrowest first. */
+function usageChoices(now: number): RangeChoice[] {
+  return [
+    ...Object.entries(rangePresets).map(([r, ms]) => ({
+      range: r,
+      since: now - ms,
+      label: `Show the ${rangeLabels[r as RangePreset]}`,
+    })),
+    { range: "all", since: undefined, label: "Show all" },
+  ];
+}
+
 /** What the /usage page shows for the query string (default range: the last 30 days). */
-function usageView(db: Db, c: Context): UsagePageData & { since?: number; until?: number } {
+function usageView(db: Db, c: Context): UsagePageData {
   const now = Date.now();
   const t = timeRange(queryOf(c), now, "30d");
   const range = { since: t.since, until: t.until };
+  const days = usageByDay(db, range);
   return {
     range: t.range,
     since: t.since,
-    until: t.until,
+    until: t.until ?? now,
+    hint: days.length
+      ? null
+      : rangeHint(lastMessageTs(db), t.since, now, usageChoices(now), (r) => `/usage?range=${r}`),
     card: usageCardData(db, now),
     limits: currentLimits(db, now),
     week: weekTotals(db, now),
     blocks: blocksInRange(db, range, now),
-    days: usageByDay(db, range),
+    days,
     weeks: usageByWeek(db, range),
   };
 }
@@ -78,6 +100,7 @@ export function usageApi(deps: RouteDeps): Hono {
       range: d.range,
       since: iso(d.since),
       until: iso(d.until),
+      hint: d.hint,
       blocks: d.blocks,
       active: d.card.active,
       limits: d.limits,

@@ -107,7 +107,29 @@ export function parseTranscriptChunk(ctx: TranscriptContext, bytes: Uint8Array):
       skip = true;
     }
   }
+  attachUnnamed(events);
   return { events, errors, consumed: pos, skipToNewline: skip, lastTs };
+}
+
+/**
+ * Lines that name no session (summary, file-history-snapshot) belong to the session the file's
+ * other lines name, which need not be the file's name (hand-made files, resumed sessions).
+ * When no line of the chunk names one, they stay marked `orphan` for the writer to place:
+ * such a line must never make a session of its own. Pure; mutates `events`.
+ */
+export function attachUnnamed(events: NormalizedEvent[]): void {
+  let named: string | null = null;
+  for (const ev of events) {
+    if (!ev.orphan && (named === null || !ev.isSidechain)) named = ev.sessionId;
+    if (named !== null && !ev.isSidechain) break;
+  }
+  for (const ev of events) {
+    if (!ev.orphan) continue;
+    if (named !== null) {
+      ev.sessionId = named;
+      delete ev.orphan;
+    }
+  }
 }
 
 type LineResult = { event: NormalizedEvent; timed: boolean } | { error: IngestError } | null;
@@ -166,10 +188,11 @@ function normalizeLine(
   const stamp = str(o.timestamp) ?? str(snapshot?.timestamp);
   const ts = (stamp ? parseStamp(stamp)?.ms : undefined) ?? lastTs ?? Math.round(ctx.mtimeMs);
   const key = `tr:${ctx.relPath}:${offset}:${contentHash(text)}`;
+  const ownSession = str(o.sessionId);
   const ev: NormalizedEvent = {
     key,
     source: "transcript",
-    sessionId: str(o.sessionId) || ctx.fileSessionId,
+    sessionId: ownSession || ctx.fileSessionId,
     ts,
     type,
     toolName: null,
@@ -185,6 +208,9 @@ function normalizeLine(
     offset,
     raw: text,
   };
+  if (!ownSession && (type === "summary" || type === "file-history-snapshot")) {
+    ev.orphan = { leafUuid: str(o.leafUuid) };
+  }
   const message = isObject(o.message) ? o.message : null;
   switch (type) {
     case "assistant":

@@ -361,27 +361,60 @@ function toAlert(r: RowOf<typeof alertShape>): AlertRow {
 
 export interface AlertListQuery {
   state?: AlertState;
+  rule?: string;
+  /** Alerts last seen at or after this time (epoch ms). */
+  since?: number;
+  /** Alerts first seen before this time (epoch ms). */
+  until?: number;
   limit: number;
+  offset?: number;
 }
 
-/** Alerts, most recently seen first. */
+/** The WHERE clause and parameters of a list query (a few fixed shapes, each cached). */
+function alertFilter(
+  q: AlertListQuery,
+): { where: string; params: Record<string, string | number> } {
+  const parts: string[] = [];
+  const params: Record<string, string | number> = {};
+  if (q.state) {
+    parts.push("state = :state");
+    params.state = q.state;
+  }
+  if (q.rule) {
+    parts.push("rule = :rule");
+    params.rule = q.rule;
+  }
+  // An alert belongs to a range it overlaps: [first_ts, last_ts] meets [since, until).
+  if (q.since !== undefined) {
+    parts.push("last_ts >= :since");
+    params.since = q.since;
+  }
+  if (q.until !== undefined) {
+    parts.push("first_ts < :until");
+    params.until = q.until;
+  }
+  return { where: parts.length ? `WHERE ${parts.join(" AND ")}` : "", params };
+}
+
+/** Alerts matching the filters, most recently seen first, `limit` from `offset`. */
 export function listAlerts(db: Db, q: AlertListQuery): AlertRow[] {
-  const rows = q.state
-    ? allRows(
-      stmt(
-        db,
-        `SELECT ${rowColumns} FROM alerts WHERE state = ? ORDER BY last_ts DESC, id DESC LIMIT ?`,
-      ),
-      alertShape,
-      q.state,
-      q.limit,
-    )
-    : allRows(
-      stmt(db, `SELECT ${rowColumns} FROM alerts ORDER BY last_ts DESC, id DESC LIMIT ?`),
-      alertShape,
-      q.limit,
-    );
-  return rows.map(toAlert);
+  const f = alertFilter(q);
+  return allRows(
+    stmt(
+      db,
+      `SELECT ${rowColumns} FROM alerts ${f.where}
+       ORDER BY last_ts DESC, id DESC LIMIT :limit OFFSET :offset`,
+    ),
+    alertShape,
+    { ...f.params, limit: q.limit, offset: q.offset ?? 0 },
+  ).map(toAlert);
+}
+
+/** How many alerts match the filters (limit and offset aside). */
+export function countAlerts(db: Db, q: Omit<AlertListQuery, "limit" | "offset">): number {
+  const f = alertFilter({ ...q, limit: 0 });
+  return oneRow(stmt(db, `SELECT count(*) AS n FROM alerts ${f.where}`), { n: "int" }, f.params)
+    ?.n ?? 0;
 }
 
 export function alertById(db: Db, id: number): AlertRow | null {

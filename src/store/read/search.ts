@@ -11,6 +11,7 @@ import {
 } from "../../core/config.ts";
 import { BadRequest } from "../../core/errors.ts";
 import { maskSecrets } from "../../core/secrets.ts";
+import { slashCommandText, stripAnsi } from "../../core/text.ts";
 import type { Db } from "../db.ts";
 import { allRows, oneRow } from "../rows.ts";
 import { hitEnd, hitStart, parseSearch } from "./search_query.ts";
@@ -225,7 +226,8 @@ function searchResults(db: Db, page: Hit[], match: string): SearchResult[] {
     if (!e) continue;
     results.push({
       ...toEvent(e),
-      snippet: maskSnippet(snippets.get(h.id) ?? ""),
+      // Snippets come from the raw payload: show them as display text (no escapes, no markup).
+      snippet: maskSnippet(stripAnsi(slashCommandText(snippets.get(h.id) ?? ""))),
       rank: Math.round(h.rank * 1e6) / 1e6,
     });
   }

@@ -1,6 +1,8 @@
 // Alert writes: reconcile() brings the alert rows in line with the conditions the rules found
 // (src/domain/alerts/rules.ts), keeping one open row per (rule, key) while its condition holds;
-// acknowledging and snoozing are the user's changes to a row.
+// acknowledging and snoozing are the user's changes to a row. A row's count is the number of
+// times its evidence changed (the rules make evidence of stored data only), not the number of
+// evaluations that saw it.
 
 import type { Db } from "../db.ts";
 import { inTransaction } from "../db.ts";

@@ -22,6 +22,7 @@ import { ToolCallWrites } from "./tool_calls.ts";
 import { IngestErrorWrites } from "./ingest_errors.ts";
 import { RereadFilter } from "./reread.ts";
 import { replaceThreads } from "./threads.ts";
+import { type Leaf, noSession, OrphanWrites } from "./orphans.ts";
 
 /** Where ingest stands in one source file. */
 export interface FileCursor {
@@ -70,6 +71,12 @@ interface Batch {
   unpaired: Map<string, [string, string]>;
   compactSessions: Set<string>;
   linkedSessions: Set<string>;
+  /** Messages of this batch by uuid, for summary lines that name one (orphans.ts). */
+  leaves: Map<string, Leaf>;
+  /** Files that gained a session in this batch: file id → that session and its first time. */
+  fileSessions: Map<number, Leaf>;
+  /** Events stored, including those that belong to no session (not in `rows`). */
+  stored: number;
 }
 
 export class Writer {
@@ -86,6 +93,7 @@ export class Writer {
   #toolCalls;
   #errors;
   #reread;
+  #orphans;
 
   /** `prices` prices stored usage (default: the built-in table, no overrides). */
   constructor(db: Db, prices: PriceTable = new PriceTable()) {
@@ -114,6 +122,7 @@ export class Writer {
     this.#toolCalls = new ToolCallWrites(db);
     this.#errors = new IngestErrorWrites(db);
     this.#reread = new RereadFilter(db);
+    this.#orphans = new OrphanWrites(db);
   }
 
   /** Stores a batch of file updates in one transaction; returns what became new. */
@@ -131,8 +140,22 @@ export class Writer {
       unpaired: new Map(),
       compactSessions: new Set(),
       linkedSessions: new Set(),
+      leaves: new Map(),
+      fileSessions: new Map(),
+      stored: 0,
     };
+    for (const u of updates) {
+      for (const ev of u.events) {
+        if (ev.uuid && !ev.orphan) {
+          batch.leaves.set(ev.uuid, { sessionId: ev.sessionId, ts: ev.ts });
+        }
+      }
+    }
     for (const u of updates) this.#storeFile(u, batch);
+    // Lines stored earlier with no session whose file or leaf message arrived now.
+    for (const m of this.#orphans.reattach(lastIdBefore, batch.fileSessions, batch.leaves)) {
+      this.#storeEvent(m.event, m.fileId, batch);
+    }
     const { rows, deltas } = batch;
     for (const [sessionId, d] of deltas) this.#sessions.upsert(sessionId, d);
     for (const sessionId of batch.compactSessions) this.#sessions.recountCompactions(sessionId);
@@ -143,7 +166,7 @@ export class Writer {
     }
     for (const sessionId of batch.toolSessions) this.#sessions.recount(sessionId);
     // Search index and rollups of what this batch stored (derived.ts).
-    if (rows.length > 0) this.#derived.update(lastIdBefore);
+    if (batch.stored > 0) this.#derived.update(lastIdBefore);
     return { events: rows, sessions: [...deltas.keys()] };
   }
 
@@ -169,20 +192,24 @@ export class Writer {
     let inserted = 0;
     const hashes = u.rereading ? this.#reread.storedHashes(fileId, c.path) : null;
     if (!u.rereading) this.#reread.end(fileId);
-    const linked = new Set<string>();
+    const linked = new Map<string, number>();
     for (const ev of u.events) {
       if (hashes && ev.source === "transcript" && this.#reread.alreadyStored(fileId, hashes, ev)) {
         continue;
       }
+      const ownFile = ev.orphan ? this.#orphans.place(ev, fileId, c.path, batch.leaves) : true;
       const id = this.#storeEvent(ev, fileId, batch);
       if (id === null) continue;
       inserted++;
       if (hashes) this.#reread.stored(hashes, ev);
-      if (ev.source === "transcript") linked.add(ev.sessionId);
+      if (ev.source === "transcript" && ownFile) {
+        linked.set(ev.sessionId, Math.min(ev.ts, linked.get(ev.sessionId) ?? ev.ts));
+      }
     }
     if (inserted > 0) this.#fileEvents.run(inserted, fileId);
-    for (const sessionId of linked) {
+    for (const [sessionId, ts] of linked) {
       if (this.#linkFile.run(sessionId, fileId).changes > 0) batch.linkedSessions.add(sessionId);
+      batch.fileSessions.set(fileId, { sessionId, ts });
     }
   }
 
@@ -206,6 +233,9 @@ export class Writer {
       ev.raw,
     ) as { id: number } | undefined;
     if (!row) return null;
+    batch.stored++;
+    // A line that belongs to no session is kept as history: no session row, no live row.
+    if (ev.sessionId === noSession) return row.id;
     if (maybeCompaction(ev)) batch.compactSessions.add(ev.sessionId);
     batch.rows.push({
       id: row.id,

@@ -5,6 +5,7 @@
 import { type ComponentType, h, hydrate } from "preact";
 import ActivityChart from "../islands/ActivityChart.tsx";
 import AlertBanner from "../islands/AlertBanner.tsx";
+import AlertHistory from "../islands/AlertHistory.tsx";
 import AlertToggles from "../islands/AlertToggles.tsx";
 import ConnectionBadge from "../islands/ConnectionBadge.tsx";
 import HealthStats from "../islands/HealthStats.tsx";
@@ -24,11 +25,13 @@ import UsageChart from "../islands/UsageChart.tsx";
 import UsageWindow from "../islands/UsageWindow.tsx";
 import { connect, feed, seedFeed, seedSessions } from "./live.ts";
 import { watchRawJson } from "../islands/RawJson.tsx";
+import { rememberColumns, titleClipped } from "./fit.ts";
 
 // deno-lint-ignore no-explicit-any
 const registry: Record<string, ComponentType<any>> = {
   ActivityChart,
   AlertBanner,
+  AlertHistory,
   AlertToggles,
   ConnectionBadge,
   HealthStats,
@@ -59,6 +62,8 @@ for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {
 }
 
 watchRawJson();
+rememberColumns();
+titleClipped();
 
 // Filter menus apply at once; text fields apply on Enter or the Apply button. Empty fields
 // are left out of the URL, so it names only the filters in use.

@@ -1,7 +1,9 @@
 // Small SVG charts rendered the same on the server and in islands: no charting framework,
 // no inline styles (the CSP forbids them): geometry in SVG attributes, colours in CSS classes.
+// The x axis is time (time_axis.ts): positions proportional to time, gaps drawn as gaps.
 
 import { compact } from "../../core/format.ts";
+import { barSpans, type Tick, type TimeDomain, timeScale, timeTicks } from "./time_axis.ts";
 
 /** Colour classes s0…s7 (static/style.css); series beyond are folded into "other". */
 export const maxSeries = 8;
@@ -28,53 +30,110 @@ export function foldSeries(series: StackedSeries[], buckets: number): StackedSer
 }
 
 const W = 600;
+const round2 = (v: number) => Math.round(v * 100) / 100;
 
-export interface StackedBarsProps {
-  /** Bucket start times (ISO), oldest first. */
-  buckets: string[];
-  series: StackedSeries[];
-  height?: number;
-  /** Formats a bucket start for tooltips and the axis. */
-  label: (iso: string) => string;
-  unit: string;
+/** Tick labels in an SVG without a viewBox: x in percent, so text is never stretched. */
+function TimeTicks({ domain, ticks }: { domain: TimeDomain; ticks: Tick[] }) {
+  const pct = timeScale(domain, 100);
+  return (
+    <div class="chart-x mono" aria-hidden="true">
+      <svg class="chart-ticks">
+        {ticks.map((k) => {
+          const p = pct(k.t);
+          const anchor = p < 4 ? "start" : p > 96 ? "end" : "middle";
+          return (
+            <text key={k.t} x={`${p.toFixed(2)}%`} y="11" text-anchor={anchor}>{k.label}</text>
+          );
+        })}
+      </svg>
+    </div>
+  );
 }
 
-export function StackedBars({ buckets, series, height = 140, label, unit }: StackedBarsProps) {
-  const n = Math.max(1, buckets.length);
-  const totals = buckets.map((_, i) => series.reduce((a, s) => a + (s.values[i] ?? 0), 0));
-  const max = Math.max(1, ...totals);
-  const bw = W / n;
-  const gap = bw > 4 ? 1 : 0;
+/** Faint vertical lines at the ticks, in the plot's own units. */
+function TickLines(
+  { domain, ticks, height }: { domain: TimeDomain; ticks: Tick[]; height: number },
+) {
+  const x = timeScale(domain, W);
+  return (
+    <>
+      {ticks.map((k) => <line key={k.t} class="tick" x1={x(k.t)} y1="0" x2={x(k.t)} y2={height} />)}
+    </>
+  );
+}
+
+export interface TimeBarsProps {
+  /** The span drawn (see chartDomain): x is proportional to time within it. */
+  domain: TimeDomain;
+  bucketMs: number;
+  /** Bucket start times (epoch ms), any order, gaps allowed. */
+  times: number[];
+  /** One value per time and series, stacked. */
+  series: StackedSeries[];
+  height?: number;
+  /** Formats a bucket start for its tooltip. */
+  label: (t: number) => string;
+  unit: string;
+  /** Formats values on the y axis and in tooltips. */
+  format?: (v: number) => string;
+  /** Colour class of the first series (s0…s7), so panels side by side tell series apart. */
+  firstColour?: number;
+}
+
+/** Stacked bars on a time axis: each bucket drawn where and as wide as its time span. */
+export function TimeBars(
+  {
+    domain,
+    bucketMs,
+    times,
+    series,
+    height = 140,
+    label,
+    unit,
+    format = compact,
+    firstColour = 0,
+  }: TimeBarsProps,
+) {
+  const totals = times.map((_, i) => series.reduce((a, s) => a + (s.values[i] ?? 0), 0));
+  const max = Math.max(0, ...totals);
+  const scaleMax = max > 0 ? max : 1;
+  const spans = barSpans(times, bucketMs, domain, W);
+  const ticks = timeTicks(domain);
+  const sum = totals.reduce((a, b) => a + b, 0);
   return (
     <figure class="chart">
       <div class="chart-y mono" aria-hidden="true">
-        <span>{compact(max)}</span>
+        <span>{max > 0 ? format(max) : ""}</span>
         <span>0</span>
       </div>
       <svg
         viewBox={`0 0 ${W} ${height}`}
         preserveAspectRatio="none"
         role="img"
-        aria-label={`${unit}: ${totals.reduce((a, b) => a + b, 0)} in ${n} buckets, peak ${max}`}
+        aria-label={`${unit}: ${round2(sum)} in ${times.length} buckets, peak ${round2(max)}`}
       >
+        <TickLines domain={domain} ticks={ticks} height={height} />
         <line class="axis" x1="0" y1={height - 0.5} x2={W} y2={height - 0.5} />
-        {buckets.map((b, i) => {
+        {times.map((t, i) => {
+          const { x, w } = spans[i];
+          if (w <= 0 || totals[i] <= 0) return null;
+          const gap = w > 4 ? 1 : 0;
           let y = height;
           return (
-            <g key={b}>
-              <title>{`${label(b)}: ${totals[i]} ${unit}`}</title>
+            <g key={t}>
+              <title>{`${label(t)}: ${format(totals[i])} ${unit}`}</title>
               {series.map((s, si) => {
                 const v = s.values[i] ?? 0;
                 if (v <= 0) return null;
-                const h = v / max * (height - 2);
+                const h = v / scaleMax * (height - 2);
                 y -= h;
                 return (
                   <rect
                     key={s.key}
-                    class={`s${si}`}
-                    x={i * bw + gap / 2}
+                    class={`s${(si + firstColour) % maxSeries}`}
+                    x={x + gap / 2}
                     y={y}
-                    width={Math.max(0.5, bw - gap)}
+                    width={Math.max(0.5, w - gap)}
                     height={h}
                   />
                 );
@@ -83,15 +142,12 @@ export function StackedBars({ buckets, series, height = 140, label, unit }: Stac
           );
         })}
       </svg>
-      <div class="chart-x mono" aria-hidden="true">
-        <span>{buckets.length ? label(buckets[0]) : ""}</span>
-        <span>{buckets.length ? label(buckets[buckets.length - 1]) : ""}</span>
-      </div>
+      <TimeTicks domain={domain} ticks={ticks} />
       <figcaption class="legend">
         {series.map((s, si) => (
           <span key={s.key} class="legend-item">
             <svg class="swatch" viewBox="0 0 10 10" aria-hidden="true">
-              <rect class={`s${si}`} width="10" height="10" rx="2" />
+              <rect class={`s${(si + firstColour) % maxSeries}`} width="10" height="10" rx="2" />
             </svg>
             {s.key}
           </span>
@@ -107,21 +163,20 @@ export interface LineChartProps {
   height?: number;
   format: (v: number) => string;
   label: string;
-  xLabel: (ms: number) => string;
 }
 
-/** One filled line (e.g. cumulative tokens over a session). */
-export function LineChart({ points, height = 120, format, label, xLabel }: LineChartProps) {
+/** One filled line (e.g. cumulative tokens over a session) on a time axis. */
+export function LineChart({ points, height = 120, format, label }: LineChartProps) {
   if (points.length === 0) return <p class="muted">No token usage recorded.</p>;
-  const x0 = points[0][0];
-  const x1 = Math.max(x0 + 1, points[points.length - 1][0]);
+  const domain = { x0: points[0][0], x1: Math.max(points[0][0] + 60_000, points.at(-1)![0]) };
   const max = Math.max(1e-9, ...points.map((p) => p[1]));
-  const px = (t: number) => (t - x0) / (x1 - x0) * W;
+  const px = timeScale(domain, W);
   const py = (v: number) => height - 1 - v / max * (height - 4);
-  const pts = points.length === 1 ? [[x0, 0] as [number, number], points[0]] : points;
+  const pts = points.length === 1 ? [[domain.x0, 0] as [number, number], points[0]] : points;
   const line = pts.map((p, i) => `${i ? "L" : "M"}${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`)
     .join("");
   const area = `${line}L${px(pts[pts.length - 1][0]).toFixed(1)},${height}L0,${height}Z`;
+  const ticks = timeTicks(domain);
   return (
     <figure class="chart">
       <div class="chart-y mono" aria-hidden="true">
@@ -134,13 +189,11 @@ export function LineChart({ points, height = 120, format, label, xLabel }: LineC
         role="img"
         aria-label={`${label}: ${format(points[points.length - 1][1])}`}
       >
+        <TickLines domain={domain} ticks={ticks} height={height} />
         <path class="area" d={area} />
         <path class="line" d={line} />
       </svg>
-      <div class="chart-x mono" aria-hidden="true">
-        <span>{xLabel(x0)}</span>
-        <span>{xLabel(x1)}</span>
-      </div>
+      <TimeTicks domain={domain} ticks={ticks} />
     </figure>
   );
 }

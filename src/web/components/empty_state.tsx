@@ -1,8 +1,10 @@
 // What a page shows while claude-dash has read nothing yet: what it reads and how to get data
-// flowing, instead of an empty table. The live feed below it fills in as soon as data appears.
+// flowing (demo, doctor, the hook command for this machine), instead of an empty table. The
+// live feed below it fills in as soon as data appears.
 
 import LiveFeed from "../islands/LiveFeed.tsx";
 import { Island } from "./island.tsx";
+import { FirstRunGuide } from "./first_run.tsx";
 
 export function EmptyState({ claudeDir }: { claudeDir: string }) {
   return (
@@ -21,13 +23,13 @@ export function EmptyState({ claudeDir }: { claudeDir: string }) {
         <li>
           <b>Hook event logs</b> in{" "}
           <code>hooks/logs/raw_json/*.json</code>, one file per hook event: these show permission
-          prompts and tool calls as they happen. Add a hook to <code>settings.json</code>{" "}
-          that saves each payload there.
+          prompts and tool calls as they happen: the hook below saves each payload there.
         </li>
         <li>
           <b>The notifier's thread map</b> <code>hooks/threads.db</code>, when present.
         </li>
       </ul>
+      <FirstRunGuide />
       <p>
         This page updates by itself as soon as data appears; the <a href="/health">health page</a>
         {" "}

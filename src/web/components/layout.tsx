@@ -20,6 +20,7 @@ const nav = [
   { href: "/events", label: "Events" },
   { href: "/tools", label: "Tools" },
   { href: "/usage", label: "Usage" },
+  { href: "/alerts", label: "Alerts" },
   { href: "/health", label: "Health" },
   { href: "/settings", label: "Settings" },
 ];

@@ -1,47 +1,63 @@
-// Events per minute over the last hour (or per hour over the last day), stacked by type.
-// The range is part of the URL (?activity=24h); switching it updates the URL in place.
+// Events by type over the overview's range (or zoomed to the last hour or day), stacked, on a
+// time axis: bars sit where their time is, so a quiet stretch is empty space. The zoom is part
+// of the URL (?activity=24h); switching it updates the URL in place and keeps ?range=.
 
 import { useSignal } from "@preact/signals";
-import { foldSeries, StackedBars, type StackedSeries } from "../components/charts.tsx";
+import { foldSeries, type StackedSeries, TimeBars } from "../components/charts.tsx";
+import { chartDomain } from "../components/time_axis.ts";
+import { overviewRangeNames, overviewRangePhrases } from "../components/ranges.ts";
 import { useLiveData } from "../client/refetch.ts";
-import type { ActivityData, ActivityRange, ActivitySeries } from "../../core/view_data.ts";
+import type {
+  ActivityData,
+  ActivityRange,
+  ActivitySeries,
+  OverviewRange,
+} from "../../core/view_data.ts";
 
-export const activityBucketMs: Record<ActivityRange, number> = { "1h": 60_000, "24h": 3600_000 };
-
-/** Every bucket start from since to until, with each series' value in each (0 if absent). Pure. */
-export function denseBuckets(
-  result: ActivitySeries,
-  since: number,
-  until: number,
-  bucketMs: number,
-): { buckets: string[]; series: StackedSeries[] } {
-  const first = Math.floor(since / bucketMs) * bucketMs;
-  const n = Math.max(1, Math.ceil((until - first) / bucketMs));
-  const buckets = Array.from({ length: n }, (_, i) => new Date(first + i * bucketMs).toISOString());
+/** The buckets that hold events (epoch ms, oldest first) and each series' value in each. Pure. */
+export function columnsOf(result: ActivitySeries): { times: number[]; series: StackedSeries[] } {
+  const times = [
+    ...new Set(result.series.flatMap((s) => s.points.filter((p) => p[1] > 0).map((p) => p[0]))),
+  ].map(Date.parse).sort((a, b) => a - b);
+  const index = new Map(times.map((t, i) => [t, i]));
   const series = result.series.map((s) => {
-    const values = new Array<number>(n).fill(0);
+    const values = new Array<number>(times.length).fill(0);
     for (const [t, v] of s.points) {
-      const i = Math.floor((Date.parse(t) - first) / bucketMs);
-      if (i >= 0 && i < n) values[i] += v;
+      const i = index.get(Date.parse(t));
+      if (i !== undefined) values[i] += v;
     }
     return { key: s.key, values };
   });
-  return { buckets, series: foldSeries(series, n) };
+  return { times, series: foldSeries(series, times.length) };
 }
 
 const refetchMs = 1000;
+const bucketNames: Record<number, string> = {
+  60_000: "minute",
+  3600_000: "hour",
+  86_400_000: "day",
+};
+const zoomNames: Record<ActivityRange, string> = {
+  "1h": "Hour",
+  ...overviewRangeNames,
+  "24h": "Day",
+};
+const zoomPhrases: Record<ActivityRange, string> = { "1h": "last hour", ...overviewRangePhrases };
 
-export default function ActivityChart({ initial }: { initial: ActivityData }) {
-  const range = useSignal<ActivityRange>(initial.range);
-  const url = () => `/api/overview/activity?activity=${range.value}`;
+export default function ActivityChart(
+  { initial, range }: { initial: ActivityData; range: OverviewRange },
+) {
+  const zoom = useSignal<ActivityRange>(initial.range);
+  const url = () => `/api/overview/activity?range=${range}&activity=${zoom.value}`;
   const data = useLiveData(url, initial, refetchMs);
 
   const choose = async (e: Event, r: ActivityRange) => {
     e.preventDefault();
-    if (r === range.value) return;
-    range.value = r;
+    if (r === zoom.value) return;
+    zoom.value = r;
     const u = new URL(location.href);
-    u.searchParams.set("activity", r);
+    if (r === range) u.searchParams.delete("activity");
+    else u.searchParams.set("activity", r);
     history.replaceState(null, "", u);
     try {
       const res = await fetch(url());
@@ -52,31 +68,43 @@ export default function ActivityChart({ initial }: { initial: ActivityData }) {
   };
 
   const d = data.value;
-  const { buckets, series } = denseBuckets(d.result, d.since, d.until, activityBucketMs[d.range]);
-  const label = d.range === "1h"
-    ? (iso: string) => iso.slice(11, 16)
-    : (iso: string) => `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+  const { times, series } = columnsOf(d.result);
+  const domain = chartDomain(d.since, d.until, times, d.bucket_ms);
+  const label = d.bucket_ms >= 86_400_000
+    ? (t: number) => new Date(t).toISOString().slice(0, 10)
+    : (t: number) => new Date(t).toISOString().slice(0, 16).replace("T", " ");
+  // The last hour, the last day, then the page's range.
+  const zooms = [...new Set<ActivityRange>(["1h", "24h", range])];
   return (
     <div id="activity" data-range={d.range}>
       <div class="chart-head">
         <span class="muted">
-          {d.range === "1h" ? "events per minute, last hour" : "events per hour, last 24 hours"}
-          {" "}
-          (UTC)
+          events per {bucketNames[d.bucket_ms] ?? "bucket"}, {zoomPhrases[d.range]} (UTC)
         </span>
-        <span class="seg" role="group" aria-label="time range">
-          {(["1h", "24h"] as const).map((r) => (
+        <span class="seg" role="group" aria-label="chart range">
+          {zooms.map((r) => (
             <a
-              href={`?activity=${r}`}
+              key={r}
+              href={`?${new URLSearchParams({
+                ...(range === "today" ? {} : { range }),
+                activity: r,
+              })}`}
               aria-current={d.range === r ? "true" : undefined}
               onClick={(e) => choose(e, r)}
             >
-              {r === "1h" ? "Hour" : "Day"}
+              {zoomNames[r]}
             </a>
           ))}
         </span>
       </div>
-      <StackedBars buckets={buckets} series={series} label={label} unit="events" />
+      <TimeBars
+        domain={domain}
+        bucketMs={d.bucket_ms}
+        times={times}
+        series={series}
+        label={label}
+        unit="events"
+      />
     </div>
   );
 }

@@ -15,7 +15,8 @@ import {
 import { connection } from "../client/live.ts";
 import { clock, shortId } from "../../core/format.ts";
 
-const ruleLabels: Record<string, string> = {
+/** Short names of the rules, for the banner and the alert history. */
+export const ruleLabels: Record<string, string> = {
   waiting: "Waiting",
   failure_streak: "Failures in a row",
   error_rate: "Error rate",

@@ -1,5 +1,6 @@
 // The health page's figures (sources found, ingest rates, DB size, live clients), refreshed
-// every few seconds from /api/health while the page is open.
+// every few seconds from /api/health while the page is open. "waiting for data" (no source found
+// yet) is its own state with its reason, never a green "ok".
 
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
@@ -14,6 +15,18 @@ export interface HealthStatsProps {
 }
 
 const pollMs = 2000;
+
+const statusText: Record<HealthSnapshot["status"], string> = {
+  ok: "ok",
+  degraded: "degraded",
+  waiting: "waiting for data",
+};
+
+const statusClass: Record<HealthSnapshot["status"], string> = {
+  ok: "ok",
+  degraded: "bad",
+  waiting: "warn",
+};
 
 function rate(n: number, unit: string): string {
   if (n === 0) return `0 ${unit}/s`;
@@ -40,7 +53,12 @@ export default function HealthStats({ initial, claudeDir, dbPath }: HealthStatsP
     <dl class="kv" id="health-stats">
       <dt>Status</dt>
       <dd>
-        <span class={h.status === "ok" ? "ok" : "bad"} id="health-status">{h.status}</span>
+        <span class={statusClass[h.status]} id="health-status" data-status={h.status}>
+          {statusText[h.status]}
+        </span>
+        {h.waiting_reason
+          ? <p class="muted" id="health-waiting-reason">{h.waiting_reason}</p>
+          : null}
       </dd>
       <dt>Reading</dt>
       <dd class="mono">{claudeDir}</dd>
@@ -54,7 +72,7 @@ export default function HealthStats({ initial, claudeDir, dbPath }: HealthStatsP
       </dd>
       <dt>Folders</dt>
       <dd id="health-roots">
-        <RootList roots={ing?.roots ?? []} />
+        <RootList roots={ing?.roots ?? []} projects={h.projects_found ?? {}} />
         {ing?.missingTranscripts
           ? (
             <p class="muted" id="health-missing">
@@ -94,8 +112,11 @@ const originLabel: Record<RootStatus["origin"], string> = {
   env: "CLAUDE_CONFIG_DIR",
 };
 
-/** Which of the folders Claude Code may write to were found, and what was read there. */
-function RootList({ roots }: { roots: RootStatus[] }) {
+/**
+ * Which of the folders Claude Code may write to were found, and what was read there: a folder
+ * without its projects/ folder has no transcripts to count, and says so.
+ */
+function RootList({ roots, projects }: { roots: RootStatus[]; projects: Record<string, boolean> }) {
   if (roots.length === 0) return <span>–</span>;
   return (
     <ul class="roots">
@@ -112,9 +133,11 @@ function RootList({ roots }: { roots: RootStatus[] }) {
             ? "not found"
             : r.same_as
             ? `same folder as ${r.same_as}: read once`
-            : `${r.transcripts} transcript${r.transcripts === 1 ? "" : "s"}${
-              r.main ? "; hook logs and threads.db are read from here only" : ""
-            }`}
+            : `${
+              projects[r.path] === false
+                ? "found, no projects/ folder yet (no transcripts)"
+                : `${r.transcripts} transcript${r.transcripts === 1 ? "" : "s"}`
+            }${r.main ? "; hook logs and threads.db are read from here only" : ""}`}
         </li>
       ))}
     </ul>

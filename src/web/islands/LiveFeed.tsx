@@ -1,6 +1,7 @@
 import type { EventRow } from "../../core/types.ts";
 import { clock, shortId } from "../../core/format.ts";
 import { feed } from "../client/live.ts";
+import { PromptText } from "../components/text.tsx";
 
 export interface LiveFeedProps {
   initial: EventRow[];
@@ -27,7 +28,7 @@ export default function LiveFeed({ initial }: LiveFeedProps) {
           </a>
           <span class="summary">
             {e.tool_name && !e.summary.startsWith(e.tool_name) ? <b>{e.tool_name}</b> : null}{" "}
-            {e.summary}
+            <PromptText text={e.summary} />
           </span>
         </li>
       ))}

@@ -28,10 +28,17 @@ async function fill(details: HTMLDetailsElement): Promise<void> {
   }
 }
 
-/** One listener for every raw-JSON toggle on the page (toggle does not bubble: capture). */
+/**
+ * One listener for every raw-JSON toggle on the page (toggle does not bubble: capture). Opening
+ * a timeline row's sources (details.tl-sources) opens the raw JSON of each of its lines.
+ */
 export function watchRawJson(): void {
   document.addEventListener("toggle", (e) => {
     const t = e.target;
-    if (t instanceof HTMLDetailsElement && t.open && t.dataset.rawId) void fill(t);
+    if (!(t instanceof HTMLDetailsElement) || !t.open) return;
+    if (t.dataset.rawId) void fill(t);
+    if (t.classList.contains("tl-sources")) {
+      for (const d of t.querySelectorAll<HTMLDetailsElement>("details.raw")) d.open = true;
+    }
   }, true);
 }

@@ -1,7 +1,18 @@
 import type { SessionSummary } from "../../core/types.ts";
-import { compact, dateTime, shortId, shortModel, statusLabel, usd } from "../../core/format.ts";
+import {
+  compact,
+  dateTime,
+  sessionCost,
+  sessionTokens,
+  shortDateTime,
+  shortId,
+  shortModel,
+  statusLabel,
+  tokensTitle,
+} from "../../core/format.ts";
 import { sessions } from "../client/live.ts";
 import { ArchivedBadge, ContextBar } from "./ContextBar.tsx";
+import { col, type DroppableColumn, HiddenColumns } from "../components/columns.tsx";
 
 export interface SessionBoardProps {
   initial: SessionSummary[];
@@ -57,23 +68,37 @@ export default function SessionBoard({ initial }: SessionBoardProps) {
   );
 }
 
+/**
+ * The order the board's columns are hidden in when its panel is narrow (first hidden first; the
+ * widths are in static/style.css, "tables that fit"). Status, session and last activity always
+ * stay; every hidden column is listed above the table and can be shown again.
+ */
+const dropOrder: DroppableColumn[] = [
+  { key: "tools", label: "Tools" },
+  { key: "events", label: "Events" },
+  { key: "context", label: "Context" },
+  { key: "tokens", label: "Tokens" },
+  { key: "errors", label: "Errors" },
+  { key: "cost", label: "Cost" },
+];
+
+/** Project, id and model share one cell (two lines) so the board fits beside the live feed. */
 function BoardTable({ list }: { list: SessionSummary[] }) {
   return (
-    <div class="table-wrap board">
+    <div class="table-wrap fit fit-board board">
+      <HiddenColumns table="board" columns={dropOrder} />
       <table class="sessions" id="sessions">
         <thead>
           <tr>
-            <th scope="col">Status</th>
-            <th scope="col">Project</th>
-            <th scope="col">Session</th>
-            <th scope="col">Model</th>
-            <th scope="col">Context</th>
-            <th scope="col" class="num">Events</th>
-            <th scope="col" class="num">Tools</th>
-            <th scope="col" class="num">Errors</th>
-            <th scope="col" class="num">Tokens</th>
-            <th scope="col" class="num">Cost</th>
-            <th scope="col">Last activity (UTC)</th>
+            <th scope="col" class={col("status")}>Status</th>
+            <th scope="col" class={col("session")}>Session</th>
+            <th scope="col" class={col("context")}>Context</th>
+            <th scope="col" class={col("events", "num")}>Events</th>
+            <th scope="col" class={col("tools", "num")}>Tools</th>
+            <th scope="col" class={col("errors", "num")}>Errors</th>
+            <th scope="col" class={col("tokens", "num")}>Tokens</th>
+            <th scope="col" class={col("cost", "num")}>Cost</th>
+            <th scope="col" class={col("last")}>Last activity</th>
           </tr>
         </thead>
         <tbody>
@@ -84,35 +109,40 @@ function BoardTable({ list }: { list: SessionSummary[] }) {
               data-session-id={s.session_id}
               data-status={s.status}
             >
-              <td>
-                <span class={`pill pill-${s.status}`} title={s.waiting_reason ?? undefined}>
-                  {statusLabel[s.status]}
+              <td class={col("status")}>
+                <span
+                  class={`pill pill-${s.status}`}
+                  title={s.waiting_reason
+                    ? `${statusLabel[s.status]}: ${s.waiting_reason}`
+                    : statusLabel[s.status]}
+                >
+                  {s.status}
                 </span>{" "}
                 <ArchivedBadge source={s.source} />
               </td>
-              <td title={s.cwd ?? undefined}>{s.project ?? "–"}</td>
-              <td class="mono" title={s.session_id}>
-                <a href={`/sessions/${encodeURIComponent(s.session_id)}`}>
-                  {shortId(s.session_id)}
+              <td class={col("session", "stack-cell")}>
+                <a
+                  href={`/sessions/${encodeURIComponent(s.session_id)}`}
+                  title={s.cwd ?? s.project ?? s.session_id}
+                >
+                  {s.project ?? shortId(s.session_id)}
                 </a>
+                <span class="sub mono" title={`${s.session_id} · ${s.model ?? "model unknown"}`}>
+                  {shortId(s.session_id)}
+                  {s.model ? ` · ${shortModel(s.model)}` : ""}
+                </span>
               </td>
-              <td title={s.model ?? undefined}>{s.model ? shortModel(s.model) : "–"}</td>
-              <td class="context">
+              <td class={col("context", "context")}>
                 <ContextBar tokens={s.context_tokens} window={s.context_window} short />
               </td>
-              <td class="num">{compact(s.events)}</td>
-              <td class="num">{compact(s.tool_calls)}</td>
-              <td class={`num${s.errors > 0 ? " bad" : ""}`}>{compact(s.errors)}</td>
-              <td
-                class="num"
-                title={`in ${s.input_tokens} · out ${s.output_tokens} · cache write ${s.cache_creation_tokens} · cache read ${s.cache_read_tokens}`}
-              >
-                {compact(
-                  s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens,
-                )}
+              <td class={col("events", "num")}>{compact(s.events)}</td>
+              <td class={col("tools", "num")}>{compact(s.tool_calls)}</td>
+              <td class={col("errors", "num", s.errors > 0 && "bad")}>{compact(s.errors)}</td>
+              <td class={col("tokens", "num")} title={tokensTitle(s)}>{sessionTokens(s)}</td>
+              <td class={col("cost", "num")}>{sessionCost(s)}</td>
+              <td class={col("last", "mono")} title={dateTime(s.last_ts)}>
+                {shortDateTime(s.last_ts)}
               </td>
-              <td class="num">{usd(s.cost_usd)}</td>
-              <td class="mono">{dateTime(s.last_ts)}</td>
             </tr>
           ))}
         </tbody>

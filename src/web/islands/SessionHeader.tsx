@@ -8,9 +8,10 @@ import {
   dateTime,
   duration,
   percent,
+  sessionCost,
+  sessionTokens,
   statusLabel,
-  totalTokens,
-  usd,
+  tokensTitle,
 } from "../../core/format.ts";
 import { sessionUpdates } from "../client/live.ts";
 import { ArchivedBadge, ContextBar } from "./ContextBar.tsx";
@@ -71,15 +72,13 @@ export default function SessionHeader({ initial }: SessionHeaderProps) {
         </div>
         <div>
           <dt>Tokens</dt>
-          <dd
-            title={`in ${s.input_tokens} · out ${s.output_tokens} · cache write ${s.cache_creation_tokens} · cache read ${s.cache_read_tokens}`}
-          >
-            {compact(totalTokens(s))}
+          <dd title={tokensTitle(s)}>
+            {sessionTokens(s)}
           </dd>
         </div>
         <div>
           <dt>Cost</dt>
-          <dd>{usd(s.cost_usd)}</dd>
+          <dd>{sessionCost(s)}</dd>
         </div>
         <div class="stat-context">
           <dt>Context</dt>

@@ -1,13 +1,22 @@
 // The settings page's two interactive parts: the form (alert rules, retention, 5-hour window
 // limits, price overrides), saved whole to POST /api/settings, and the ingest actions (rescan,
 // pause/resume, vacuum). Both POST with the page's CSRF token (islands/api.ts) and show either
-// "saved"/the result or the server's own error message.
+// "saved"/the result or the server's own error message; a refused value is also shown next to
+// its input, which is marked (aria-invalid) and focused.
 
 import { type Signal, useSignal } from "@preact/signals";
+import { useEffect, useRef } from "preact/hooks";
 import type { Settings } from "../../core/settings_schema.ts";
 import type { AlertRuleInfo } from "../../core/alert_catalog.ts";
-import { postJson } from "../client/api.ts";
+import { ApiError, postJson } from "../client/api.ts";
 import type { BuiltInPrice } from "../../core/view_data.ts";
+import {
+  BuiltInPriceTable,
+  fieldAttrs,
+  type FieldError,
+  fieldFor,
+  FieldMessage,
+} from "../components/settings_fields.tsx";
 
 export interface SettingsFormProps {
   settings: Settings;
@@ -105,9 +114,11 @@ type Edit = (change: (d: Draft) => void) => void;
 interface SectionProps {
   d: Draft;
   edit: Edit;
+  /** The refused value, if the last save was refused (its input is marked). */
+  err: FieldError;
 }
 
-function AlertRulesTable({ d, edit, rules }: SectionProps & { rules: AlertRuleInfo[] }) {
+function AlertRulesTable({ d, edit, err, rules }: SectionProps & { rules: AlertRuleInfo[] }) {
   return (
     <>
       <h2>Alert rules</h2>
@@ -136,7 +147,9 @@ function AlertRulesTable({ d, edit, rules }: SectionProps & { rules: AlertRuleIn
                       aria-label={`${r.label}: on`}
                       checked={a.enabled}
                       onChange={(e) => setRule({ enabled: e.currentTarget.checked })}
+                      {...fieldAttrs(`alerts.${r.id}.enabled`, err)}
                     />
+                    <FieldMessage path={`alerts.${r.id}.enabled`} err={err} />
                   </td>
                   <td>
                     <label for={`rule-${r.id}-threshold`}>{r.label}</label>
@@ -149,8 +162,10 @@ function AlertRulesTable({ d, edit, rules }: SectionProps & { rules: AlertRuleIn
                       step="any"
                       value={a.threshold}
                       onInput={(e) => setRule({ threshold: e.currentTarget.value })}
+                      {...fieldAttrs(`alerts.${r.id}.threshold`, err)}
                     />{" "}
                     <span class="muted">{r.unit}</span>
+                    <FieldMessage path={`alerts.${r.id}.threshold`} err={err} />
                   </td>
                 </tr>
               );
@@ -162,7 +177,7 @@ function AlertRulesTable({ d, edit, rules }: SectionProps & { rules: AlertRuleIn
   );
 }
 
-function RetentionFields({ d, edit }: SectionProps) {
+function RetentionFields({ d, edit, err }: SectionProps) {
   return (
     <>
       <h2>Retention</h2>
@@ -200,15 +215,17 @@ function RetentionFields({ d, edit }: SectionProps) {
             disabled={d.keepAll}
             aria-label="days to keep"
             onInput={(e) => edit((n) => (n.days = e.currentTarget.value))}
+            {...fieldAttrs("retention_days", err)}
           />{" "}
           days
         </label>
+        <FieldMessage path="retention_days" err={err} />
       </fieldset>
     </>
   );
 }
 
-function WindowLimitFields({ d, edit }: SectionProps) {
+function WindowLimitFields({ d, edit, err }: SectionProps) {
   return (
     <>
       <h2>5-hour window limits</h2>
@@ -224,8 +241,10 @@ function WindowLimitFields({ d, edit }: SectionProps) {
             placeholder="p90"
             value={d.tokenLimit}
             onInput={(e) => edit((n) => (n.tokenLimit = e.currentTarget.value))}
+            {...fieldAttrs("window_token_limit", err)}
           />
         </label>
+        <FieldMessage path="window_token_limit" err={err} />
         <label>
           USD per window{" "}
           <input
@@ -236,14 +255,16 @@ function WindowLimitFields({ d, edit }: SectionProps) {
             placeholder="p90"
             value={d.costLimit}
             onInput={(e) => edit((n) => (n.costLimit = e.currentTarget.value))}
+            {...fieldAttrs("window_cost_limit_usd", err)}
           />
         </label>
+        <FieldMessage path="window_cost_limit_usd" err={err} />
       </div>
     </>
   );
 }
 
-function PriceOverridesTable({ d, edit }: SectionProps) {
+function PriceOverridesTable({ d, edit, err }: SectionProps) {
   return (
     <div>
       <h3>Your overrides</h3>
@@ -260,6 +281,7 @@ function PriceOverridesTable({ d, edit }: SectionProps) {
         </thead>
         <tbody>
           {d.prices.map((p, i) => {
+            const path = `prices.${p.model.trim()}`;
             const priceCell = (field: "input" | "output") => (
               <td class="num">
                 <input
@@ -269,7 +291,9 @@ function PriceOverridesTable({ d, edit }: SectionProps) {
                   step="any"
                   value={p[field]}
                   onInput={(e) => edit((n) => (n.prices[i][field] = e.currentTarget.value))}
+                  {...fieldAttrs(`${path}.${field}`, err)}
                 />
+                <FieldMessage path={`${path}.${field}`} err={err} />
               </td>
             );
             return (
@@ -281,7 +305,9 @@ function PriceOverridesTable({ d, edit }: SectionProps) {
                     placeholder="claude-sonnet-4-5"
                     value={p.model}
                     onInput={(e) => edit((n) => (n.prices[i].model = e.currentTarget.value))}
+                    {...fieldAttrs(path, err)}
                   />
+                  <FieldMessage path={path} err={err} />
                 </td>
                 {priceCell("input")}
                 {priceCell("output")}
@@ -310,42 +336,26 @@ function PriceOverridesTable({ d, edit }: SectionProps) {
   );
 }
 
-function BuiltInPriceTable({ builtIn, asOf }: { builtIn: BuiltInPrice[]; asOf: string }) {
-  return (
-    <div>
-      <h3>Built-in (as of {asOf})</h3>
-      <table id="price-table">
-        <thead>
-          <tr>
-            <th scope="col">Model id</th>
-            <th scope="col" class="num">Input</th>
-            <th scope="col" class="num">Output</th>
-          </tr>
-        </thead>
-        <tbody>
-          {builtIn.map((p) => (
-            <tr key={p.pattern}>
-              <td class="mono">{p.pattern.replace(/^\^/, "") + "…"}</td>
-              <td class="num">{p.input}</td>
-              <td class="num">{p.output}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
 export default function SettingsForm({ settings, rules, builtIn, asOf }: SettingsFormProps) {
   const draft = useSignal(draftOf(settings));
   const status = useSignal<Status>({ kind: "idle", text: "" });
+  const fieldError = useSignal<FieldError>(null);
+  const form = useRef<HTMLFormElement>(null);
   const d = draft.value;
+  const err = fieldError.value;
   const edit: Edit = (change) => {
     const next = structuredClone(draft.peek());
     change(next);
     draft.value = next;
+    fieldError.value = null;
     if (status.peek().kind !== "busy") status.value = { kind: "idle", text: "" };
   };
+  // The refused input takes the focus once it is marked.
+  useEffect(() => {
+    if (!err) return;
+    const inputs = form.current?.querySelectorAll<HTMLElement>("[data-field]") ?? [];
+    [...inputs].find((e) => e.dataset.field === err.field)?.focus();
+  }, [err]);
   const save = async (e: Event) => {
     e.preventDefault();
     status.value = { kind: "busy", text: "saving…" };
@@ -359,17 +369,19 @@ export default function SettingsForm({ settings, rules, builtIn, asOf }: Setting
         kind: "ok",
         text: ["saved", ...(res.notes ?? [])].join(" · "),
       };
-    } catch (err) {
-      status.value = { kind: "error", text: err instanceof Error ? err.message : String(err) };
+    } catch (e) {
+      status.value = { kind: "error", text: e instanceof Error ? e.message : String(e) };
+      fieldError.value = refusedField(e, form.current);
     }
   };
+  const sections = { d, edit, err };
   return (
-    <form class="settings" id="settings-form" onSubmit={save} noValidate>
-      <AlertRulesTable d={d} edit={edit} rules={rules} />
+    <form class="settings" id="settings-form" onSubmit={save} noValidate ref={form}>
+      <AlertRulesTable {...sections} rules={rules} />
 
-      <RetentionFields d={d} edit={edit} />
+      <RetentionFields {...sections} />
 
-      <WindowLimitFields d={d} edit={edit} />
+      <WindowLimitFields {...sections} />
 
       <h2>Prices</h2>
       <p class="muted">
@@ -378,7 +390,7 @@ export default function SettingsForm({ settings, rules, builtIn, asOf }: Setting
         minutes) or 2× (1 hour) the input price, cache reads 0.1×.
       </p>
       <div class="pair">
-        <PriceOverridesTable d={d} edit={edit} />
+        <PriceOverridesTable {...sections} />
         <BuiltInPriceTable builtIn={builtIn} asOf={asOf} />
       </div>
 
@@ -390,6 +402,16 @@ export default function SettingsForm({ settings, rules, builtIn, asOf }: Setting
       </p>
     </form>
   );
+}
+
+/** The input the server's 400 names (its `field`), when the form has one for it. */
+function refusedField(e: unknown, form: HTMLFormElement | null): FieldError {
+  const field = e instanceof ApiError ? e.body.field : null;
+  if (typeof field !== "string" || !form) return null;
+  const paths = [...form.querySelectorAll<HTMLElement>("[data-field]")]
+    .map((el) => el.dataset.field ?? "");
+  const at = fieldFor(field, paths);
+  return at === null ? null : { field: at, message: e instanceof Error ? e.message : "" };
 }
 
 export interface IngestActionsProps {

@@ -41,7 +41,6 @@ export default function UsageChart({ sessionId, points, cost_known, messages }: 
             points={pts.map((p) => [Date.parse(p[0]), p[1]])}
             format={compact}
             label="cumulative tokens"
-            xLabel={(ms) => new Date(ms).toISOString().slice(11, 16)}
           />
         )
         : null}

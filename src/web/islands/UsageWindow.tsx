@@ -1,59 +1,129 @@
-// The active 5-hour usage window as a gauge (used, projected, limit, reset time, minutes left,
-// burn rate) with a sparkline of the last 24 h of windows. Follows the live `usage` message;
+// The active 5-hour usage window: tokens and cost, each used, projected and against its limit
+// (with where the limit comes from, and which one is over or projected over), gauges, reset
+// time and burn rate, and a sparkline of the last 24 h of windows. The figures are the ones the
+// window_over_limit alert quotes (core/window_figures.ts). Follows the live `usage` message;
 // the minutes left tick in the browser, and a window whose end has passed is shown as over.
 
 import { useComputed, useSignal, useSignalEffect } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type { ActiveBlock } from "../../core/types.ts";
-import { alertWindowMinRateSpanMin } from "../../core/config.ts";
+import type { ActiveBlock, LimitState } from "../../core/types.ts";
 import { compact, usd } from "../../core/format.ts";
+import { hhmm, type MeasureFigures, windowFigures } from "../../core/window_figures.ts";
 import { usageLive } from "../client/live.ts";
 import type { RecentWindow, UsageCardData } from "../../core/view_data.ts";
 
 const tickMs = 15_000;
 const minuteMs = 60_000;
 
-const hhmm = (iso: string) => iso.slice(11, 16);
-
 function minutesText(min: number): string {
   const m = Math.max(0, Math.round(min));
   return m >= 60 ? `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} m` : `${m} min`;
 }
 
-const sourceText = (s: ActiveBlock["limit_source"]) =>
-  s === "setting" ? "your setting" : s === "p90" ? "p90 of your windows" : "";
-
-/** The bar: used (solid), projected (lighter), limit (a tick). Geometry only; colours in CSS. */
-function Gauge({ a }: { a: ActiveBlock }) {
+/** The bar of one measure: used (solid), projected (lighter), limit (a tick). Colours in CSS. */
+function Gauge({ m, used, projected, limit }: {
+  m: MeasureFigures;
+  used: number;
+  projected: number;
+  limit: number | null;
+}) {
   const W = 300;
-  const H = 16;
-  const scale = Math.max(1, a.tokens, a.projected_tokens, a.limit_tokens ?? 0) * 1.05;
+  const H = 12;
+  const scale = Math.max(Number.MIN_VALUE, used, projected, limit ?? 0) * 1.05;
   const x = (v: number) => Math.min(W, (v / scale) * W);
-  const over = a.limit_tokens !== null && a.tokens >= a.limit_tokens;
+  const name = m.measure === "tokens" ? "tokens" : "cost";
   return (
-    <svg
-      class="gauge"
-      viewBox={`0 0 ${W} ${H}`}
-      preserveAspectRatio="none"
-      role="img"
-      aria-label={`${compact(a.tokens)} tokens used, ${compact(a.projected_tokens)} projected${
-        a.limit_tokens !== null ? `, limit ${compact(a.limit_tokens)}` : ""
-      }`}
-    >
-      <rect class="gauge-track" x="0" y="0" width={W} height={H} rx="3" />
-      <rect class="gauge-projected" x="0" y="0" width={x(a.projected_tokens)} height={H} rx="3" />
-      <rect
-        class={`gauge-used${over ? " over" : ""}`}
-        x="0"
-        y="0"
-        width={x(a.tokens)}
-        height={H}
-        rx="3"
-      />
-      {a.limit_tokens !== null
-        ? <rect class="gauge-limit" x={x(a.limit_tokens) - 1} y="0" width="2" height={H} />
-        : null}
-    </svg>
+    <div class="usage-gauge" data-measure={m.measure}>
+      <span class="muted">{name}</span>
+      <svg
+        class="gauge"
+        viewBox={`0 0 ${W} ${H}`}
+        preserveAspectRatio="none"
+        role="img"
+        aria-label={`${name}: ${m.used} used, ${m.projected} projected${
+          m.limit !== null ? `, limit ${m.limit}` : ""
+        }`}
+      >
+        <rect class="gauge-track" x="0" y="0" width={W} height={H} rx="3" />
+        <rect
+          class={`gauge-projected${m.state === "projected_over" ? " over" : ""}`}
+          x="0"
+          y="0"
+          width={x(projected)}
+          height={H}
+          rx="3"
+        />
+        <rect
+          class={`gauge-used${m.state === "over" ? " over" : ""}`}
+          x="0"
+          y="0"
+          width={x(used)}
+          height={H}
+          rx="3"
+        />
+        {limit !== null
+          ? <rect class="gauge-limit" x={x(limit) - 1} y="0" width="2" height={H} />
+          : null}
+      </svg>
+    </div>
+  );
+}
+
+const stateText: Record<LimitState, string> = {
+  over: "over the limit",
+  projected_over: "projected over",
+  under: "",
+  no_limit: "",
+  unknown: "",
+};
+
+/** One row of the measures table: used, projected (share of the limit), limit and its source. */
+function MeasureRow(
+  { m, a, provisional }: { m: MeasureFigures; a: ActiveBlock; provisional: boolean },
+) {
+  const tokens = m.measure === "tokens";
+  const mark = stateText[m.state];
+  return (
+    <tr class={`usage-measure is-${m.state}`} data-measure={m.measure} data-state={m.state}>
+      <th scope="row">
+        {tokens ? "Tokens" : "Cost"}
+        {mark
+          ? (
+            <span class="pill bad usage-warn">
+              {mark}
+              {m.eta ? ` at ${m.eta} UTC` : ""}
+            </span>
+          )
+          : null}
+      </th>
+      <td
+        class={`num${tokens ? " usage-used" : ""}${m.state === "over" ? " bad" : ""}`}
+        data-tokens={tokens ? a.tokens : undefined}
+      >
+        {m.used}
+        {m.state === "over" ? <span class="muted">{` (${m.usedPct}%)`}</span> : null}
+      </td>
+      <td
+        class={`num${tokens ? " usage-projected" : ""}${
+          m.state === "projected_over" ? " bad" : ""
+        }`}
+        data-tokens={tokens ? a.projected_tokens : undefined}
+      >
+        {m.projected}
+        {m.projectedPct !== null && !provisional
+          ? <span class="muted">{` (${m.projectedPct}%)`}</span>
+          : null}
+      </td>
+      <td class="num usage-limit">
+        {m.limit !== null
+          ? (
+            <>
+              {m.limit} <span class="muted usage-source">{m.source}</span>
+            </>
+          )
+          : <span class="muted">none yet</span>}
+      </td>
+    </tr>
   );
 }
 
@@ -117,60 +187,60 @@ export default function UsageWindow({ active, recent, now }: UsageCardData) {
 
   const { a, windows } = state.value;
   const minutesLeft = a ? (Date.parse(a.end) - clock.value) / minuteMs : 0;
-  const over = a && a.limit_tokens !== null && a.tokens >= a.limit_tokens;
-  // A burn rate measured over a few minutes projects wildly (two turns with large cache reads
-  // make billions): until it has alertWindowMinRateSpanMin behind it, the projection is shown
-  // as provisional and raises neither the warning here nor the alert.
-  const early = a !== null && a.rate_span_min < alertWindowMinRateSpanMin;
+  // The same figures the window_over_limit alert's message is made of (core/window_figures.ts).
+  const f = a ? windowFigures(a) : null;
   return (
     <div class="usage-window" id="usage-window" data-active={a && minutesLeft > 0 ? "1" : "0"}>
-      {a && minutesLeft > 0
+      {a && f && minutesLeft > 0
         ? (
           <>
             <p class="usage-head">
-              <span class="usage-used" data-tokens={a.tokens}>
-                {compact(a.tokens)} tokens
-              </span>{" "}
+              <span class="usage-total">{compact(a.tokens)} tokens</span>{" "}
               <span class="muted">{usd(a.cost_usd)} used</span>
-              {over
-                ? <span class="pill bad usage-warn">over the limit</span>
-                : a.projected_over_limit && !early
+            </p>
+            <div class="table-wrap">
+              <table class="usage-measures" id="usage-measures">
+                <thead>
+                  <tr>
+                    <th scope="col"></th>
+                    <th scope="col" class="num">Used</th>
+                    <th scope="col" class="num">Projected by {f.end}</th>
+                    <th scope="col" class="num">Limit</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <MeasureRow m={f.tokens} a={a} provisional={f.provisional} />
+                  <MeasureRow m={f.cost} a={a} provisional={f.provisional} />
+                </tbody>
+              </table>
+            </div>
+            <Gauge
+              m={f.tokens}
+              used={a.tokens}
+              projected={a.projected_tokens}
+              limit={a.limit_tokens}
+            />
+            {a.cost_usd !== null && a.projected_cost_usd !== null
+              ? (
+                <Gauge
+                  m={f.cost}
+                  used={a.cost_usd}
+                  projected={a.projected_cost_usd}
+                  limit={a.limit_cost_usd}
+                />
+              )
+              : null}
+            <p class="muted usage-basis">
+              Projected at the window's rate so far, from its last message ({f.asOf}{" "}
+              UTC) to its end{f.provisional
                 ? (
-                  <span class="pill bad usage-warn">
-                    projected over limit{a.limit_eta ? ` at ${hhmm(a.limit_eta)} UTC` : ""}
+                  <span class="usage-early">
+                    {` (provisional: rate over ${Math.round(a.rate_span_min)} min)`}
                   </span>
                 )
-                : null}
+                : null}.
             </p>
-            <Gauge a={a} />
             <dl class="usage-facts">
-              <div>
-                <dt>Projected</dt>
-                <dd class="usage-projected" data-tokens={a.projected_tokens}>
-                  {compact(a.projected_tokens)}
-                  {a.projected_cost_usd !== null ? ` · ${usd(a.projected_cost_usd)}` : ""}
-                  {early
-                    ? (
-                      <span class="muted usage-early">
-                        {` (provisional: rate over ${Math.round(a.rate_span_min)} min)`}
-                      </span>
-                    )
-                    : null}
-                </dd>
-              </div>
-              <div>
-                <dt>Limit</dt>
-                <dd class={over ? "bad" : undefined}>
-                  {a.limit_tokens !== null
-                    ? (
-                      <>
-                        {compact(a.limit_tokens)}{" "}
-                        <span class="muted">({sourceText(a.limit_source)})</span>
-                      </>
-                    )
-                    : <span class="muted">none yet</span>}
-                </dd>
-              </div>
               <div>
                 <dt>Resets</dt>
                 <dd>

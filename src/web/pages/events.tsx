@@ -9,6 +9,8 @@ import { Highlighted } from "../islands/Highlight.tsx";
 import { RawJson } from "../islands/RawJson.tsx";
 import { shortId, withQuery } from "../../core/format.ts";
 import { Island } from "../components/island.tsx";
+import { PromptText } from "../components/text.tsx";
+import { col, type DroppableColumn, HiddenColumns } from "../components/columns.tsx";
 import { FilterForm, Hidden, RangeSelect, Select, TextInput } from "../components/controls.tsx";
 
 /** A listed event: search hits carry a snippet but not the detail columns. */
@@ -115,17 +117,28 @@ export function EventsPage(
   );
 }
 
+/**
+ * The order columns are hidden in on a narrow window (first hidden first; widths in
+ * static/style.css, "tables that fit"). Time and summary always stay; the summary wraps.
+ */
+const dropOrder: DroppableColumn[] = [
+  { key: "session", label: "Session" },
+  { key: "tool", label: "Tool" },
+  { key: "type", label: "Type" },
+];
+
 function EventsTable({ rows, query }: { rows: ExplorerRow[]; query: string }) {
   return (
-    <div class="table-wrap">
+    <div class="table-wrap fit fit-events">
+      <HiddenColumns table="events" columns={dropOrder} />
       <table class="events" id="events-table">
         <thead>
           <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Type</th>
-            <th scope="col">Tool</th>
-            <th scope="col">Session</th>
-            <th scope="col">Summary</th>
+            <th scope="col" class={col("time")}>Time</th>
+            <th scope="col" class={col("type")}>Type</th>
+            <th scope="col" class={col("tool")}>Tool</th>
+            <th scope="col" class={col("session")}>Session</th>
+            <th scope="col" class={col("summary")}>Summary</th>
           </tr>
         </thead>
         <tbody>
@@ -134,8 +147,10 @@ function EventsTable({ rows, query }: { rows: ExplorerRow[]; query: string }) {
               data-event-id={e.id}
               class={`${e.error_kind ? "is-error" : ""}${e.is_sidechain ? " sidechain" : ""}`}
             >
-              <td class="mono" title={e.ts}>{e.ts.slice(0, 10)} {e.ts.slice(11, 19)}</td>
-              <td>
+              <td class={col("time", "mono")} title={e.ts}>
+                {e.ts.slice(0, 10)} {e.ts.slice(11, 19)}
+              </td>
+              <td class={col("type", "clip")}>
                 <a
                   class={`type type-${e.type}`}
                   href={withQuery(query, { type: e.type, cursor: null })}
@@ -143,7 +158,7 @@ function EventsTable({ rows, query }: { rows: ExplorerRow[]; query: string }) {
                   {e.type}
                 </a>
               </td>
-              <td>
+              <td class={col("tool", "clip")}>
                 {e.tool_name
                   ? (
                     <a href={withQuery(query, { tool: e.tool_name, cursor: null })}>
@@ -152,14 +167,16 @@ function EventsTable({ rows, query }: { rows: ExplorerRow[]; query: string }) {
                   )
                   : "–"}
               </td>
-              <td class="mono">
+              <td class={col("session", "mono")}>
                 <a href={`/sessions/${encodeURIComponent(e.session_id)}`} title={e.session_id}>
                   {shortId(e.session_id)}
                 </a>
               </td>
-              <td class="summary-cell">
+              <td class={col("summary", "summary-cell")}>
                 <span class="summary">
-                  {e.snippet !== undefined ? <Highlighted snippet={e.snippet} /> : e.summary}
+                  {e.snippet !== undefined
+                    ? <Highlighted snippet={e.snippet} />
+                    : <PromptText text={e.summary} />}
                 </span>
                 <RawJson id={e.id} />
               </td>

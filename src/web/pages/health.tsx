@@ -1,9 +1,11 @@
-// Health page: which sources were found, is ingest keeping up, what failed and why.
+// Health page: which sources were found, is ingest keeping up, what failed and why; while
+// nothing has been found yet, the next steps (demo, doctor, the hook command for this machine).
 
 import type { HealthSnapshot } from "../../core/view_data.ts";
 import type { IngestErrorRow } from "../../core/types.ts";
 import HealthStats from "../islands/HealthStats.tsx";
 import { Island } from "../components/island.tsx";
+import { FirstRunGuide } from "../components/first_run.tsx";
 
 export interface HealthData {
   snapshot: HealthSnapshot;
@@ -23,6 +25,13 @@ export function HealthPage({ snapshot, errors, claudeDir, dbPath }: HealthData) 
           props={{ initial: snapshot, claudeDir, dbPath }}
         />
       </section>
+      {snapshot.status === "waiting"
+        ? (
+          <section class="panel first-run-panel">
+            <FirstRunGuide />
+          </section>
+        )
+        : null}
       <h2>Ingest errors ({snapshot.errors})</h2>
       {errors.length === 0
         ? <p class="muted">None: every file read so far parsed.</p>

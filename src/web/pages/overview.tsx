@@ -1,10 +1,14 @@
-// Overview: "right now" — today's figures, every session (waiting ones first and
-// unmistakable), activity per minute by type, top tools, latest errors and the live feed.
+// Overview: "right now" — the figures of a range (today by default; 24 h, 7 d, 30 d or all in
+// the URL), every session (waiting ones first and unmistakable), activity by type on a time
+// axis, top tools, latest errors and the live feed. An empty range says when the last activity
+// was and links the range that holds it.
 
 import type {
   ActivityData,
   ErrorItem,
   KpiFigures,
+  OverviewRange,
+  RangeHint,
   ToolFigures,
   UsageCardData,
 } from "../../core/view_data.ts";
@@ -18,15 +22,20 @@ import LatestErrors from "../islands/LatestErrors.tsx";
 import UsageWindow from "../islands/UsageWindow.tsx";
 import { Island } from "../components/island.tsx";
 import { EmptyState } from "../components/empty_state.tsx";
+import { overviewRangeNames, overviewRangePhrases, overviewRanges } from "../components/ranges.ts";
 
 export interface OverviewInsights {
+  range: OverviewRange;
+  /** Where the range starts, epoch ms (undefined: all of history). */
+  since: number | undefined;
   kpis: KpiFigures;
-  todaySince: number;
   activity: ActivityData;
   topTools: ToolFigures[];
   errors: ErrorItem[];
   /** The active 5-hour window and the last 24 h of windows (src/usage/). */
   usage?: UsageCardData;
+  /** Set when the range is empty but older data exists. */
+  hint: RangeHint | null;
 }
 
 export interface OverviewData {
@@ -42,10 +51,11 @@ export function Overview({ sessions, totalSessions, events, claudeDir, insights 
   return (
     <>
       <h1 class="sr-only">Overview</h1>
+      <RangeBar range={insights.range} />
       <Island
         name="KpiCards"
         component={KpiCards}
-        props={{ initial: insights.kpis, since: insights.todaySince }}
+        props={{ initial: insights.kpis, range: insights.range, hint: insights.hint }}
       />
       <div class="grid">
         <div class="stack">
@@ -75,18 +85,18 @@ export function Overview({ sessions, totalSessions, events, claudeDir, insights 
             <Island
               name="ActivityChart"
               component={ActivityChart}
-              props={{ initial: insights.activity }}
+              props={{ initial: insights.activity, range: insights.range }}
             />
           </section>
           <div class="pair">
             <section class="panel" aria-labelledby="tools-h">
               <h2 id="tools-h">
-                Top tools <span class="muted">(24 h)</span>
+                Top tools <span class="muted">({overviewRangePhrases[insights.range]})</span>
               </h2>
               <Island
                 name="TopTools"
                 component={TopTools}
-                props={{ initial: insights.topTools }}
+                props={{ initial: insights.topTools, range: insights.range }}
               />
             </section>
             <section class="panel" aria-labelledby="errors-h">
@@ -94,7 +104,7 @@ export function Overview({ sessions, totalSessions, events, claudeDir, insights 
               <Island
                 name="LatestErrors"
                 component={LatestErrors}
-                props={{ initial: insights.errors }}
+                props={{ initial: insights.errors, range: insights.range }}
               />
             </section>
           </div>
@@ -105,5 +115,26 @@ export function Overview({ sessions, totalSessions, events, claudeDir, insights 
         </section>
       </div>
     </>
+  );
+}
+
+/** The range buttons: plain links, so each range is a URL (the chart's zoom is dropped). */
+function RangeBar({ range }: { range: OverviewRange }) {
+  return (
+    <nav class="range-bar" aria-label="time range">
+      <span class="muted">Range</span>
+      <span class="seg" id="overview-range">
+        {overviewRanges.map((r) => (
+          <a
+            key={r}
+            href={r === "today" ? "/" : `/?range=${r}`}
+            data-range={r}
+            aria-current={r === range ? "true" : undefined}
+          >
+            {overviewRangeNames[r]}
+          </a>
+        ))}
+      </span>
+    </nav>
   );
 }

@@ -1,5 +1,6 @@
-// /sessions/:id: one session as a timeline (latest events by default, earlier ones by cursor),
-// with its head (status, counts, cost), token use over time and its Discord thread.
+// /sessions/:id: one session as a timeline, one row per thing that happened (the rows of the
+// latest events by default, earlier ones by cursor), with its head (status, counts, cost), token
+// use over time and its Discord thread.
 
 import type { SessionSummary } from "../../core/types.ts";
 import type { ThreadLink, TimelinePage } from "../../core/view_data.ts";
@@ -7,6 +8,7 @@ import LiveTail, { TimelineList } from "../islands/Timeline.tsx";
 import SessionHeader from "../islands/SessionHeader.tsx";
 import UsageChart from "../islands/UsageChart.tsx";
 import { Island } from "../components/island.tsx";
+import { PromptText } from "../components/text.tsx";
 import { withQuery } from "../../core/format.ts";
 
 export interface SessionPageData {
@@ -35,7 +37,13 @@ export function SessionPage(
       <h1 class="session-title">
         <span class="mono">{id}</span>
       </h1>
-      {firstPrompt ? <p class="first-prompt" id="first-prompt">{firstPrompt}</p> : null}
+      {firstPrompt
+        ? (
+          <p class="first-prompt" id="first-prompt">
+            <PromptText text={firstPrompt} />
+          </p>
+        )
+        : null}
       <p class="muted">
         {session.cwd ? <span class="mono">{session.cwd}</span> : null}
         {thread ? <ThreadInfo thread={thread} /> : null}
@@ -72,7 +80,10 @@ export function SessionPage(
               props={{
                 sessionId: id,
                 // Rows stored after maxEventId but already rendered must not come twice.
-                afterId: Math.max(maxEventId, ...timeline.rows.map((r) => r.id)),
+                afterId: Math.max(
+                  maxEventId,
+                  ...timeline.rows.flatMap((r) => r.sources.map((s) => s.id)),
+                ),
               }}
             />
           )

@@ -5,18 +5,23 @@ import type { SessionListRow } from "../../core/types.ts";
 import type { SessionsView } from "../page_params.ts";
 import SessionStatus from "../islands/SessionStatus.tsx";
 import SessionsPill from "../islands/SessionsPill.tsx";
+import { PromptText } from "../components/text.tsx";
 import {
   compact,
   dateTime,
   duration,
+  sessionCost,
+  sessionTokens,
+  shortDateTime,
   shortId,
-  totalTokens,
+  shortModel,
+  tokensTitle,
   truncate,
-  usd,
   withQuery,
 } from "../../core/format.ts";
 import { ArchivedBadge, ContextBar } from "../islands/ContextBar.tsx";
 import { Island } from "../components/island.tsx";
+import { col, HiddenColumns } from "../components/columns.tsx";
 import { FilterForm, Hidden, OffsetPager, RangeSelect, Select } from "../components/controls.tsx";
 
 export interface SessionsPageData {
@@ -84,21 +89,42 @@ export function SessionsPage({ view, query, total, rows, facets }: SessionsPageD
   );
 }
 
-const columns: Array<{ label: string; num?: boolean; sort?: string }> = [
-  { label: "Status", sort: "status" },
-  { label: "Project", sort: "project" },
-  { label: "First prompt" },
-  { label: "Model" },
-  { label: "Context", sort: "context" },
-  { label: "Started", sort: "first" },
-  { label: "Duration", num: true, sort: "duration" },
-  { label: "Events", num: true, sort: "events" },
-  { label: "Tools", num: true, sort: "tools" },
-  { label: "Errors", num: true, sort: "errors" },
-  { label: "Tokens", num: true, sort: "tokens" },
-  { label: "Cost", num: true, sort: "cost" },
-  { label: "Last activity", sort: "last" },
+const columns: Array<{ key: string; label: string; num?: boolean; sort?: string }> = [
+  { key: "status", label: "Status", sort: "status" },
+  { key: "project", label: "Project", sort: "project" },
+  { key: "prompt", label: "First prompt" },
+  { key: "model", label: "Model" },
+  { key: "context", label: "Context", sort: "context" },
+  { key: "started", label: "Started", sort: "first" },
+  { key: "duration", label: "Duration", num: true, sort: "duration" },
+  { key: "events", label: "Events", num: true, sort: "events" },
+  { key: "tools", label: "Tools", num: true, sort: "tools" },
+  { key: "errors", label: "Errors", num: true, sort: "errors" },
+  { key: "tokens", label: "Tokens", num: true, sort: "tokens" },
+  { key: "cost", label: "Cost", num: true, sort: "cost" },
+  { key: "last", label: "Last activity", sort: "last" },
 ];
+
+/**
+ * The order columns are hidden in when the table is narrower than its panel needs (first hidden
+ * first; the widths are in static/style.css, "tables that fit"). Status, project, first prompt and
+ * last activity (the default sort) always stay; every hidden one is listed and can be shown again.
+ */
+const dropOrder = [
+  "tools",
+  "events",
+  "started",
+  "duration",
+  "model",
+  "context",
+  "tokens",
+  "errors",
+  "cost",
+];
+const droppable = dropOrder.map((key) => ({
+  key,
+  label: columns.find((c) => c.key === key)?.label ?? key,
+}));
 
 /** Longest first prompt shown in a row; the session page shows it whole. */
 const promptChars = 100;
@@ -116,7 +142,8 @@ function SessionsTable(
   },
 ) {
   return (
-    <div class="table-wrap">
+    <div class="table-wrap fit fit-sessions">
+      <HiddenColumns table="sessions" columns={droppable} />
       <table class="sessions" id="sessions-table">
         <thead>
           <tr>
@@ -126,7 +153,7 @@ function SessionsTable(
               return (
                 <th
                   scope="col"
-                  class={c.num ? "num" : undefined}
+                  class={col(c.key, c.num && "num")}
                   aria-sort={active ? (dir === "asc" ? "ascending" : "descending") : undefined}
                 >
                   {c.sort
@@ -152,7 +179,7 @@ function SessionsTable(
               : null;
             return (
               <tr class={`status-${s.status}`} data-session-id={s.session_id}>
-                <td>
+                <td class={col("status")}>
                   <Island
                     name="SessionStatus"
                     component={SessionStatus}
@@ -164,24 +191,34 @@ function SessionsTable(
                   />{" "}
                   <ArchivedBadge source={s.source} />
                 </td>
-                <td>{s.project ?? "–"}</td>
-                <td class="prompt">
+                <td class={col("project", "clip")} title={s.cwd ?? s.project ?? undefined}>
+                  {s.project ?? "–"}
+                </td>
+                <td class={col("prompt", "prompt")}>
                   <a href={`/sessions/${encodeURIComponent(s.session_id)}`}>
-                    {s.first_prompt ? truncate(s.first_prompt, promptChars) : shortId(s.session_id)}
+                    {s.first_prompt
+                      ? <PromptText text={truncate(s.first_prompt, promptChars)} />
+                      : shortId(s.session_id)}
                   </a>
                 </td>
-                <td>{s.model ?? "–"}</td>
-                <td class="context">
-                  <ContextBar tokens={s.context_tokens} window={s.context_window} />
+                <td class={col("model")} title={s.model ?? undefined}>
+                  {s.model ? shortModel(s.model) : "–"}
                 </td>
-                <td class="mono">{dateTime(s.first_ts)}</td>
-                <td class="num">{duration(span)}</td>
-                <td class="num">{compact(s.events)}</td>
-                <td class="num">{compact(s.tool_calls)}</td>
-                <td class={`num${s.errors > 0 ? " bad" : ""}`}>{compact(s.errors)}</td>
-                <td class="num">{compact(totalTokens(s))}</td>
-                <td class="num">{usd(s.cost_usd)}</td>
-                <td class="mono">{dateTime(s.last_ts)}</td>
+                <td class={col("context", "context")}>
+                  <ContextBar tokens={s.context_tokens} window={s.context_window} short />
+                </td>
+                <td class={col("started", "mono")} title={dateTime(s.first_ts)}>
+                  {shortDateTime(s.first_ts)}
+                </td>
+                <td class={col("duration", "num")}>{duration(span)}</td>
+                <td class={col("events", "num")}>{compact(s.events)}</td>
+                <td class={col("tools", "num")}>{compact(s.tool_calls)}</td>
+                <td class={col("errors", "num", s.errors > 0 && "bad")}>{compact(s.errors)}</td>
+                <td class={col("tokens", "num")} title={tokensTitle(s)}>{sessionTokens(s)}</td>
+                <td class={col("cost", "num")}>{sessionCost(s)}</td>
+                <td class={col("last", "mono")} title={dateTime(s.last_ts)}>
+                  {shortDateTime(s.last_ts)}
+                </td>
               </tr>
             );
           })}

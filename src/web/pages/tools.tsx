@@ -4,8 +4,9 @@
 import type { ToolsData } from "../../core/view_data.ts";
 import type { ToolCallRow } from "../../core/types.ts";
 import ToolsTable from "../islands/ToolsTable.tsx";
-import { dateTime, duration, shortId } from "../../core/format.ts";
+import { dateTime, duration, shortDateTime, shortId } from "../../core/format.ts";
 import { Island } from "../components/island.tsx";
+import { col, type DroppableColumn, HiddenColumns } from "../components/columns.tsx";
 import { FilterForm, Hidden, RangeSelect } from "../components/controls.tsx";
 
 export interface ToolsPageData {
@@ -16,6 +17,15 @@ export interface ToolsPageData {
   calls: ToolCallRow[];
   callsCap: number;
 }
+
+/**
+ * The order the calls table's columns are hidden in on a narrow window (first hidden first;
+ * widths in static/style.css, "tables that fit"). Status, duration, input and error always stay.
+ */
+const callsDropOrder: DroppableColumn[] = [
+  { key: "session", label: "Session" },
+  { key: "started", label: "Started" },
+];
 
 export function ToolsPage({ range, query, data, selected, calls, callsCap }: ToolsPageData) {
   return (
@@ -45,23 +55,26 @@ export function ToolsPage({ range, query, data, selected, calls, callsCap }: Too
             {calls.length === 0
               ? <p class="muted">No calls in this range.</p>
               : (
-                <div class="table-wrap">
+                <div class="table-wrap fit fit-calls">
+                  <HiddenColumns table="calls" columns={callsDropOrder} />
                   <table id="calls-table">
                     <thead>
                       <tr>
-                        <th scope="col">Started (UTC)</th>
-                        <th scope="col">Session</th>
-                        <th scope="col">Status</th>
-                        <th scope="col" class="num">Duration</th>
-                        <th scope="col">Input</th>
-                        <th scope="col">Error</th>
+                        <th scope="col" class={col("started")}>Started (UTC)</th>
+                        <th scope="col" class={col("session")}>Session</th>
+                        <th scope="col" class={col("status")}>Status</th>
+                        <th scope="col" class={col("duration", "num")}>Duration</th>
+                        <th scope="col" class={col("input")}>Input</th>
+                        <th scope="col" class={col("error")}>Error</th>
                       </tr>
                     </thead>
                     <tbody>
                       {calls.map((c) => (
                         <tr class={c.status === "error" ? "is-error" : undefined}>
-                          <td class="mono">{dateTime(c.start_ts)}</td>
-                          <td class="mono">
+                          <td class={col("started", "mono")} title={dateTime(c.start_ts)}>
+                            {shortDateTime(c.start_ts)}
+                          </td>
+                          <td class={col("session", "mono")}>
                             <a
                               href={`/sessions/${encodeURIComponent(c.session_id)}`}
                               title={c.session_id}
@@ -69,12 +82,12 @@ export function ToolsPage({ range, query, data, selected, calls, callsCap }: Too
                               {shortId(c.session_id)}
                             </a>
                           </td>
-                          <td>
+                          <td class={col("status")}>
                             <span class={`pill tool-${c.status}`}>{c.status}</span>
                           </td>
-                          <td class="num">{duration(c.duration_ms)}</td>
-                          <td class="wrap">{c.input_summary ?? ""}</td>
-                          <td class="wrap bad">{c.error ?? ""}</td>
+                          <td class={col("duration", "num")}>{duration(c.duration_ms)}</td>
+                          <td class={col("input", "wrap")}>{c.input_summary ?? ""}</td>
+                          <td class={col("error", "wrap", "bad")}>{c.error ?? ""}</td>
                         </tr>
                       ))}
                     </tbody>

@@ -1,16 +1,22 @@
 // /usage: the active 5-hour window (the overview's live gauge), the limits in force, and the
-// usage of a time range by window, by UTC day and by UTC week, each as a chart and a table.
+// usage of a time range by window, by UTC day and by UTC week, each as charts on a time axis
+// (input/output, cache, cost) and a table. An empty range links a range that holds usage.
 
-import type { PeriodUsage, UsageCardData, WindowLimits } from "../../core/view_data.ts";
+import type { PeriodUsage, RangeHint, UsageCardData, WindowLimits } from "../../core/view_data.ts";
 import type { TokenTotals, UsageBlock } from "../../core/types.ts";
 import UsageWindow from "../islands/UsageWindow.tsx";
-import { StackedBars } from "../components/charts.tsx";
+import { UsageCharts } from "../components/usage_charts.tsx";
 import { compact, dateTime, totalTokens, usd } from "../../core/format.ts";
 import { Island } from "../components/island.tsx";
 import { FilterForm, RangeSelect } from "../components/controls.tsx";
 
 export interface UsagePageData {
   range: string;
+  /** The range's span (since undefined: all of history; until: now unless given). */
+  since?: number;
+  until: number;
+  /** Set when the range holds no usage but older usage exists. */
+  hint: RangeHint | null;
   card: UsageCardData;
   limits: WindowLimits;
   week: TokenTotals;
@@ -20,33 +26,39 @@ export interface UsagePageData {
   weeks: PeriodUsage[];
 }
 
-const kinds = [
-  ["input", "input_tokens"],
-  ["output", "output_tokens"],
-  ["cache write", "cache_creation_tokens"],
-  ["cache read", "cache_read_tokens"],
-] as const;
+const hourMs = 3600_000;
+const dayMs = 24 * hourMs;
+/** A usage window's length (src/domain/usage): the width of its bar. */
+const windowBarMs = 5 * hourMs;
 
-type Tokens = Pick<
-  TokenTotals,
-  "input_tokens" | "output_tokens" | "cache_creation_tokens" | "cache_read_tokens"
->;
-
-function TokenChart(
-  { rows, keyOf, label }: {
-    rows: Tokens[];
-    keyOf: (i: number) => string;
-    label: (iso: string) => string;
+function PeriodCharts(
+  { rows, bucketMs, since, until, label }: {
+    rows: PeriodUsage[];
+    bucketMs: number;
+    since?: number;
+    until: number;
+    label: (t: number) => string;
   },
 ) {
-  if (rows.length === 0) return <p class="muted">No usage in this range.</p>;
   return (
-    <StackedBars
-      buckets={rows.map((_, i) => keyOf(i))}
-      series={kinds.map(([key, field]) => ({ key, values: rows.map((r) => r[field]) }))}
+    <UsageCharts
+      rows={rows.map((r) => ({ ...r, t: Date.parse(r.key) }))}
+      bucketMs={bucketMs}
+      since={since}
+      until={until}
       label={label}
-      unit="tokens"
     />
+  );
+}
+
+function UsageHint({ hint }: { hint: RangeHint | null }) {
+  if (!hint) return null;
+  return (
+    <p class="range-hint" id="usage-hint" role="status">
+      No usage in this range. Last usage <time dateTime={hint.last_ts}>{hint.text}</time>
+      {" · "}
+      <a href={hint.href} data-range={hint.range}>{hint.label}</a>
+    </p>
   );
 }
 
@@ -78,8 +90,7 @@ function limitText(value: number | null, source: string | null, format: (n: numb
   if (value === null) return <span class="muted">none yet (no completed window)</span>;
   return (
     <>
-      {format(value)}{" "}
-      <span class="muted">({source === "setting" ? "your setting" : "p90 of your windows"})</span>
+      {format(value)} <span class="muted usage-source">({source})</span>
     </>
   );
 }
@@ -111,14 +122,17 @@ function PeriodTable(
   );
 }
 
-export function UsagePage({ range, card, limits, week, blocks, days, weeks }: UsagePageData) {
-  const hhmm = (iso: string) => `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+export function UsagePage(
+  { range, since, until, hint, card, limits, week, blocks, days, weeks }: UsagePageData,
+) {
+  const day = (t: number) => new Date(t).toISOString().slice(0, 10);
   return (
     <>
       <h1>Usage</h1>
       <FilterForm id="usage-filters" action="/usage">
         <RangeSelect value={range} />
       </FilterForm>
+      <UsageHint hint={hint} />
       <div class="stack">
         <div class="pair">
           <section class="panel" aria-labelledby="window-h">
@@ -129,9 +143,9 @@ export function UsagePage({ range, card, limits, week, blocks, days, weeks }: Us
             <h2 id="limits-h">Limits and the last 7 days</h2>
             <dl class="kv" id="usage-limits">
               <dt>Tokens per window</dt>
-              <dd>{limitText(limits.tokens, limits.tokens_source, compact)}</dd>
+              <dd>{limitText(limits.tokens, limits.tokens_source_text, compact)}</dd>
               <dt>Cost per window</dt>
-              <dd>{limitText(limits.cost_usd, limits.cost_source, (n) => usd(n))}</dd>
+              <dd>{limitText(limits.cost_usd, limits.cost_source_text, (n) => usd(n))}</dd>
               <dt>Last 7 days</dt>
               <dd id="usage-week" data-total={totalTokens(week)}>
                 {compact(totalTokens(week))} tokens · {usd(week.cost_usd)}
@@ -139,17 +153,20 @@ export function UsagePage({ range, card, limits, week, blocks, days, weeks }: Us
             </dl>
             <p class="muted">
               A window starts at the full UTC hour of its first message and lasts 5 hours; the next
-              message after its end starts the next one. Set fixed limits in{" "}
-              <a href="/settings">settings</a>.
+              message after its end starts the next one. Without a setting, a limit is the 90th
+              percentile of your own completed windows, so ordinary use reaches it one window in
+              ten. Set fixed limits in <a href="/settings">settings</a>.
             </p>
           </section>
         </div>
         <section class="panel usage-windows" aria-labelledby="windows-h">
           <h2 id="windows-h">Windows</h2>
-          <TokenChart
-            rows={blocks}
-            keyOf={(i) => blocks[i].start}
-            label={(iso) => `${hhmm(iso)} UTC`}
+          <UsageCharts
+            rows={blocks.map((b) => ({ ...b, t: Date.parse(b.start) }))}
+            bucketMs={windowBarMs}
+            since={since}
+            until={until}
+            label={(t) => `${dateTime(new Date(t).toISOString())} UTC`}
           />
           {blocks.length
             ? (
@@ -187,12 +204,18 @@ export function UsagePage({ range, card, limits, week, blocks, days, weeks }: Us
         </section>
         <section class="panel" aria-labelledby="days-h">
           <h2 id="days-h">Days (UTC)</h2>
-          <TokenChart rows={days} keyOf={(i) => days[i].key} label={(d) => d.slice(5)} />
+          <PeriodCharts rows={days} bucketMs={dayMs} since={since} until={until} label={day} />
           <PeriodTable id="days-table" rows={days} head="Day" />
         </section>
         <section class="panel" aria-labelledby="weeks-h">
           <h2 id="weeks-h">Weeks (UTC, from Monday)</h2>
-          <TokenChart rows={weeks} keyOf={(i) => weeks[i].key} label={(d) => d.slice(5)} />
+          <PeriodCharts
+            rows={weeks}
+            bucketMs={7 * dayMs}
+            since={since}
+            until={until}
+            label={(t) => `week of ${day(t)}`}
+          />
           <PeriodTable id="weeks-table" rows={weeks} head="Week of" />
         </section>
       </div>

@@ -36,6 +36,8 @@ export interface TestApp extends AsyncDisposable {
 export interface TestAppOptions {
   /** Write the seed home (default true); false leaves an empty home. */
   seed?: boolean;
+  /** The instant the seed's times count back from (default now): older homes for range tests. */
+  seedNow?: number;
   /** Keep the ingester running after its backfill (default false: it is stopped, data stays). */
   live?: boolean;
   maxClients?: number;
@@ -54,7 +56,7 @@ export async function openTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const claudeDir = join(home, ".claude");
   await Deno.mkdir(join(claudeDir, "hooks/logs/raw_json"), { recursive: true });
   await Deno.mkdir(join(claudeDir, "projects"), { recursive: true });
-  if (opts.seed !== false) await writeSeed(claudeDir);
+  if (opts.seed !== false) await writeSeed(claudeDir, opts.seedNow);
   const dbPath = join(claudeDir, "claude-dash/claude-dash.db");
   const db = openDb(dbPath);
   const bus = new LiveBus(opts.maxClients);
