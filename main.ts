@@ -22,6 +22,12 @@ if (import.meta.main) {
     console.log(parsed.text);
     Deno.exit(0);
   }
+  if (parsed.kind === "error" && subcommand === "statusline") {
+    // Claude Code shows stdout as the status line: a bad flag still prints one, and never fails.
+    console.error(`claude-dash statusline: ${parsed.message}`);
+    console.log("claude-dash");
+    Deno.exit(0);
+  }
   if (parsed.kind === "error" && subcommand === "hook") {
     // Exit code 2 would make Claude Code block the tool call: a hook never fails.
     console.error(`claude-dash hook: ${parsed.message}; nothing saved`);
@@ -35,9 +41,17 @@ if (import.meta.main) {
     const { runHook } = await import("./src/commands/hook.ts");
     Deno.exit(await runHook(parsed.claudeDir));
   }
+  if (parsed.kind === "statusline") {
+    const { runStatusline } = await import("./src/commands/statusline.ts");
+    Deno.exit(await runStatusline(parsed.claudeDir, parsed.format));
+  }
   if (parsed.kind === "demo") {
     const { runDemo } = await import("./src/commands/demo.ts");
     Deno.exit(await runDemo({ port: parsed.port }));
+  }
+  if (parsed.kind === "setup") {
+    const { runSetup } = await import("./src/commands/setup.ts");
+    Deno.exit(await runSetup(parsed.options, homeDir()));
   }
   if (parsed.kind === "doctor") {
     const { runDoctor } = await import("./src/commands/doctor.ts");

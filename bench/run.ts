@@ -6,6 +6,8 @@
 //   --full         large sizes (1M events; ~10+ minutes)
 //   --keep         keep the generated trees and databases (printed path)
 //   --dir DIR      where to generate (default: /dev/shm when it has room, else the temp dir)
+//   --ccusage20    only issue 16's usage check against ccusage 20 (fixtures + streaming tree)
+//   --delivery     only issue 16's delivery costs (command hook, HTTP hook, statusline)
 
 import { join } from "node:path";
 import { generate, type GenTotals } from "../src/demo/workload.ts";
@@ -29,6 +31,8 @@ import { checkTotals } from "./check_totals.ts";
 import { benchInsights } from "./insights_bench.ts";
 import { benchExport } from "./export_bench.ts";
 import { reportBlocks } from "./blocks_bench.ts";
+import { agreementPhase } from "./agreement_bench.ts";
+import { deliveryPhase } from "./delivery_bench.ts";
 import { closeBrowser, openPage } from "../tests/support/browser.ts";
 import { DatabaseSync } from "node:sqlite";
 
@@ -180,6 +184,7 @@ interface Trees {
 }
 
 async function main(): Promise<void> {
+  if (flag("ccusage20") || flag("delivery")) return await issue16Only();
   const full = flag("full");
   const sizes = full ? fullSizes : quick;
   const started = performance.now();
@@ -206,6 +211,7 @@ async function main(): Promise<void> {
     reportLimits(ctx, runs);
     reportStages(ctx, runs);
     await peerPhase(ctx, trees);
+    await issue16Phases(ctx);
     await Deno.remove(runs.tDb).catch(() => {});
     await windowsPhase(ctx, trees);
     const stored = await storedBackfill(ctx, trees);
@@ -569,6 +575,47 @@ async function peerPhase(ctx: Bench, trees: Trees): Promise<void> {
     }
   } catch (e) {
     report.note(`peer not measured: ${e instanceof Error ? e.message : e}`);
+  }
+}
+
+/** Issue 16: usage against ccusage 20 to the token, and the delivery cost per call. */
+async function issue16Phases(ctx: Bench, which = { agreement: true, delivery: true }) {
+  const { base, emptyHome, report } = ctx;
+  if (which.agreement) {
+    ctx.failures.push(
+      ...await agreementPhase(report, {
+        base,
+        emptyHome,
+        streamingEvents: ctx.full ? 200_000 : 20_000,
+        progress,
+      }),
+    );
+  }
+  if (which.delivery) await deliveryPhase(report, { base, calls: 30, progress });
+}
+
+/** `--ccusage20` / `--delivery`: only those phases, printed (no results file). */
+async function issue16Only(): Promise<void> {
+  const { dir: base } = await makeBase(1);
+  const ctx: Bench = {
+    full: false,
+    sizes: quick,
+    base,
+    emptyHome: join(base, "empty-home"),
+    report: new Report(),
+    failures: [],
+    server: null,
+  };
+  await Deno.mkdir(ctx.emptyHome);
+  try {
+    await issue16Phases(ctx, { agreement: flag("ccusage20"), delivery: flag("delivery") });
+  } finally {
+    if (!flag("keep")) await Deno.remove(base, { recursive: true }).catch(() => {});
+    else console.log(`kept ${base}`);
+  }
+  if (ctx.failures.length > 0) {
+    console.error(`acceptance failed: ${ctx.failures.join("; ")}`);
+    Deno.exit(1);
   }
 }
 

@@ -36,3 +36,33 @@ Deno.test("generated ~/.claude (20k events) ingests with no error and the dashbo
     await home.cleanup();
   }
 });
+
+Deno.test("a generated tree with streaming duplicates (early lines with partial output_tokens) is counted from each message's final snapshot", async () => {
+  const home = await makeHome();
+  try {
+    const totals = await generate({
+      dir: home.claudeDir,
+      events: 6_000,
+      seed: 16,
+      hookShare: 0,
+      streamingDuplicates: true,
+    });
+    const dashboard = startDashboard({ claudeDir: home.claudeDir, dbPath: home.dbPath, port: 0 });
+    try {
+      await dashboard.ingester.ready;
+      const check = await checkTotals(dashboard.url, totals);
+      assert.equal(check.ingestErrors, 0, "ingest errors");
+      assert.deepEqual(check.mismatches, [], "per-session differences");
+      const row = dashboard.db.prepare(
+        "SELECT count(*) AS messages, sum(output_tokens) AS output_tokens FROM messages",
+      ).get() as { messages: number; output_tokens: number };
+      const models = Object.values(totals.byModel);
+      assert.equal(row.messages, models.reduce((s, m) => s + m.messages, 0));
+      assert.equal(row.output_tokens, models.reduce((s, m) => s + m.output_tokens, 0));
+    } finally {
+      await dashboard.stop();
+    }
+  } finally {
+    await home.cleanup();
+  }
+});

@@ -291,6 +291,25 @@ Deno.test("transcripts in the other Claude Code folders are listed per folder, c
   assert.match(noRead, /✗ Claude Code folder: \/h\/\.claude not checked: .*\n {4}→ run doctor via/);
 });
 
+Deno.test("without claude-dash's hooks, doctor recommends `deno task setup`", () => {
+  for (
+    const settings of [
+      { state: "missing" as const, events: [], claudeDashEvents: [] },
+      { state: "ok" as const, events: ["Stop"], claudeDashEvents: [] },
+    ]
+  ) {
+    const text = formatReport(diagnose({
+      ...goodView(),
+      hooks: { dirExists: true, count: 0, newestMs: null, recent: 0 },
+      settings,
+    }));
+    assert.match(
+      text,
+      /settings\.json hooks[^\n]*\n {4}→ run `deno task setup` in the claude-dash checkout/,
+    );
+  }
+});
+
 Deno.test("settings.json hooks are read by event name only; commands never reach the report", () => {
   const secret = "sk-ant-SECRET-123";
   const settings = {

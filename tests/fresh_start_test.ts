@@ -16,8 +16,10 @@ const serverPackages = [
   "@preact/signals",
   "@preact/signals-core",
   "hono",
+  "long",
   "preact",
   "preact-render-to-string",
+  "protobufjs",
 ];
 
 /** "npm:@preact/signals@2.11.4", "@preact/signals@2.11.4_preact@10.29.8" → "@preact/signals". */

@@ -428,3 +428,53 @@ Deno.test("live: stops early when the signal aborts", async () => {
     assert.ok(written > 0 && written < 100, `${written}`);
   });
 });
+
+Deno.test(
+  "generate: streamingDuplicates gives early lines of a message partial output_tokens and the last its final usage, nothing else changes",
+  async () => {
+    await withTempDir(async (dir) => {
+      const plain = await generate({ dir: `${dir}/plain`, events: 3000, seed: 21, hookShare: 0 });
+      const streamed = await generate({
+        dir: `${dir}/streamed`,
+        events: 3000,
+        seed: 21,
+        hookShare: 0,
+        streamingDuplicates: true,
+      });
+      // The totals count the final usage, which both trees carry.
+      assert.deepEqual(streamed.perSession, plain.perSession);
+      assert.deepEqual(streamed.byModel, plain.byModel);
+      const files = await listFiles(`${dir}/plain`);
+      assert.deepEqual(await listFiles(`${dir}/streamed`), files);
+      let groups = 0;
+      let partialLines = 0;
+      for (const rel of files) {
+        const a = (await Deno.readTextFile(`${dir}/plain/${rel}`)).split("\n");
+        const b = (await Deno.readTextFile(`${dir}/streamed/${rel}`)).split("\n");
+        assert.equal(b.length, a.length, rel);
+        for (let i = 0; i < a.length; i++) {
+          if (a[i] === "") continue;
+          const pa = obj(JSON.parse(a[i]), rel);
+          const pb = obj(JSON.parse(b[i]), rel);
+          // Compact JSON, as Claude Code writes it (ccusage 20 skips lines with ": ").
+          assert.equal(JSON.stringify(pb), b[i], `${rel}:${i} is not compact JSON`);
+          if (a[i] === b[i]) continue;
+          const ma = obj(pa.message, rel);
+          const mb = obj(pb.message, rel);
+          const ua = obj(ma.usage, rel);
+          const ub = obj(mb.usage, rel);
+          // Only output_tokens of a line that is not the message's last differs.
+          assert.equal(mb.stop_reason, null, `${rel}:${i} changed on the final line`);
+          assert.ok(num(ub.output_tokens, "output") < num(ua.output_tokens, "output"));
+          assert.deepEqual({ ...ub, output_tokens: 0 }, { ...ua, output_tokens: 0 });
+          assert.deepEqual({ ...pb, message: null }, { ...pa, message: null });
+          partialLines++;
+          const next = obj(JSON.parse(b[i + 1]), rel);
+          if (obj(next.message, rel).stop_reason !== null) groups++;
+        }
+      }
+      assert.ok(groups > 50, `only ${groups} messages streamed over several lines`);
+      assert.ok(partialLines >= groups);
+    });
+  },
+);

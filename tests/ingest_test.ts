@@ -32,7 +32,10 @@ async function independentTotals(layout: Awaited<ReturnType<typeof writeFixtures
     }
     return t;
   };
-  const seenMessages = new Set<string>();
+  const seenMessages = new Map<
+    string,
+    { sid: string; u: { input: number; output: number; cacheCreation: number; cacheRead: number } }
+  >();
   // Summary and snapshot lines name no session: they belong to the session the file's other
   // lines name, else to the one holding the message their leafUuid names, else to none.
   const records = new Map<string, Array<Record<string, unknown>>>();
@@ -80,16 +83,29 @@ async function independentTotals(layout: Awaited<ReturnType<typeof writeFixtures
       const m = rec.message as Record<string, unknown> | undefined;
       const usage = m?.usage as Record<string, number> | undefined;
       if (rec.type === "assistant" && usage) {
+        // One message per message id + request id, counted from its largest (final) snapshot
+        // in the session that first stored it (issue 16; was: first line seen wins).
         const key = `${m?.id ?? `${rel}:${text.length}`}|${rec.requestId ?? ""}`;
-        if (seenMessages.has(key)) continue;
-        seenMessages.add(key);
-        t.messages++;
-        t.input += usage.input_tokens ?? 0;
-        t.output += usage.output_tokens ?? 0;
-        t.cacheCreation += usage.cache_creation_input_tokens ?? 0;
-        t.cacheRead += usage.cache_read_input_tokens ?? 0;
+        const u = {
+          input: usage.input_tokens ?? 0,
+          output: usage.output_tokens ?? 0,
+          cacheCreation: usage.cache_creation_input_tokens ?? 0,
+          cacheRead: usage.cache_read_input_tokens ?? 0,
+        };
+        const sum = (x: typeof u) => x.input + x.output + x.cacheCreation + x.cacheRead;
+        const was = seenMessages.get(key);
+        if (!was) seenMessages.set(key, { sid, u });
+        else if (was.sid === sid && sum(u) > sum(was.u)) was.u = u;
       }
     }
+  }
+  for (const { sid, u } of seenMessages.values()) {
+    const t = get(sid);
+    t.messages++;
+    t.input += u.input;
+    t.output += u.output;
+    t.cacheCreation += u.cacheCreation;
+    t.cacheRead += u.cacheRead;
   }
   for (const { text } of layout.hookFiles) get(JSON.parse(text).session_id).events++;
   return { per, lineless };

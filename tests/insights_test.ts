@@ -53,10 +53,11 @@ interface Msg {
 
 /**
  * Assistant messages with usage, read straight from the files and deduplicated by message id +
- * request id, first seen wins (the documented rule); a line without a message id stands alone.
+ * request id, the largest usage of the session that first stored it wins (issue 16: a streamed
+ * message's final snapshot; was first seen wins); a line without a message id stands alone.
  */
 async function messagesFromFiles(files: Array<{ rel: string; source: string }>): Promise<Msg[]> {
-  const seen = new Set<string>();
+  const seen = new Map<string, Msg>();
   const out: Msg[] = [];
   const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
   for (const { rel, source } of files) {
@@ -78,9 +79,7 @@ async function messagesFromFiles(files: Array<{ rel: string; source: string }>):
       const key = typeof m?.id === "string"
         ? `${m.id}|${typeof rec.requestId === "string" ? rec.requestId : ""}`
         : `${rel}#${i}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      out.push({
+      const msg: Msg = {
         session: typeof rec.sessionId === "string" && rec.sessionId !== "" ? rec.sessionId : stem,
         model: typeof m?.model === "string" ? m.model : null,
         ts: Date.parse(String(rec.timestamp)),
@@ -88,7 +87,23 @@ async function messagesFromFiles(files: Array<{ rel: string; source: string }>):
         output: n(u.output_tokens),
         cacheCreation: n(u.cache_creation_input_tokens),
         cacheRead: n(u.cache_read_input_tokens),
-      });
+      };
+      const was = seen.get(key);
+      if (!was) {
+        seen.set(key, msg);
+        out.push(msg);
+        return;
+      }
+      // Kept at the first line's time and model; tokens of the largest snapshot.
+      const sum = (x: Msg) => x.input + x.output + x.cacheCreation + x.cacheRead;
+      if (was.session === msg.session && sum(msg) > sum(was)) {
+        Object.assign(was, {
+          input: msg.input,
+          output: msg.output,
+          cacheCreation: msg.cacheCreation,
+          cacheRead: msg.cacheRead,
+        });
+      }
     });
   }
   return out;

@@ -28,14 +28,33 @@ export type CommandResult =
   | CliResult
   | { kind: "doctor"; options: CliOptions }
   | { kind: "hook"; claudeDir: string }
-  | { kind: "demo"; port: number };
+  | { kind: "statusline"; claudeDir: string; format?: string }
+  | { kind: "demo"; port: number }
+  | { kind: "setup"; options: SetupOptions };
+
+/** `claude-dash setup`: what to wire into ~/.claude/settings.json, or --undo. */
+export interface SetupOptions {
+  /** The dashboard's port, for --http and --otel. */
+  port: number;
+  /** Apply without asking. */
+  yes: boolean;
+  /** Restore settings.json as it was before the last setup. */
+  undo: boolean;
+  /** HTTP hooks to the server instead of command hooks. */
+  http: boolean;
+  /** Also set Claude Code's telemetry env to export to the server. */
+  otel: boolean;
+}
 
 export const usage = `claude-dash ${version} — a live local dashboard for Claude Code sessions
 
 Usage: claude-dash [options]          serve the dashboard
        claude-dash doctor [options]   check the setup and say what to fix
        claude-dash hook               save one hook payload from stdin (for settings.json)
+       claude-dash statusline         print Claude Code's status line; record Claude's limits
        claude-dash demo [--port N]    the dashboard on moving synthetic data (temporary HOME)
+       claude-dash setup [--http] [--otel] [--yes] [--undo]
+                                      wire Claude Code to claude-dash in ~/.claude/settings.json
 
 Options:
   --port N              HTTP port on 127.0.0.1 (default ${defaultPort}; 0 picks a free one)
@@ -73,7 +92,82 @@ const serverFlags = new Set([
 ]);
 const doctorFlags = new Set(["--port", "--db", "--claude-dir", "--full"]);
 const hookFlags = new Set(["--claude-dir"]);
+const statuslineFlags = new Set(["--claude-dir", "--format"]);
+
+export const statuslineUsage = `Usage: claude-dash statusline [--format PARTS] [--claude-dir DIR]
+
+Reads the JSON Claude Code pipes to its statusLine command and prints one line:
+model · context % · 5 h used % and reset (local time) · 7 d used % · today's cost. PARTS (or
+the CLAUDE_DASH_STATUSLINE variable) picks and orders them: model,context,5h,7d,cost. Claude's
+official 5-hour and weekly figures (subscription plans) are saved under
+DIR/claude-dash/statusline/samples/ for the dashboard (at most one sample per 30 s unless a
+figure changes). Always exits 0; input it cannot read prints "claude-dash".`;
 const demoFlags = new Set(["--port"]);
+
+export const setupUsage = `Usage: claude-dash setup [--http] [--otel] [--port N] [--yes]
+       claude-dash setup --undo [--yes]
+
+Adds claude-dash to ~/.claude/settings.json: its hook on every hook event (beside the hooks you
+have), the statusline (only when none is set; otherwise it prints how to run both), and with
+--otel Claude Code's telemetry env. Shows the change and asks first (--yes: do not ask), keeps
+a timestamped backup in ~/.claude/claude-dash/settings-backups/, and changes nothing when
+everything is already there. A settings.json that is not valid JSON is left untouched.
+
+  --http     HTTP hooks (one local POST per event) to the dashboard on 127.0.0.1:PORT instead
+             of command hooks (a process per event); needs the dashboard running as a service
+  --otel     Claude Code's OpenTelemetry logs and metrics to the dashboard (http/json)
+  --port N   the dashboard's port for --http and --otel (default ${defaultPort})
+  --yes      apply without asking
+  --undo     put back settings.json exactly as it was before the last setup`;
+
+/** Parses setup's flags (none takes a value but --port). */
+function parseSetupFlags(args: string[]): CommandResult {
+  const o: SetupOptions = { port: defaultPort, yes: false, undo: false, http: false, otel: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const [name, inline] = arg.startsWith("--port=") ? ["--port", arg.slice(7)] : [arg, undefined];
+    switch (name) {
+      case "--help":
+      case "-h":
+        return { kind: "help", text: setupUsage };
+      case "--port": {
+        const v = inline ?? args[++i];
+        if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535) {
+          return {
+            kind: "error",
+            message: `--port needs a number from 1 to 65535, got ${
+              v === undefined ? "nothing" : `"${v}"`
+            }`,
+          };
+        }
+        o.port = Number(v);
+        break;
+      }
+      case "--yes":
+      case "-y":
+        o.yes = true;
+        break;
+      case "--undo":
+        o.undo = true;
+        break;
+      case "--http":
+        o.http = true;
+        break;
+      case "--otel":
+        o.otel = true;
+        break;
+      default:
+        return {
+          kind: "error",
+          message: `unknown option "${arg}" for setup (see claude-dash setup --help)`,
+        };
+    }
+  }
+  if (o.undo && (o.http || o.otel || args.some((a) => a.startsWith("--port")))) {
+    return { kind: "error", message: "--undo takes no other option than --yes" };
+  }
+  return { kind: "setup", options: o };
+}
 
 export const demoUsage = `Usage: claude-dash demo [--port N]
 
@@ -84,7 +178,7 @@ port). Your own ~/.claude is not read or changed; Ctrl-C stops and removes the d
 /** A whole command line as main.ts dispatches it: the parsed command and which flags were given. */
 export interface Invocation {
   /** The subcommand named first, or undefined for the server (and for an unknown command). */
-  subcommand?: "doctor" | "hook" | "demo";
+  subcommand?: "doctor" | "hook" | "statusline" | "demo" | "setup";
   result: CommandResult;
   /** The flags present on the command line (e.g. "--claude-dir"), whatever their values. */
   given: ReadonlySet<string>;
@@ -121,6 +215,25 @@ export function parseInvocation(args: string[], home: string | undefined): Invoc
       : r;
     return { subcommand: first, result, given };
   }
+  if (first === "statusline") {
+    const rest = args.slice(1);
+    const { result: r, given } = parseFlags(
+      rest.filter((_a, i) => !isFormatArg(rest, i)),
+      home,
+      statuslineFlags,
+      statuslineUsage,
+      " statusline",
+    );
+    const format = formatArg(rest);
+    const result: CommandResult = r.kind === "run"
+      ? {
+        kind: "statusline",
+        claudeDir: r.options.claudeDir,
+        ...(format !== undefined && { format }),
+      }
+      : r;
+    return { subcommand: first, result, given };
+  }
   if (first === "demo") {
     // The demo makes its own HOME: the real one only fills the unused path defaults.
     const { result: r, given } = parseFlags(
@@ -134,6 +247,9 @@ export function parseInvocation(args: string[], home: string | undefined): Invoc
       ? { kind: "demo", port: given.has("--port") ? r.options.port : 0 }
       : r;
     return { subcommand: first, result, given };
+  }
+  if (first === "setup") {
+    return { subcommand: first, result: parseSetupFlags(args.slice(1)), given: new Set() };
   }
   if (first !== undefined && !first.startsWith("-")) {
     return {
@@ -271,6 +387,22 @@ function parseFlagsInto(
   if (full) options.full = true;
   if (rateLimitPerMin !== undefined) options.rateLimitPerMin = rateLimitPerMin;
   return { kind: "run", options };
+}
+
+/** Whether args[i] is --format, --format=…, or the value after a bare --format. */
+function isFormatArg(args: string[], i: number): boolean {
+  return args[i] === "--format" || args[i].startsWith("--format=") ||
+    (i > 0 && args[i - 1] === "--format");
+}
+
+/** The statusline's --format value (the last one given), undefined without one. */
+function formatArg(args: string[]): string | undefined {
+  let v: string | undefined;
+  args.forEach((a, i) => {
+    if (a.startsWith("--format=")) v = a.slice(9);
+    else if (a === "--format") v = args[i + 1] ?? "";
+  });
+  return v;
 }
 
 /** An OTLP/HTTP base URL without trailing "/" (and without a pasted /v1/logs), or null. */

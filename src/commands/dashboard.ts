@@ -19,6 +19,8 @@ import { startRetentionTimer } from "../store/write/retention.ts";
 import { AlertEngine } from "../domain/alerts/engine.ts";
 import type { ActiveBlock } from "../core/types.ts";
 import { currentActiveBlock, UsageLive } from "../domain/usage/active.ts";
+import { officialLimits } from "../domain/usage/official.ts";
+import { ensureIngestSecret } from "../ingest/secret.ts";
 
 export interface DashboardOptions {
   claudeDir: string;
@@ -63,6 +65,7 @@ export function startDashboard(opts: DashboardOptions): Dashboard {
     db,
     publish: (m) => bus.publish(m),
     activeBlock: opts.activeBlock ?? (() => currentActiveBlock(db)),
+    official: (now) => officialLimits(db, now),
   });
   // The active 5-hour window, published as `usage` after commits that stored messages.
   const usage = new UsageLive(db, (m) => bus.publish(m));
@@ -98,6 +101,8 @@ export function startDashboard(opts: DashboardOptions): Dashboard {
     startedAt: Date.now(),
     rateLimitPerMin: opts.rateLimitPerMin,
     prices,
+    // Made on the first start when `claude-dash setup` has not made it yet.
+    ingestSecret: ensureIngestSecret(opts.claudeDir),
   });
   const hostname = opts.hostname ?? "127.0.0.1";
   let server: Deno.HttpServer<Deno.NetAddr>;

@@ -10,6 +10,7 @@ export type AlertRuleId =
   | "session_budget"
   | "daily_budget"
   | "window_over_limit"
+  | "limit_runout"
   | "hooks_silent"
   | "ingest_errors";
 
@@ -77,6 +78,14 @@ export const alertRules: readonly AlertRuleInfo[] = [
     id: "window_over_limit",
     label: "5-hour window projected over its limit",
     unit: "% of the window limit",
+    defaultThreshold: 100,
+    defaultEnabled: true,
+    min: 1,
+  },
+  {
+    id: "limit_runout",
+    label: "5-hour / weekly window projected to run out before reset (Claude's figures)",
+    unit: "% of Claude's limit projected at the reset",
     defaultThreshold: 100,
     defaultEnabled: true,
     min: 1,

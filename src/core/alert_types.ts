@@ -3,6 +3,7 @@
 // (src/domain/alerts/rules.ts) and the store reconciles into alert rows (src/store/write/alerts.ts).
 
 import type { ActiveBlock, AlertState } from "./types.ts";
+import type { OfficialLimits } from "./rate_limits.ts";
 import type { AlertRuleId } from "./alert_catalog.ts";
 
 /** One rule's setting: on or off, and its threshold (unit: the rule's, see alert_catalog.ts). */
@@ -87,6 +88,8 @@ export interface AlertSnapshot {
   activity: { hookEvents: number; transcriptEvents: number };
   ingestErrors: number;
   activeBlock: ActiveBlock | null;
+  /** Claude's own 5-hour and weekly figures (the statusline's), for limit_runout. */
+  official: OfficialLimits;
   /** `rule\u0000key` of the alerts open now (rules with hysteresis need to know). */
   open: ReadonlySet<string>;
 }
@@ -102,6 +105,7 @@ export function emptySnapshot(now: number): AlertSnapshot {
     activity: { hookEvents: 0, transcriptEvents: 0 },
     ingestErrors: 0,
     activeBlock: null,
+    official: { five_hour: null, seven_day: null },
     open: new Set(),
   };
 }

@@ -196,3 +196,25 @@ export const contextWarnRatio = 0.8;
 /** The "window projected over limit" alert trusts the projection only once the window's burn
  * rate is measured over at least this many minutes (before that, used tokens/cost count). */
 export const alertWindowMinRateSpanMin = 15;
+
+// ---- Claude's official limits (issue 16: the statusline, src/domain/usage/official.ts) ----
+
+/** The statusline stores a rate-limit sample at most this often while no figure changes. */
+export const statuslineSampleEveryMs = 30_000;
+
+/** Below this percentage used, tokens ÷ used % is no budget (the percentage is rounded). */
+export const officialMinUsedPct = 5;
+
+/** The official burn rate is measured over the samples of at most this long before the newest… */
+export const officialRateLookbackMs = { five_hour: 60 * 60_000, seven_day: 24 * 3_600_000 };
+
+/** … and only when they span at least this long (else the window's average so far is used). */
+export const officialRateMinSpanMs = { five_hour: 10 * 60_000, seven_day: 3 * 3_600_000 };
+
+// ---- HTTP hooks and OTLP in (issue 16: src/http/routes/ingest_hooks.ts, otlp_in.ts) ----
+
+/** An HTTP hook payload identical to one stored less than this long ago is a retry of it. */
+export const httpHookRetryWindowMs = 60_000;
+
+/** Largest OTLP request body accepted (after gzip decompression); larger ones get 413. */
+export const maxOtlpBodyBytes = 16 * 1024 * 1024;

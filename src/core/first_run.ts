@@ -39,6 +39,13 @@ export interface Machine {
 const hookFlags = "--no-config --allow-read=$HOME/.claude/hooks/logs/raw_json " +
   "--allow-write=$HOME/.claude/hooks/logs/raw_json --allow-env=HOME";
 
+/**
+ * The permission flags of the statusline: deno.json's "statusline" task (a test keeps them
+ * equal), so the command setup writes runs exactly as `deno task statusline` does.
+ */
+const statuslineFlags = "--no-config --allow-read=$HOME/.claude/claude-dash/statusline " +
+  "--allow-write=$HOME/.claude/claude-dash/statusline --allow-env=HOME,CLAUDE_DASH_STATUSLINE";
+
 /** `deno`, or the npx form of it for a machine without Deno on the PATH. */
 function denoWord(m: Machine): string {
   return m.runner === "npx" ? `npx --yes deno@${m.denoVersion}` : "deno";
@@ -54,6 +61,8 @@ export interface FirstRunCommands {
   hook: string | null;
   /** For a compiled binary: how to build the hook binary. */
   hookBuild: string | null;
+  /** The one command that wires Claude Code to claude-dash (run in the checkout). */
+  setup: string;
 }
 
 export function firstRunCommands(m: Machine): FirstRunCommands {
@@ -64,6 +73,8 @@ export function firstRunCommands(m: Machine): FirstRunCommands {
       doctor: `${m.path} doctor`,
       hook: null,
       hookBuild: "deno task compile-hook (in the claude-dash checkout): builds ./claude-dash-hook",
+      // The binary may not write settings.json: setup runs from the checkout.
+      setup: "deno task setup (in the claude-dash checkout)",
     };
   }
   const deno = denoWord(m);
@@ -73,7 +84,36 @@ export function firstRunCommands(m: Machine): FirstRunCommands {
     doctor: `${deno} task doctor`,
     hook: `${deno} run ${hookFlags} ${m.path}/main.ts hook`,
     hookBuild: null,
+    setup: `${deno} task setup`,
   };
+}
+
+/**
+ * The command settings.json runs as `statusLine`, or null for a compiled binary (whose
+ * permissions are the server's): `claude-dash statusline` with its own narrow permissions.
+ */
+export function statuslineCommand(m: Machine): string | null {
+  if (m.runner === "binary") return null;
+  return `${denoWord(m)} run ${statuslineFlags} ${m.path}/main.ts statusline`;
+}
+
+/** Whether a settings.json hook entry is claude-dash's (any form: deno, npx, binary, HTTP). */
+export function isClaudeDashHook(hook: unknown): boolean {
+  if (typeof hook !== "object" || hook === null) return false;
+  const h = hook as Record<string, unknown>;
+  if (h.type === "http" && typeof h.url === "string") {
+    return /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d+\/hooks\/?$/.test(h.url);
+  }
+  if (h.type !== "command" || typeof h.command !== "string") return false;
+  const c = h.command.trim();
+  return (/\/main\.ts hook$/.test(c) && c.includes("hooks/logs/raw_json")) ||
+    /(^|\/)claude-dash-hook$/.test(c) || /(^|[\/\s])claude-dash hook$/.test(c);
+}
+
+/** Whether a statusLine command is claude-dash's (deno, npx or binary form). */
+export function isClaudeDashStatusline(command: unknown): boolean {
+  if (typeof command !== "string") return false;
+  return /(^|[\/\s])(main\.ts|claude-dash) statusline$/.test(command.trim());
 }
 
 /** The settings.json block that runs `command` for every hook event (as in the README). */

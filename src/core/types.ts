@@ -71,6 +71,88 @@ export interface NormalizedEvent {
    * stored from the same file, else to the one holding `leafUuid`, else to none.
    */
   orphan?: { leafUuid: string | null };
+  /**
+   * Claude Code's own bookkeeping (cost-state, api-request, attachment, …; docs/FORMATS.md):
+   * stored as history and searchable, but not a timeline row, not counted as an event, not
+   * sent to the live feed.
+   */
+  bookkeeping?: boolean;
+  /** What a `cost-state` line reports: the session's running totals (the latest line wins). */
+  costState?: CostState;
+}
+
+/**
+ * Transcript line types Claude Code writes for itself (its own list of metadata lines, 2.1.x):
+ * stored, searchable by type, but not timeline rows and not counted as events. Lines of earlier
+ * releases (summary, file-history-snapshot, progress) and unknown types stay events.
+ * Migration 7 marks stored lines with the same list, written out there.
+ */
+export const bookkeepingLineTypes: ReadonlySet<string> = new Set([
+  "queue-operation",
+  "attachment",
+  "atis-latch",
+  "api-request-shape",
+  "api-request-blob",
+  "api-request",
+  "api-request-resumed",
+  "tools-used",
+  "last-prompt",
+  "cost-state",
+  "file-history-delta",
+  "continued-in",
+  "resume-head-vouch",
+  "content-replacement",
+  "data-flow-records",
+  "data-flow-incomplete",
+  "derived-from",
+  "fork-context-ref",
+  "frame-link",
+  "custom-title",
+  "ended-by-model",
+  "ai-title",
+  "tag",
+  "relocated",
+  "agent-name",
+  "agent-color",
+  "agent-setting",
+  "pr-link",
+  "artifact-comment-monitor",
+  "artifact-autoreact-ledger",
+  "bridge-session",
+  "history-suppression",
+  "attribution-snapshot",
+  "mode",
+  "permission-mode",
+  "isolation-latch",
+  "session-owner",
+  "dev-mods",
+  "memory-mode",
+  "worktree-state",
+  "observer-ref",
+]);
+
+/** Claude Code's own running totals for a session, from a transcript `cost-state` line. */
+export interface CostState {
+  totalCostUsd: number;
+  apiDurationMs: number;
+  toolDurationMs: number;
+  linesAdded: number;
+  linesRemoved: number;
+  /** Some model's cost was unknown to Claude Code: its total is then a lower bound. */
+  hasUnknownModelCost: boolean;
+  models: ModelCost[];
+}
+
+/** One model's share of a `cost-state` line (Claude Code's `modelUsage`). */
+export interface ModelCost {
+  model: string;
+  costUsd: number;
+  input: number;
+  output: number;
+  cacheCreation: number;
+  cacheRead: number;
+  /** Context window Claude Code reports for the model, when it does. */
+  contextWindow: number | null;
 }
 
 /** A file or line that could not be ingested, counted and shown on the health page. */
@@ -99,6 +181,38 @@ export interface EventRow {
 
 export type SessionStatus = "running" | "waiting" | "idle" | "ended";
 
+/** Where a cost comes from: Claude Code's own figure, or the price table's estimate. */
+export type CostSource = "reported" | "estimated";
+
+/** How a cost source is named wherever a cost is shown. */
+export const costSourceText: Record<CostSource, string> = {
+  reported: "reported by Claude Code",
+  estimated: "estimated from prices",
+};
+
+/** Where a sum of message costs comes from: all reported, none, or some of each ("mixed"). */
+export type UsageCostSource = CostSource | "mixed";
+
+/** How a summed cost's source is named (usage rows, windows, KPIs). */
+export const usageCostSourceText: Record<UsageCostSource, string> = {
+  ...costSourceText,
+  mixed: "partly estimated",
+};
+
+/** The source of a sum of two costs (undefined: one of them does not say). */
+export function sumCostSource(
+  a: UsageCostSource | undefined,
+  b: UsageCostSource | undefined,
+): UsageCostSource | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  return a === b ? a : "mixed";
+}
+
+/** The source of a sum of `messages` costs of which `reported` are Claude Code's own. */
+export function usageCostSource(messages: number, reported: number): UsageCostSource {
+  return reported <= 0 ? "estimated" : reported >= messages ? "reported" : "mixed";
+}
+
 export interface SessionSummary {
   session_id: string;
   project: string | null;
@@ -114,8 +228,18 @@ export interface SessionSummary {
   output_tokens: number;
   cache_creation_tokens: number;
   cache_read_tokens: number;
-  /** null when some tokens were used by a model without a known price. */
+  /**
+   * Claude Code's own total when it reported one (cost-state lines), else estimated from the
+   * price table: null when some tokens were used by a model without a known price.
+   */
   cost_usd: number | null;
+  /** Where cost_usd comes from: "reported" by Claude Code or "estimated" from prices. */
+  cost_source: CostSource;
+  /** What Claude Code reports for the session (null: it reported nothing). */
+  lines_added: number | null;
+  lines_removed: number | null;
+  api_ms: number | null;
+  tool_ms: number | null;
   /** Why the session waits (the Notification / PermissionRequest text), when it does. */
   waiting_reason: string | null;
   /** Input + cache tokens of the latest main-thread assistant turn: the context it sent. */
@@ -210,6 +334,8 @@ export interface TokenTotals {
   cache_read_tokens: number;
   /** null when some tokens were used by a model without a known price. */
   cost_usd: number | null;
+  /** Where cost_usd comes from, when the producer says (usage rows, windows). */
+  cost_source?: UsageCostSource;
 }
 
 /** One 5-hour window of /api/blocks. */
@@ -219,6 +345,9 @@ export interface UsageBlock extends TokenTotals {
   last_ts: string;
   active: boolean;
   messages: number;
+  /** The part of cost_usd Claude Code reported; where the cost comes from. */
+  cost_reported_usd: number;
+  cost_source: UsageCostSource;
   models: string[];
 }
 
@@ -232,6 +361,8 @@ export interface ActiveBlock {
   minutes_left: number;
   tokens: number;
   cost_usd: number | null;
+  /** Where cost_usd comes from (absent: estimated). */
+  cost_source?: UsageCostSource;
   tokens_per_min: number;
   cost_per_hour: number | null;
   /** Minutes between the window's first and last message: what the burn rate is measured over. */
@@ -239,12 +370,12 @@ export interface ActiveBlock {
   projected_tokens: number;
   projected_cost_usd: number | null;
   limit_tokens: number | null;
-  limit_source: "setting" | "p90" | null;
+  limit_source: "setting" | "claude" | "p90" | null;
   /** Where the token limit comes from, in words ("your p90 of 41 windows", "your setting"). */
   limit_source_text: string | null;
   /** The cost limit per window, by the same rule as limit_tokens. */
   limit_cost_usd: number | null;
-  limit_cost_source: "setting" | "p90" | null;
+  limit_cost_source: "setting" | "claude" | "p90" | null;
   limit_cost_source_text: string | null;
   /** The projection exceeds the token limit or the cost limit by the window's end. */
   projected_over_limit: boolean;

@@ -11,8 +11,10 @@ import type {
   RootStatus,
   TimelineRow,
   TokenTotals,
+  UsageCostSource,
 } from "./types.ts";
 import type { Price } from "./pricing.ts";
+import type { OfficialLimits } from "./rate_limits.ts";
 
 /** Today's figures on the overview (KpiCards). */
 export interface KpiFigures {
@@ -21,6 +23,8 @@ export interface KpiFigures {
   errors: number;
   tokens: number;
   cost_usd: number | null;
+  /** Where cost_usd comes from (Claude Code's report, prices, or both). */
+  cost_source?: UsageCostSource;
 }
 
 /** One tool's call figures (TopTools on the overview; the base of a /tools row). */
@@ -133,6 +137,8 @@ export interface UsageCardData {
   recent: RecentWindow[];
   /** Server time of the figures (epoch ms), so the first render matches the server's. */
   now: number;
+  /** Claude's own 5-hour and weekly figures (from the statusline); both null without them. */
+  official: OfficialLimits;
 }
 
 /** A built-in price as the settings page lists it (USD per million tokens). */
@@ -140,8 +146,9 @@ export interface BuiltInPrice extends Price {
   pattern: string;
 }
 
-/** Where a 5-hour window limit comes from: the user's setting, the p90 of past windows, or none. */
-export type LimitSource = "setting" | "p90" | null;
+/** Where a 5-hour window limit comes from: the user's setting, Claude's own figure (the budget its
+ * percentage implies), the p90 of past windows, or none. */
+export type LimitSource = "setting" | "claude" | "p90" | null;
 
 /** The 5-hour window limits in force (the usage page). */
 export interface WindowLimits {

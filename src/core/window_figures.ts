@@ -15,6 +15,7 @@ import { alertWindowMinRateSpanMin } from "./config.ts";
  */
 export function limitSourceText(source: LimitSource, windows: number): string | null {
   if (source === "setting") return "your setting";
+  if (source === "claude") return "Claude's figure";
   if (source === "p90") return `your p90 of ${windows} window${windows === 1 ? "" : "s"}`;
   return null;
 }

@@ -6,7 +6,7 @@ import { generate, type GenTotals, live } from "./workload.ts";
 
 const USAGE = `usage:
   deno run -A bench/gen.ts --dir DIR [--events N] [--seed N] [--sessions N] [--hook-share F]
-                           [--base-time ISO|MS] [--span-hours H]
+                           [--base-time ISO|MS] [--span-hours H] [--streaming-duplicates]
   deno run -A bench/gen.ts --dir DIR --live [--rate N] [--seconds N] [--seed N]`;
 
 function parseArgs(argv: string[]): Map<string, string> {
@@ -80,6 +80,7 @@ export async function genCli(argv: string[]): Promise<void> {
       spanMs: spanHours === undefined ? undefined : spanHours * 3_600_000,
       sessions: num(args, "sessions"),
       hookShare: num(args, "hook-share"),
+      streamingDuplicates: args.has("streaming-duplicates"),
     });
   }
   const ms = Math.round(performance.now() - t0);

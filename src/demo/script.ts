@@ -164,7 +164,7 @@ function* assistant(
       content: [blocks[i]],
       stop_reason: isLast ? (calls.length > 0 ? "tool_use" : "end_turn") : null,
       stop_sequence: null,
-      usage,
+      usage: isLast || !run.streamingDuplicates ? usage : partialUsage(usage, i, blocks.length),
     };
     e.requestId = requestId;
     e.type = "assistant";
@@ -178,6 +178,18 @@ function* assistant(
     }
   }
   return { calls, text, outputTokens: out };
+}
+
+/**
+ * The usage snapshot Claude Code writes on line `i` of `n` while the message still streams: the
+ * input and cache figures are final, output_tokens is what was counted so far (1 on the first
+ * line, as in real transcripts), always below the final figure. No PRNG draw, so the rest of the
+ * tree is the same with and without streaming duplicates.
+ */
+function partialUsage(usage: Obj, i: number, n: number): Obj {
+  const final = usage.output_tokens as number;
+  const soFar = i === 0 ? 1 : Math.floor((final * i) / n);
+  return { ...usage, output_tokens: Math.max(1, Math.min(soFar, final - 1)) };
 }
 
 /** PreToolUse (and maybe a permission prompt) for each call, then runs them and reports. */

@@ -18,6 +18,8 @@ export interface Env {
   sink: Sink;
   totals: GenTotals;
   hookShare: number;
+  /** Early lines of a multi-line assistant message carry partial output_tokens (GenOptions). */
+  streamingDuplicates: boolean;
 }
 
 export interface Thread {
@@ -119,6 +121,10 @@ export class SessionRun {
     };
     env.totals.perSession[spec.id] = this.stats;
     env.totals.sessions++;
+  }
+
+  get streamingDuplicates(): boolean {
+    return this.env.streamingDuplicates;
   }
 
   get hooksEnabled(): boolean {

@@ -46,6 +46,13 @@ export interface GenOptions {
   sessions?: number;
   /** Target fraction of events that are hook files; default 0.4. 0 writes no hook files. */
   hookShare?: number;
+  /**
+   * Write streaming snapshots as Claude Code 2.1 does: the lines of one assistant message (one
+   * per content block, same message.id and requestId) carry the output tokens counted so far,
+   * only the last one the final usage. Default off, so existing seeds stay byte-identical (every
+   * line then carries the final usage). The totals count the final usage either way.
+   */
+  streamingDuplicates?: boolean;
 }
 
 export interface LiveOptions {
@@ -99,7 +106,13 @@ export async function generate(opts: GenOptions): Promise<GenTotals> {
     from = Math.max(from, startMs);
     const until = Math.min(baseTimeMs - 1000, from + duration);
     const spec = makeSessionSpec(rng, mix(seed, i + 1), project, budget);
-    const run = new SessionRun(spec, { root, sink, totals, hookShare });
+    const run = new SessionRun(spec, {
+      root,
+      sink,
+      totals,
+      hookShare,
+      streamingDuplicates: opts.streamingDuplicates === true,
+    });
     const clock = new BatchClock(Math.floor(from), Math.floor(until), run);
     const gen = sessionScript(run);
     let step = gen.next(0);
@@ -133,7 +146,7 @@ export async function live(opts: LiveOptions): Promise<GenTotals> {
   const projects = makeProjects(rng, nProjects);
   totals.projects = nProjects;
   const sink = new LiveSink(root, totals, opts.onWrite);
-  const env: Env = { root, sink, totals, hookShare: 0.4 };
+  const env: Env = { root, sink, totals, hookShare: 0.4, streamingDuplicates: false };
   type Active = { run: SessionRun; gen: Generator<number, void, number>; last: number };
   let started = 0;
   const startSession = (): Active => {

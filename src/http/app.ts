@@ -23,6 +23,9 @@ import { healthRoutes } from "./routes/health.tsx";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { liveApi } from "./routes/live.ts";
 import { staticAssets } from "./routes/static.ts";
+import { ingestHooks } from "./routes/ingest_hooks.ts";
+import { otlpIn } from "./routes/otlp_in.ts";
+import { authorizedMachineRequest, bearerMatches, isMachineRequest } from "./machine.ts";
 
 export type { AppDeps } from "./deps.ts";
 
@@ -30,10 +33,29 @@ export type { AppDeps } from "./deps.ts";
 export function createApp(appDeps: AppDeps): Hono {
   const deps: RouteDeps = { ...appDeps, csrfToken: newCsrfToken() };
   const app = new Hono();
-  // Order matters: host and origin checks, then the request budget, then the write guard.
+  // Order matters: host and origin checks, then the request budget, then the machine
+  // endpoints' secret, then the write guard (which only a machine request with the secret skips).
   app.use("*", guards());
   app.use("*", rateLimit(new RateLimiter({ perMin: deps.rateLimitPerMin })));
-  app.use("*", csrfGuard(deps.csrfToken));
+  app.use("*", async (c, next) => {
+    if (isMachineRequest(c) && !bearerMatches(c, deps.ingestSecret)) {
+      return c.json(
+        {
+          error:
+            "refused: send Authorization: Bearer <the secret in ~/.claude/claude-dash/ingest-secret>",
+        },
+        401,
+        { "WWW-Authenticate": "Bearer" },
+      );
+    }
+    await next();
+  });
+  app.use(
+    "*",
+    csrfGuard(deps.csrfToken, {
+      exempt: (c) => authorizedMachineRequest(c, deps.ingestSecret),
+    }),
+  );
 
   app.onError((err, c) => {
     if (err instanceof BadRequest) {
@@ -48,6 +70,8 @@ export function createApp(appDeps: AppDeps): Hono {
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
 
   app.route("/metrics", metricsRoutes(deps));
+  app.route("/hooks", ingestHooks(deps));
+  app.route("/v1", otlpIn(deps));
   app.route("/", overviewPage(deps));
   app.route("/api/overview", overviewApi(deps));
   app.route("/api/kpis", kpisApi(deps));

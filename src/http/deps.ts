@@ -21,6 +21,11 @@ export interface AppDeps {
   rateLimitPerMin?: number;
   /** The prices in force for ingest: saving price overrides updates them. */
   prices?: PriceTable;
+  /**
+   * The shared secret POST /hooks, /v1/logs and /v1/metrics require as `Authorization: Bearer`
+   * (src/ingest/secret.ts); absent or null: those endpoints refuse every request with 401.
+   */
+  ingestSecret?: string | null;
 }
 
 /** AppDeps plus the app's CSRF token, which every page embeds for its state-changing calls. */

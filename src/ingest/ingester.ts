@@ -37,6 +37,7 @@ import { blankCursor, type ReadSink } from "./read_file.ts";
 import { readHook } from "./read_hook.ts";
 import { TranscriptReader } from "./read_transcript.ts";
 import { ThreadsPoller } from "./threads_poll.ts";
+import { RateLimitPoller } from "./read_rate_limits.ts";
 
 const batchRawBytes = 16 * 1024 * 1024;
 const parallelReads = 32;
@@ -100,6 +101,8 @@ export class Ingester {
   #sink: ReadSink;
   #transcripts: TranscriptReader;
   #threads: ThreadsPoller;
+  /** Claude's official rate-limit samples left by the statusline (main root only). */
+  #rateLimits: RateLimitPoller;
 
   constructor(opts: IngesterOptions) {
     this.#dir = opts.claudeDir.replace(/\/+$/, "");
@@ -120,6 +123,7 @@ export class Ingester {
       opts.scratchDir ?? `${this.#dir}/claude-dash/scratch`,
       this.#writer,
     );
+    this.#rateLimits = new RateLimitPoller(this.#dir, this.#db, this.#writer);
     const watch = opts.watch !== false;
     const root = (dir: string, origin: RootOrigin, main: boolean): Root => {
       const r: Root = {
@@ -306,6 +310,7 @@ export class Ingester {
     if (this.#dirty.size > 0) this.#noticed();
     if (threadsSeen) this.stats.threadsDb = await this.#threads.poll() ?? this.stats.threadsDb;
     else this.stats.threadsDb = "absent";
+    await this.#rateLimits.poll();
   }
 
   /**
@@ -428,6 +433,25 @@ export class Ingester {
     const at = this.#locate(key);
     if (!at) return; // its root is not read now (gone, or the same folder as another)
     if (await this.#transcripts.read(key, at)) this.#dirty.set(key, "transcript");
+  }
+
+  /**
+   * Stores an update that arrived outside the watched files (an HTTP hook) at once, in its own
+   * transaction, with the same live delivery as a batch; throws when the database refuses it.
+   */
+  storeNow(update: FileUpdate): CommitResult {
+    const result = this.#writer.commit([update]);
+    this.stats.commits++;
+    this.stats.eventsStored += result.events.length;
+    this.stats.lastCommitMs = Date.now();
+    if (result.events.length > 0 || result.sessions.length > 0) {
+      try {
+        this.#onCommit(result);
+      } catch (e) {
+        log.error(`live delivery failed: ${e instanceof Error ? e.message : e}`);
+      }
+    }
+    return result;
   }
 
   #add(update: FileUpdate, rawBytes: number): void {

@@ -5,6 +5,7 @@ import { DatabaseSync } from "node:sqlite";
 import { dirname } from "node:path";
 import { migrations } from "./migrations.ts";
 import { oneLine } from "../core/text.ts";
+import { costOf } from "../core/pricing.ts";
 
 export type Db = DatabaseSync;
 
@@ -23,6 +24,19 @@ export function openDb(path: string): Db {
     "display_text",
     { deterministic: true },
     (text: unknown) => typeof text === "string" ? oneLine(text, Math.max(text.length, 1)) : null,
+  );
+  // Migration 7 prices the tokens a streaming message gained with the built-in table.
+  db.function(
+    "message_cost",
+    { deterministic: true },
+    (model, i, o, cc, cc1h, cr) =>
+      costOf(typeof model === "string" ? model : null, {
+        input_tokens: Number(i),
+        output_tokens: Number(o),
+        cache_creation_tokens: Number(cc),
+        cache_creation_1h_tokens: Number(cc1h),
+        cache_read_tokens: Number(cr),
+      }),
   );
   migrate(db);
   return db;

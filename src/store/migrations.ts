@@ -5,6 +5,10 @@
 // literal, so the planner still matches them (a bound parameter would not).
 
 import { migration6 } from "./migration_6.ts";
+import { migration7 } from "./migration_7.ts";
+import { migrationOtlp } from "./migration_otlp.ts";
+import { migrationRateLimits } from "./migration_rate_limits.ts";
+import { migrationCostSpread } from "./migration_cost_spread.ts";
 
 export const migrations: string[] = [
   // 1: events, derived sessions, paired tool calls, per-file cursors, ingest errors.
@@ -461,4 +465,10 @@ export const migrations: string[] = [
   WHERE x.session_id = sessions.session_id;
   `,
   migration6,
+  migration7,
+  migrationOtlp,
+  // Claude's official rate-limit samples (issue 16; migration_rate_limits.ts).
+  migrationRateLimits,
+  // Claude Code's reported cost spread over its messages (issue 16; migration_cost_spread.ts).
+  migrationCostSpread,
 ];

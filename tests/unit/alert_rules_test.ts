@@ -11,6 +11,7 @@ import {
 } from "../../src/core/alert_types.ts";
 import { type AlertRuleId, alertRules } from "../../src/core/alert_catalog.ts";
 import { activeBlock, windowsOf } from "../../src/domain/usage/blocks.ts";
+import { officialFigure } from "../../src/domain/usage/official.ts";
 
 const now = Date.UTC(2025, 7, 12, 12, 0, 0);
 
@@ -219,6 +220,16 @@ Deno.test("no rule's evidence changes with time alone, so an open alert counts n
     cost_source: "p90",
     cost_source_text: "your p90 of 12 windows",
   } as const;
+  // Claude's 5-hour figure: 20 % → 50 % in the last hour, 2 h left: projected to run out.
+  const fig = (m: number, pct: number) => ({
+    ts: now - 60 * 60_000 + m * 60_000,
+    used_pct: pct,
+    resets_at: now + 2 * 3_600_000,
+  });
+  const runningOut = officialFigure("five_hour", fig(60, 50), [fig(0, 20), fig(60, 50)], {
+    tokens: 1,
+    cost_usd: 0,
+  }, now);
   const at = (t: number) =>
     evaluateRules(
       snap({
@@ -254,6 +265,7 @@ Deno.test("no rule's evidence changes with time alone, so an open alert counts n
         activity: { hookEvents: 0, transcriptEvents: 5 },
         ingestErrors: 100,
         activeBlock: activeBlock(w, t, limits),
+        official: { five_hour: runningOut, seven_day: null },
       }),
       all,
       t,

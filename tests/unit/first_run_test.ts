@@ -122,3 +122,11 @@ Deno.test("the checkout is the main module's folder, or the folder above its tes
   assert.equal(thisMachine("file:///opt/cd/main.ts").path, "/opt/cd");
   assert.equal(thisMachine("file:///opt/cd/tests/e2e/x_test.ts").path, "/opt/cd");
 });
+
+Deno.test("the empty state offers `setup`, the one command that wires Claude Code to claude-dash", async () => {
+  await using app = await openTestApp({ seed: false });
+  const page = await text(await app.get("/sessions", "text/html"));
+  assert.match(page, /id="first-run-setup">deno task setup</);
+  const bin = firstRunCommands({ runner: "binary", denoVersion: "2.9.6", path: "/opt/cd" });
+  assert.match(bin.setup, /^deno task setup \(in the claude-dash checkout\)$/);
+});

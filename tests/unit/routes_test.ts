@@ -11,6 +11,7 @@ import {
   requestedRoutes,
   routeKeys,
   type TestApp,
+  testIngestSecret,
   text,
 } from "./support/app.ts";
 import { seedIds } from "./support/seed.ts";
@@ -593,6 +594,32 @@ Deno.test("GET /static/:name serves the page's embedded assets, immutable; any o
   }
   assert.equal((await t.get("/static/..%2fdeno.json")).status, 404);
   assert.equal((await t.get("/static/constructor")).status, 404);
+});
+
+// ---- machine endpoints (HTTP hooks, OTLP in; more in ingest_endpoints_test.ts) ----
+
+Deno.test("the machine endpoints take a hook payload and OTLP batches with the ingest secret", async () => {
+  const headers = {
+    Authorization: `Bearer ${testIngestSecret}`,
+    "Content-Type": "application/json",
+  };
+  const hook = await t.request("/hooks", {
+    method: "POST",
+    headers,
+    body: JSON.stringify({
+      session_id: hookSession,
+      hook_event_name: "Notification",
+      message: "hi",
+    }),
+  });
+  assert.deepEqual(await json(hook), {});
+  for (const [path, body] of [["/v1/logs", { resourceLogs: [] }], ["/v1/metrics", {}]] as const) {
+    const res = await t.request(path, { method: "POST", headers, body: JSON.stringify(body) });
+    assert.deepEqual(await json(res), {}, path);
+    const refused = await t.request(path, { method: "POST", body: JSON.stringify(body) });
+    assert.equal(refused.status, 401, path);
+    await refused.body?.cancel();
+  }
 });
 
 // ---- coverage: keep last ----

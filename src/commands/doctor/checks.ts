@@ -113,10 +113,10 @@ export function diagnose(v: DoctorView): Check[] {
   ];
 }
 
-/** The fix for missing hooks: the setup step of the README. */
+/** The fix for missing hooks: `claude-dash setup`, or by hand as the README says. */
 function hookSetupFix(dir: string): string {
-  return `add the claude-dash hook for every event to ${dir}/settings.json ` +
-    `(README, "Hook logging")`;
+  return `run \`deno task setup\` in the claude-dash checkout: it adds the claude-dash hook for ` +
+    `every event to ${dir}/settings.json (README, "Setup"; by hand: README, "Hook logging")`;
 }
 
 /** The Claude Code folder, then each of the other transcript folders, then unreadable variables. */

@@ -7,6 +7,7 @@ import { doctorIntegrityMaxBytes, doctorRecentHookMs } from "../../core/config.t
 import type { CliOptions } from "../cli.ts";
 import { rawJsonRel } from "../hook.ts";
 import { classify } from "../../ingest/sources.ts";
+import { isClaudeDashHook } from "../../core/first_run.ts";
 import { readThreads } from "../../ingest/read_threads.ts";
 import { extraRoots, rootEnv } from "../../ingest/roots.ts";
 import { migrations } from "../../store/migrations.ts";
@@ -62,7 +63,7 @@ function newest(
   return { ms, rel, recent, now };
 }
 
-/** Event names of settings.json `hooks` with commands, and those running `claude-dash … hook`. */
+/** Event names of settings.json `hooks` with commands, and those with claude-dash's hook. */
 export function settingsHooks(settings: unknown): { events: string[]; claudeDashEvents: string[] } {
   const events: string[] = [];
   const claudeDashEvents: string[] = [];
@@ -76,21 +77,24 @@ export function settingsHooks(settings: unknown): { events: string[]; claudeDash
     // Only event-like keys are ever shown, never values.
     if (!/^[A-Za-z]{1,40}$/.test(event) || !Array.isArray(matchers)) continue;
     const commands: string[] = [];
+    let ours = false;
     for (const m of matchers) {
       const inner = typeof m === "object" && m !== null
         ? (m as Record<string, unknown>).hooks
         : null;
       if (!Array.isArray(inner)) continue;
       for (const h of inner) {
+        // What `claude-dash setup` writes (a command in any checkout, or an HTTP hook).
+        if (isClaudeDashHook(h)) ours = true;
         const cmd = typeof h === "object" && h !== null
           ? (h as Record<string, unknown>).command
           : null;
         if (typeof cmd === "string") commands.push(cmd);
       }
     }
-    if (commands.length === 0) continue;
+    if (commands.length === 0 && !ours) continue;
     events.push(event);
-    if (commands.some((c) => /claude-dash/.test(c) && /\bhook\b/.test(c))) {
+    if (ours || commands.some((c) => /claude-dash/.test(c) && /\bhook\b/.test(c))) {
       claudeDashEvents.push(event);
     }
   }

@@ -6,6 +6,7 @@
 
 import type { Db } from "../../store/db.ts";
 import type { ActiveBlock, AlertRow, LiveMessage } from "../../core/types.ts";
+import type { OfficialLimits } from "../../core/rate_limits.ts";
 import { readSettings } from "../../store/settings.ts";
 import { reconcile } from "../../store/write/alerts.ts";
 import { alertSnapshot } from "../../store/read/alerts.ts";
@@ -19,6 +20,8 @@ export interface AlertEngineOptions {
   publish: (messages: LiveMessage[]) => void;
   /** The 5-hour window in progress (src/usage/), for the window_over_limit rule. */
   activeBlock?: () => ActiveBlock | null;
+  /** Claude's own 5-hour and weekly figures (src/domain/usage/official.ts), for limit_runout. */
+  official?: (now: number) => OfficialLimits;
   tickMs?: number;
   debounceMs?: number;
   /** Least time between two commit-triggered evaluations (default alertMinIntervalMs). */
@@ -97,7 +100,11 @@ export class AlertEngine {
       const now = this.#opts.now?.() ?? Date.now();
       const settings = readSettings(db).alerts;
       const block = settings.window_over_limit.enabled ? this.#activeBlock() : null;
-      const conditions = evaluateRules(alertSnapshot(db, settings, now, block), settings, now);
+      const snap = alertSnapshot(db, settings, now, block);
+      if (settings.limit_runout?.enabled && this.#opts.official) {
+        snap.official = this.#opts.official(now);
+      }
+      const conditions = evaluateRules(snap, settings, now);
       const changed = reconcile(db, conditions, now);
       this.stats.evaluations++;
       if (changed.length > 0) {

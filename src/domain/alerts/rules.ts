@@ -11,7 +11,8 @@ import {
   openKey,
 } from "../../core/alert_types.ts";
 import { duration, shortId, usd } from "../../core/format.ts";
-import { alertErrorWindowMs, alertLookbackMs } from "../../core/config.ts";
+import { alertErrorWindowMs, alertLookbackMs, officialRateMinSpanMs } from "../../core/config.ts";
+import { rateLimitKinds, runoutMessage } from "../../core/rate_limits.ts";
 import {
   type MeasureFigures,
   type WindowFigures,
@@ -36,6 +37,7 @@ export function evaluateRules(
   if (on("hooks_silent")) out.push(...hooksSilent(snap, thr("hooks_silent")));
   if (on("ingest_errors")) out.push(...ingestErrors(snap, thr("ingest_errors")));
   if (on("window_over_limit")) out.push(...windowOverLimit(snap, thr("window_over_limit")));
+  if (on("limit_runout")) out.push(...limitRunout(snap, thr("limit_runout")));
   return out;
 }
 
@@ -219,4 +221,30 @@ function windowMessage(f: WindowFigures, m: MeasureFigures): string {
   return `The 5-hour window that started ${f.start} UTC ${figure}, ${pct}% of its ` +
     `${cost ? "cost" : "token"} limit of ${m.limit} (${m.source})` +
     (m.eta ? `; limit reached about ${m.eta} UTC` : "");
+}
+
+/**
+ * Claude's own 5-hour or weekly figure projected to reach `percent` of the limit before the
+ * window resets (at the rate of its recent samples). A figure whose window has reset since says
+ * nothing about now. Keyed by the window's reset time: the next window is a new alert.
+ */
+function limitRunout(snap: AlertSnapshot, percent: number): AlertCondition[] {
+  const out: AlertCondition[] = [];
+  for (const kind of rateLimitKinds) {
+    const w = snap.official[kind];
+    if (!w || w.stale || w.projected_pct < percent) continue;
+    // A rate over a few minutes projects wildly: it decides only once measured long enough.
+    if (w.used_pct < 100 && w.rate_span_min * 60_000 < officialRateMinSpanMs[kind]) continue;
+    const message = runoutMessage(w);
+    out.push({
+      rule: "limit_runout",
+      key: `${kind} ${w.resets_at}`,
+      session_id: null,
+      project: null,
+      message,
+      // Changes only with a new figure from Claude (a sample), never with time alone.
+      evidence: `${w.as_of} ${w.used_pct} ${message}`,
+    });
+  }
+  return out;
 }

@@ -19,6 +19,7 @@ import { usageLiveMinIntervalMs } from "../../core/config.ts";
 import { activeBlock, isActive, tokensOf, type Window, windowLimits } from "./blocks.ts";
 import type { UsageCardData, WindowLimits } from "../../core/view_data.ts";
 import { allWindows, windowsFrom } from "./windows_query.ts";
+import { officialLimits, officialWindow, withOfficialBudget } from "./official.ts";
 
 interface Tail {
   windows: Window[];
@@ -99,17 +100,21 @@ export function currentActiveBlock(db: Db, now: number = Date.now()): ActiveBloc
   const windows = currentWindows(db, settings);
   const last = windows[windows.length - 1];
   if (!last || !isActive(last, now)) return null;
-  return activeBlock(last, now, limitsOf(windows, now, settings));
+  return activeBlock(last, now, limitsOf(db, windows, now, settings));
 }
 
-function limitsOf(windows: Window[], now: number, settings: Settings): WindowLimits {
-  return windowLimits(windows.filter((w) => !isActive(w, now)), settings);
+/** Settings, else the budget Claude's 5-hour figure implies, else the p90 of completed windows. */
+function limitsOf(db: Db, windows: Window[], now: number, settings: Settings): WindowLimits {
+  return withOfficialBudget(
+    windowLimits(windows.filter((w) => !isActive(w, now)), settings),
+    officialWindow(db, "five_hour", now),
+  );
 }
 
-/** The per-window limits in force (settings, else the p90 of the completed windows). */
+/** The per-window limits in force (settings, else Claude's figure, else the p90). */
 export function currentLimits(db: Db, now: number = Date.now()): WindowLimits {
   const settings = readSettings(db);
-  return limitsOf(currentWindows(db, settings), now, settings);
+  return limitsOf(db, currentWindows(db, settings), now, settings);
 }
 
 /** The overview card: the active window and the windows of the last 24 h (from the cache). */
@@ -119,7 +124,7 @@ export function usageCardData(db: Db, now: number = Date.now()): UsageCardData {
     start: new Date(w.startMs).toISOString(),
     tokens: tokensOf(w),
   }));
-  return { active: currentActiveBlock(db, now), recent, now };
+  return { active: currentActiveBlock(db, now), recent, now, official: officialLimits(db, now) };
 }
 
 /**
@@ -147,7 +152,8 @@ export class UsageLive {
 
   /** Called with every ingest commit (synchronously, before anything reads the windows). */
   onCommit(result: CommitResult): void {
-    let min = Infinity;
+    // Claude Code's cost spread over stored messages changes the windows holding them.
+    let min = result.costsFrom ?? Infinity;
     for (const e of result.events) {
       if (e.source !== "transcript" || e.type !== "assistant") continue;
       const t = Date.parse(e.ts);

@@ -18,8 +18,17 @@
 // Unlike ccusage (which projects from now), every figure is as of the last message: it changes
 // only when a message arrives, so the panel, the banner and the alert read the same numbers
 // whenever they look, and an open alert counts new messages, not passing seconds.
+// Costs are Claude Code's reported ones where a cost-state covers the messages, else estimated;
+// each window says which (cost_source).
 
-import type { ActiveBlock, TokenTotals, UsageBlock } from "../../core/types.ts";
+import {
+  type ActiveBlock,
+  sumCostSource,
+  type TokenTotals,
+  type UsageBlock,
+  type UsageCostSource,
+  usageCostSource,
+} from "../../core/types.ts";
 import type { WindowLimits } from "../../core/view_data.ts";
 import { percentileRank } from "../../store/read/tool_stats.ts";
 import { limitSourceText, windowFigures } from "../../core/window_figures.ts";
@@ -32,6 +41,8 @@ const minuteMs = 60_000;
 export interface UsageMessage extends TokenTotals {
   ts: number;
   model: string | null;
+  /** Its cost is Claude Code's reported share, not an estimate (absent: estimated). */
+  reported?: boolean;
 }
 
 /** Usage sums of a set of messages. */
@@ -47,6 +58,9 @@ export interface UsageSums {
   unpriced: number;
   /** Distinct models (the API lists them sorted). */
   models: string[];
+  /** Messages whose cost Claude Code reported, and their cost (absent: none). */
+  reported?: number;
+  reportedCost?: number;
 }
 
 /** A window in epoch ms, as built; `toBlock` gives the API shape. */
@@ -95,6 +109,8 @@ function emptyWindow(startMs: number, firstTs: number): Window {
     pricedCost: 0,
     unpriced: 0,
     models: [],
+    reported: 0,
+    reportedCost: 0,
   };
 }
 
@@ -107,6 +123,10 @@ function addTo(w: Window, m: UsageMessage): void {
   w.cache_read_tokens += m.cache_read_tokens;
   if (m.cost_usd === null) w.unpriced++;
   else w.pricedCost += m.cost_usd;
+  if (m.reported) {
+    w.reported = (w.reported ?? 0) + 1;
+    w.reportedCost = (w.reportedCost ?? 0) + (m.cost_usd ?? 0);
+  }
   if (m.model !== null && !w.models.includes(m.model)) w.models.push(m.model);
 }
 
@@ -155,6 +175,8 @@ function addSums(w: Window, s: UsageSums): void {
   w.cache_read_tokens += s.cache_read_tokens;
   w.pricedCost += s.pricedCost;
   w.unpriced += s.unpriced;
+  w.reported = (w.reported ?? 0) + (s.reported ?? 0);
+  w.reportedCost = (w.reportedCost ?? 0) + (s.reportedCost ?? 0);
   for (const m of s.models) if (!w.models.includes(m)) w.models.push(m);
 }
 
@@ -223,6 +245,8 @@ export function toBlock(w: Window, now: number): UsageBlock {
     cache_creation_tokens: w.cache_creation_tokens,
     cache_read_tokens: w.cache_read_tokens,
     cost_usd: costOf(w),
+    cost_reported_usd: round6(w.reportedCost ?? 0),
+    cost_source: usageCostSource(w.messages, w.reported ?? 0),
     models: [...w.models].sort(),
   };
 }
@@ -331,6 +355,7 @@ export function activeBlock(
     minutes_left: Math.round(minutesLeft * 10) / 10,
     tokens,
     cost_usd: cost,
+    cost_source: usageCostSource(last.messages, last.reported ?? 0),
     tokens_per_min: Math.round(tokensPerMin * 10) / 10,
     cost_per_hour: costPerMin === null ? null : round6(costPerMin * 60),
     rate_span_min: Math.round(spanMin * 10) / 10,
@@ -369,7 +394,11 @@ function emptyTotals(): TokenTotals {
 export function sumTotals(rows: Iterable<TokenTotals>): TokenTotals {
   const t = emptyTotals();
   let cost: number | null = 0;
+  let source: UsageCostSource | undefined;
+  let first = true;
   for (const r of rows) {
+    source = first ? r.cost_source : sumCostSource(source, r.cost_source);
+    first = false;
     t.input_tokens += r.input_tokens;
     t.output_tokens += r.output_tokens;
     t.cache_creation_tokens += r.cache_creation_tokens;
@@ -377,5 +406,6 @@ export function sumTotals(rows: Iterable<TokenTotals>): TokenTotals {
     cost = cost === null || r.cost_usd === null ? null : cost + r.cost_usd;
   }
   t.cost_usd = cost === null ? null : round6(cost);
+  if (source !== undefined) t.cost_source = source;
   return t;
 }

@@ -10,7 +10,7 @@
 import type { Db } from "../../store/db.ts";
 import type { TokenTotals, UsageBlock } from "../../core/types.ts";
 import type { PeriodUsage } from "../../core/view_data.ts";
-import { usageBy, type UsageRow } from "../../store/read/usage.ts";
+import { usageBy, type UsageRowWithSource } from "../../store/read/usage.ts";
 import {
   hourFloor,
   type HourRow,
@@ -34,6 +34,8 @@ type SumsRow = {
   cache_read_tokens: number | null;
   cost: number | null;
   unpriced: number | null;
+  reported: number | null;
+  reported_cost: number | null;
   models: string | null;
 };
 
@@ -48,6 +50,8 @@ function toSums(r: SumsRow): UsageSums {
     cache_read_tokens: Number(r.cache_read_tokens ?? 0),
     pricedCost: Number(r.cost ?? 0),
     unpriced: Number(r.unpriced ?? 0),
+    reported: Number(r.reported ?? 0),
+    reportedCost: Number(r.reported_cost ?? 0),
     models,
   };
 }
@@ -58,7 +62,8 @@ function hourRows(db: Db, from: number | null, to: number | null): HourRow[] {
     SELECT hour, sum(messages) AS messages, sum(input_tokens) AS input_tokens,
       sum(output_tokens) AS output_tokens, sum(cache_creation_tokens) AS cache_creation_tokens,
       sum(cache_read_tokens) AS cache_read_tokens, sum(cost_usd) AS cost,
-      sum(unpriced) AS unpriced, json_group_array(DISTINCT model) AS models
+      sum(unpriced) AS unpriced, sum(reported) AS reported,
+      sum(cost_reported_usd) AS reported_cost, json_group_array(DISTINCT model) AS models
     FROM rollup_usage WHERE messages > 0 AND hour >= :from AND hour <= :to
     GROUP BY hour ORDER BY hour`)
     .all({ from: from ?? Number.MIN_SAFE_INTEGER, to: to ?? Number.MAX_SAFE_INTEGER }) as Array<
@@ -73,7 +78,9 @@ function lookups(db: Db): MessageLookups {
     SELECT count(*) AS messages, sum(input_tokens) AS input_tokens,
       sum(output_tokens) AS output_tokens, sum(cache_creation_tokens) AS cache_creation_tokens,
       sum(cache_read_tokens) AS cache_read_tokens, sum(cost_usd) AS cost,
-      sum(cost_usd IS NULL) AS unpriced, json_group_array(DISTINCT model) AS models
+      sum(cost_usd IS NULL) AS unpriced, sum(cost_reported) AS reported,
+      sum(CASE WHEN cost_reported THEN cost_usd END) AS reported_cost,
+      json_group_array(DISTINCT model) AS models
     FROM messages INDEXED BY messages_ts_usage WHERE ts >= :from AND ts < :to`);
   const first = db.prepare(
     "SELECT min(ts) AS t FROM messages INDEXED BY messages_ts WHERE ts >= :from AND ts < :to",
@@ -141,13 +148,14 @@ export function blocksInRange(db: Db, range: RangeMs, now: number): UsageBlock[]
   return windowsInRange(db, range).map((w) => toBlock(w, now));
 }
 
-function totalsOf(r: UsageRow): TokenTotals {
+function totalsOf(r: UsageRowWithSource): TokenTotals {
   return {
     input_tokens: r.input_tokens,
     output_tokens: r.output_tokens,
     cache_creation_tokens: r.cache_creation_tokens,
     cache_read_tokens: r.cache_read_tokens,
     cost_usd: r.cost_usd,
+    cost_source: r.cost_source,
   };
 }
 

@@ -4,7 +4,7 @@
 // form cannot set the header and a cross-site script cannot read the page, so both fail.
 // Writes also get their own, stricter rate limit.
 
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { encodeBase64Url } from "../../core/base64url.ts";
 import { clientKey, RateLimiter } from "./rate_limit.ts";
 import { rateLimitWritesPerMin } from "../../core/config.ts";
@@ -23,10 +23,15 @@ function sameToken(given: string, token: string): boolean {
 }
 
 /** Refuses state-changing requests without this app's Origin and `token`; rate-limits the rest. */
-export function csrfGuard(token: string, opts: { writesPerMin?: number } = {}): MiddlewareHandler {
+export function csrfGuard(
+  token: string,
+  opts: { writesPerMin?: number; exempt?: (c: Context) => boolean } = {},
+): MiddlewareHandler {
   const limiter = new RateLimiter({ perMin: opts.writesPerMin ?? rateLimitWritesPerMin });
   return async (c, next) => {
     if (["GET", "HEAD", "OPTIONS"].includes(c.req.method)) return await next();
+    // Machine endpoints called with the ingest secret (src/http/machine.ts): no page, no token.
+    if (opts.exempt?.(c)) return await next();
     const origin = c.req.header("Origin");
     const host = c.req.header("Host");
     if (!origin || !host || !originIsHost(origin, host)) {

@@ -25,6 +25,7 @@ import {
   timeseries,
 } from "../../store/read/series.ts";
 import { errorsPage } from "../../store/read/errors.ts";
+import { codeMetricsByDay } from "../../store/read/otlp.ts";
 import { toolStats } from "../../store/read/tool_stats.ts";
 import type { Db } from "../../store/db.ts";
 import { usageCardData } from "../../domain/usage/active.ts";
@@ -45,6 +46,8 @@ const feedRows = 50;
 /** Rows of the overview's top-tools table and latest-errors list. */
 const topToolsRows = 8;
 const latestErrorsRows = 8;
+/** Days of code metrics (telemetry) in /api/overview. */
+const codeDays = 14;
 const hourMs = 3600_000;
 const dayMs = 24 * hourMs;
 /** The activity chart's bucket: minutes up to this span, hours up to the next, then days. */
@@ -113,6 +116,8 @@ function overviewData(db: Db, c: Context) {
     totalSessions: page.total,
     events: eventsPage(db, {}, feedRows).events,
     insights: overviewInsights(db, queryOf(c), now),
+    // Lines added/removed, commits and pull requests per UTC day, from Claude Code's telemetry.
+    codeByDay: codeMetricsByDay(db, now - codeDays * dayMs, now + 1),
   };
 }
 
@@ -150,6 +155,7 @@ export function overviewApi(deps: RouteDeps): Hono {
       errors: d.insights.errors,
       usage: d.insights.usage,
       hint: d.insights.hint,
+      code_by_day: d.codeByDay,
     });
   });
   // Alias of /api/kpis kept for one release: ?range= as on the page, else ?since= (default

@@ -11,6 +11,7 @@ import { intParam } from "../../core/params.ts";
 import { maxPageRows } from "../../core/config.ts";
 import type { Db } from "../../store/db.ts";
 import { sessionToolCalls } from "../../store/read/tool_calls.ts";
+import { sessionTelemetry, toolTelemetry, withToolTelemetry } from "../../store/read/otlp.ts";
 import { sessionTimeline, sessionTimelineAfterId } from "../../store/read/session_timeline.ts";
 import { maxEventId, parseCursor, sessionEvents } from "../../store/read/events.ts";
 import {
@@ -98,6 +99,7 @@ export function sessionsPages(deps: RouteDeps): Hono {
         maxEventId: maxId,
         usage: sessionUsageSeries(db, id, usagePoints),
         thread: threadForSession(db, id),
+        telemetry: sessionTelemetry(db, id),
       }),
     });
   });
@@ -120,7 +122,9 @@ export function sessionsApi(deps: RouteDeps): Hono {
       ...summary,
       events: page.events,
       next_cursor: page.next_cursor,
-      tool_calls: sessionToolCalls(db, id, 5000),
+      // Claude Code's decision and duration per call, and its telemetry (OTLP in), when sent.
+      tool_calls: withToolTelemetry(sessionToolCalls(db, id, 5000), toolTelemetry(db, id)),
+      telemetry: sessionTelemetry(db, id),
     });
   });
   app.get("/:id/timeline", (c) => {

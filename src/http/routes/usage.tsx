@@ -11,10 +11,14 @@
 //       blocks: every window overlapping [since, until), whole, oldest first; active: the
 //       window in progress now (null when none) with burn rate, projection (as of its last
 //       message) and limits (each with its source in words, and limit_state: which is over); week:
-//       token and cost totals of the last 7 days (rolling).
+//       token and cost totals of the last 7 days (rolling); official: Claude's own figures.
 //   GET /usage?range=|since=&until=    the page (default: the last 30 days)
 //   GET /api/usage/windows?…           its twin: {range, since, until, hint, blocks, active,
-//                                      limits, week, days, weeks}; hint: when the range holds
+//                                      limits, week, days, weeks, official, claude_weeks};
+//                                      official: Claude's own 5-hour and weekly figures
+//                                      ({five_hour, seven_day}, each null without a statusline
+//                                      sample: API-key users); claude_weeks: 7-day windows
+//                                      aligned to Claude's weekly reset, per model; hint: when the range holds
 //                                      no usage but older usage exists, {last_ts, text, range,
 //                                      label, href} naming the narrowest range that holds it
 // Times: ISO-8601 or epoch ms; days and weeks are UTC.
@@ -38,6 +42,7 @@ import {
 } from "../../domain/usage/windows_query.ts";
 import { currentActiveBlock, currentLimits, usageCardData } from "../../domain/usage/active.ts";
 import { UsagePage, type UsagePageData } from "../../web/pages/usage.tsx";
+import { claudeWeeks, officialLimits } from "../../domain/usage/official.ts";
 
 /** The wider ranges /usage can offer when its range is empty, narrowest first. */
 function usageChoices(now: number): RangeChoice[] {
@@ -70,6 +75,7 @@ function usageView(db: Db, c: Context): UsagePageData {
     blocks: blocksInRange(db, range, now),
     days,
     weeks: usageByWeek(db, range),
+    claudeWeeks: claudeWeeks(db, { since: t.since, until: t.until ?? now }),
   };
 }
 
@@ -107,6 +113,8 @@ export function usageApi(deps: RouteDeps): Hono {
       week: d.week,
       days: d.days,
       weeks: d.weeks,
+      official: d.card.official,
+      claude_weeks: d.claudeWeeks,
     });
   });
   return app;
@@ -121,6 +129,7 @@ export function blocksApi(deps: RouteDeps): Hono {
       blocks: blocksInRange(deps.db, r, now),
       active: currentActiveBlock(deps.db, now),
       week: weekTotals(deps.db, now),
+      official: officialLimits(deps.db, now),
     });
   });
 }

@@ -3,13 +3,21 @@
 // Pure. A line is only consumed with its newline, except a final line of a quiet file
 // that already parses as a whole JSON object (the caller decides "quiet").
 
-import type { IngestError, NormalizedEvent, ToolEffect, UsageRecord } from "../../core/types.ts";
-import { ErrorKind } from "../../core/types.ts";
+import type {
+  CostState,
+  IngestError,
+  ModelCost,
+  NormalizedEvent,
+  ToolEffect,
+  UsageRecord,
+} from "../../core/types.ts";
+import { bookkeepingLineTypes, ErrorKind } from "../../core/types.ts";
 import { maxJsonDepth } from "../../core/config.ts";
 import {
   contentHash,
   contentText,
   nestedDeeperThan,
+  num,
   parseStamp,
   str,
   usageOf,
@@ -208,6 +216,12 @@ function normalizeLine(
     offset,
     raw: text,
   };
+  if (bookkeepingLineTypes.has(type)) {
+    ev.bookkeeping = true;
+    bookkeeping(ev, o);
+    // A sub-agent's file is part of its parent session, whose totals are the main file's.
+    if (ctx.relPath.includes("/subagents/")) delete ev.costState;
+  }
   if (!ownSession && (type === "summary" || type === "file-history-snapshot")) {
     ev.orphan = { leafUuid: str(o.leafUuid) };
   }
@@ -226,9 +240,6 @@ function normalizeLine(
     case "summary":
       ev.summary = oneLine(str(o.summary) ?? "summary");
       break;
-    case "queue-operation":
-      ev.summary = oneLine(`${str(o.operation) ?? "queue"}: ${str(o.content) ?? ""}`);
-      break;
     case "progress": {
       const data = isObject(o.data) ? o.data : {};
       ev.summary = oneLine(
@@ -239,6 +250,69 @@ function normalizeLine(
     }
   }
   return ev;
+}
+
+/** Summaries of Claude Code's bookkeeping lines, and what a cost-state line reports. */
+function bookkeeping(ev: NormalizedEvent, o: JsonObject): void {
+  switch (ev.type) {
+    case "queue-operation":
+      ev.summary = oneLine(`${str(o.operation) ?? "queue"}: ${str(o.content) ?? ""}`);
+      break;
+    case "attachment": {
+      const a = isObject(o.attachment) ? o.attachment : {};
+      ev.summary = oneLine(`attachment: ${str(a.type) ?? "?"}`);
+      break;
+    }
+    case "api-request": {
+      const params = isObject(o.params) ? o.params : {};
+      ev.summary = oneLine(`api-request: ${str(params.model) ?? "?"}`);
+      break;
+    }
+    case "tools-used":
+      ev.summary = oneLine(
+        `tools used: ${
+          (Array.isArray(o.tools) ? o.tools : []).filter((t) => typeof t === "string").join(", ")
+        }`,
+      );
+      break;
+    case "last-prompt":
+      ev.summary = oneLine(`last prompt: ${str(o.lastPrompt) ?? ""}`);
+      break;
+    case "cost-state": {
+      const state = costStateOf(o);
+      ev.costState = state;
+      ev.summary = `cost-state: $${state.totalCostUsd.toFixed(4)} reported by Claude Code`;
+      break;
+    }
+  }
+}
+
+/** Claude Code's running totals from a `cost-state` line (missing numbers read as 0). */
+export function costStateOf(o: JsonObject): CostState {
+  const models: ModelCost[] = [];
+  const usage = isObject(o.modelUsage) ? o.modelUsage : {};
+  for (const [model, v] of Object.entries(usage)) {
+    if (!isObject(v)) continue;
+    const window = num(v.contextWindow);
+    models.push({
+      model,
+      costUsd: num(v.costUSD),
+      input: num(v.inputTokens),
+      output: num(v.outputTokens),
+      cacheCreation: num(v.cacheCreationInputTokens),
+      cacheRead: num(v.cacheReadInputTokens),
+      contextWindow: window > 0 ? window : null,
+    });
+  }
+  return {
+    totalCostUsd: num(o.totalCostUSD),
+    apiDurationMs: num(o.totalAPIDuration),
+    toolDurationMs: num(o.totalToolDuration),
+    linesAdded: num(o.totalLinesAdded),
+    linesRemoved: num(o.totalLinesRemoved),
+    hasUnknownModelCost: o.hasUnknownModelCost === true,
+    models,
+  };
 }
 
 function assistant(ev: NormalizedEvent, o: JsonObject, m: JsonObject, key: string): void {

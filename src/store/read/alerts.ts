@@ -256,13 +256,19 @@ const sessionCostShape = {
   unpriced_messages: "int",
 } as const;
 
-/** Recently active sessions that cost more than `budget` (session_budget). */
+/**
+ * Recently active sessions that cost more than `budget` (session_budget): Claude Code's reported
+ * cost where it wrote one (then never unknown), else the estimate.
+ */
 function sessionCosts(db: Db, budget: number, now: number): SessionCost[] {
   return allRows(
     stmt(
       db,
-      `SELECT session_id, project, cost_usd, unpriced_messages FROM sessions
-       WHERE last_ts >= ? AND cost_usd > ? ORDER BY last_ts DESC LIMIT ?`,
+      `SELECT session_id, project, COALESCE(reported_cost_usd, cost_usd) AS cost_usd,
+         CASE WHEN reported_cost_usd IS NULL THEN unpriced_messages ELSE 0 END AS unpriced_messages
+       FROM sessions
+       WHERE last_ts >= ? AND COALESCE(reported_cost_usd, cost_usd) > ? ORDER BY last_ts DESC
+       LIMIT ?`,
     ),
     sessionCostShape,
     now - alertLookbackMs,

@@ -132,6 +132,8 @@ export function filterSql(f: ExplorerFilters, params: SqlParams): string[] {
   addFilter(where, params, "tool_name = :tool", "tool", f.tool);
   addFilter(where, params, "ts >= :since", "since", f.since);
   addFilter(where, params, "ts < :until", "until", f.until);
+  // Claude Code's bookkeeping lines (migration 7) are listed only when asked for by type.
+  if (!f.type) where.push("bookkeeping = 0");
   return where;
 }
 
@@ -217,7 +219,7 @@ export function sessionEvents(
 ): { events: EventRow[]; next_cursor: string | null } {
   const stmt = db.prepare(
     `SELECT ${eventColumns} FROM events
-     WHERE session_id = :sid AND (ts > :ts OR (ts = :ts AND id > :id))
+     WHERE session_id = :sid AND (ts > :ts OR (ts = :ts AND id > :id)) AND bookkeeping = 0
      ORDER BY ts, id LIMIT :limit`,
   );
   const rows = allRows(stmt, eventShape, {

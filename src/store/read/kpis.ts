@@ -1,8 +1,9 @@
 // The headline numbers of a time range (the overview's KPI cards): events, tool calls, errors,
-// tokens, cost and active sessions, exact to the millisecond: whole hours and minutes from the
-// rollups, the rest from the indexes (see ./time_range.ts).
+// tokens, cost (Claude Code's reported cost where it exists, see ./usage.ts) and active
+// sessions, exact to the millisecond: whole hours and minutes from the rollups, the rest from
+// the indexes (see ./time_range.ts).
 
-import { ErrorKind } from "../../core/types.ts";
+import { ErrorKind, type UsageCostSource } from "../../core/types.ts";
 import type { Db } from "../db.ts";
 import { oneRow, type Param } from "../rows.ts";
 import { hourMs, minuteMs, splitRange, type SqlValue } from "./time_range.ts";
@@ -19,6 +20,9 @@ export interface Kpis {
   cost_usd: number | null;
   priced_cost_usd: number;
   unpriced_messages: number;
+  /** The part of the cost Claude Code reported, and whether all, none or some of it is. */
+  cost_reported_usd: number;
+  cost_source: UsageCostSource;
   messages: number;
   /** Sessions active during the range (first event before until, last event at or after since). */
   sessions: number;
@@ -66,6 +70,8 @@ export function kpis(db: Db, range: { since: number; until: number }): Kpis {
     cost_usd: usage.cost_usd,
     priced_cost_usd: usage.priced_cost_usd,
     unpriced_messages: usage.unpriced_messages,
+    cost_reported_usd: usage.cost_reported_usd,
+    cost_source: usage.cost_source,
     messages: usage.messages,
     sessions,
   };
@@ -91,7 +97,11 @@ function eventCount(db: Db, range: { since: number; until: number }): number {
       );
     }
     for (const [f, t] of minutes.edges) {
-      n += countOf(db, "SELECT count(*) AS n FROM events WHERE ts >= :f AND ts < :t", { f, t });
+      n += countOf(
+        db,
+        "SELECT count(*) AS n FROM events WHERE ts >= :f AND ts < :t AND bookkeeping = 0",
+        { f, t },
+      );
     }
   }
   return n;

@@ -88,7 +88,7 @@ function seriesSql(metric: Metric, by: SeriesBy | null, b: number): string {
       return perProject(`SELECT session_id AS k, ts / ${b} AS bi, count(*) AS v, 0 AS u
         FROM events WHERE session_id IN (
           SELECT session_id FROM sessions WHERE last_ts >= :from AND first_ts < :to)
-          AND ts >= :from AND ts < :to GROUP BY 1, 2`);
+          AND ts >= :from AND ts < :to AND bookkeeping = 0 GROUP BY 1, 2`);
     }
     case "tool_calls": {
       if (!project && b >= hourMs) {

@@ -170,6 +170,7 @@ export function sessionTimeline(
     params.id = at.after.id;
     const stmt = db.prepare(
       `${lineSelect} WHERE e.session_id = :sid AND (e.ts > :ts OR (e.ts = :ts AND e.id > :id))
+      AND e.bookkeeping = 0
        ORDER BY e.ts, e.id LIMIT :limit`,
     );
     const fetched = allRows(stmt, lineShape, params);
@@ -185,6 +186,7 @@ export function sessionTimeline(
   params.id = at.before?.id ?? Number.MAX_SAFE_INTEGER;
   const stmt = db.prepare(
     `${lineSelect} WHERE e.session_id = :sid AND (e.ts < :ts OR (e.ts = :ts AND e.id < :id))
+      AND e.bookkeeping = 0
      ORDER BY e.ts DESC, e.id DESC LIMIT :limit`,
   );
   const fetched = allRows(stmt, lineShape, params);
@@ -209,7 +211,8 @@ export function sessionTimelineAfterId(
   limit: number,
 ): TimelineRow[] {
   const stmt = db.prepare(
-    `${lineSelect} WHERE e.session_id = :sid AND e.id > :after ORDER BY e.ts, e.id LIMIT :limit`,
+    `${lineSelect} WHERE e.session_id = :sid AND e.id > :after AND e.bookkeeping = 0
+      ORDER BY e.ts, e.id LIMIT :limit`,
   );
   return rowsOf(db, id, allRows(stmt, lineShape, { sid: id, after: afterId, limit }));
 }

@@ -28,7 +28,9 @@ const statusSql = `CASE
 const sessionColumns =
   `session_id, project, cwd, first_ts, last_ts, events, tool_calls, errors, model,
   input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost_usd, unpriced_messages,
-  waiting_reason, context_tokens, compactions, archived, ${statusSql} AS status`;
+  waiting_reason, context_tokens, compactions, archived, reported_cost_usd, reported_lines_added,
+  reported_lines_removed, reported_api_ms, reported_tool_ms, reported_context_window,
+  ${statusSql} AS status`;
 const sessionShape = {
   session_id: "text",
   project: "text?",
@@ -49,6 +51,12 @@ const sessionShape = {
   context_tokens: "int?",
   compactions: "int",
   archived: "int",
+  reported_cost_usd: "real?",
+  reported_lines_added: "int?",
+  reported_lines_removed: "int?",
+  reported_api_ms: "int?",
+  reported_tool_ms: "int?",
+  reported_context_window: "int?",
   status: "text",
 } as const;
 
@@ -99,10 +107,21 @@ function toSession(r: RowOf<typeof sessionShape>): SessionSummary {
     output_tokens: r.output_tokens,
     cache_creation_tokens: r.cache_creation_tokens,
     cache_read_tokens: r.cache_read_tokens,
-    cost_usd: r.unpriced_messages > 0 ? null : round6(r.cost_usd),
+    // Claude Code's own figure wherever it wrote one; the price table only where it did not.
+    cost_usd: r.reported_cost_usd !== null
+      ? round6(r.reported_cost_usd)
+      : r.unpriced_messages > 0
+      ? null
+      : round6(r.cost_usd),
+    cost_source: r.reported_cost_usd !== null ? "reported" : "estimated",
+    lines_added: r.reported_lines_added,
+    lines_removed: r.reported_lines_removed,
+    api_ms: r.reported_api_ms,
+    tool_ms: r.reported_tool_ms,
     waiting_reason: status === "waiting" ? maskNullable(r.waiting_reason) : null,
     context_tokens: r.context_tokens,
-    context_window: sessionContextWindow(r.model, r.context_tokens),
+    context_window: r.reported_context_window ??
+      sessionContextWindow(r.model, r.context_tokens),
     cache_hit_ratio: cacheHitRatio(r),
     compactions: r.compactions,
     source: r.archived === 1 ? "archived" : "live",
@@ -169,7 +188,7 @@ export const sessionSorts: Record<SessionSort, string> = {
   tools: "tool_calls",
   errors: "errors",
   tokens: "(input_tokens + output_tokens + cache_creation_tokens + cache_read_tokens)",
-  cost: "cost_usd",
+  cost: "COALESCE(reported_cost_usd, cost_usd)",
   context: "context_tokens",
   project: "project",
   status: "status",

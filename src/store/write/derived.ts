@@ -7,6 +7,7 @@
 // savepoint, and FTS5 flushes its pending index data at each one — measured, ingest of a
 // transcript backfill took 2.6 times as long. One INSERT … SELECT per batch flushes once.
 // Tool-call rollups stay trigger-maintained (tool_calls rows are upserted and re-paired).
+// Claude Code's bookkeeping lines (events.bookkeeping, migration 7) are indexed, not counted.
 
 import type { Db } from "../db.ts";
 
@@ -22,29 +23,33 @@ export class DerivedTables {
        SELECT id, text, kind FROM events_search_text WHERE id > :after`,
       `INSERT INTO rollup_events(minute, type, tool, n)
        SELECT ts / 60000 * 60000, type, COALESCE(tool_name, ''), count(*) FROM events
-       WHERE id > :after GROUP BY 1, 2, 3
+       WHERE id > :after AND bookkeeping = 0 GROUP BY 1, 2, 3
        ON CONFLICT DO UPDATE SET n = n + excluded.n`,
       `INSERT INTO rollup_event_hours(hour, type, tool, n)
        SELECT ts / 3600000 * 3600000, type, COALESCE(tool_name, ''), count(*) FROM events
-       WHERE id > :after GROUP BY 1, 2, 3
+       WHERE id > :after AND bookkeeping = 0 GROUP BY 1, 2, 3
        ON CONFLICT DO UPDATE SET n = n + excluded.n`,
       `INSERT INTO rollup_session_hours(hour, session_id, n)
        SELECT ts / 3600000 * 3600000, session_id, count(*) FROM events
-       WHERE id > :after GROUP BY 1, 2
+       WHERE id > :after AND bookkeeping = 0 GROUP BY 1, 2
        ON CONFLICT DO UPDATE SET n = n + excluded.n`,
       // Messages are only ever stored for events of the same batch (messages_event index).
+      // reported / cost_reported_usd: the part Claude Code reported (cost_spread.ts).
       `INSERT INTO rollup_usage(hour, session_id, model, messages, input_tokens, output_tokens,
-         cache_creation_tokens, cache_read_tokens, cost_usd, unpriced)
+         cache_creation_tokens, cache_read_tokens, cost_usd, unpriced, reported, cost_reported_usd)
        SELECT ts / 3600000 * 3600000, session_id, COALESCE(model, ''), count(*),
          sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens),
-         sum(cache_read_tokens), COALESCE(sum(cost_usd), 0), sum(cost_usd IS NULL)
+         sum(cache_read_tokens), COALESCE(sum(cost_usd), 0), sum(cost_usd IS NULL),
+         sum(cost_reported), COALESCE(sum(CASE WHEN cost_reported THEN cost_usd END), 0)
        FROM messages WHERE event_id > :after GROUP BY 1, 2, 3
        ON CONFLICT DO UPDATE SET messages = messages + excluded.messages,
          input_tokens = input_tokens + excluded.input_tokens,
          output_tokens = output_tokens + excluded.output_tokens,
          cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
          cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
-         cost_usd = cost_usd + excluded.cost_usd, unpriced = unpriced + excluded.unpriced`,
+         cost_usd = cost_usd + excluded.cost_usd, unpriced = unpriced + excluded.unpriced,
+         reported = reported + excluded.reported,
+         cost_reported_usd = cost_reported_usd + excluded.cost_reported_usd`,
     ].map((sql) => db.prepare(sql));
   }
 

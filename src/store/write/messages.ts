@@ -1,30 +1,74 @@
 // The messages table: one row per assistant message's usage, priced when stored with the
 // prices in force (the built-in table under the user's overrides), and what it adds to its
-// session's token, cost and context totals.
+// session's token, cost and context totals. cost_estimated_usd is that price; cost_usd equals
+// it until a cost-state of the session replaces it by Claude Code's figure (cost_reported = 1,
+// cost_spread.ts). Sessions' cost_usd sums the estimates (their reported total is apart).
+// Streaming: Claude Code writes one line per content block of a message, all with the same
+// message id and request id, and early ones may carry partial output_tokens. The row keeps the
+// largest usage seen (its final snapshot); a line without a request id matches its message id
+// alone. Only a copy in the same session is merged; one in another session (a fork) is not
+// counted twice.
 
-import type { NormalizedEvent } from "../../core/types.ts";
+import type { NormalizedEvent, Usage } from "../../core/types.ts";
 import type { PriceTable } from "../../core/pricing.ts";
 import type { Db } from "../db.ts";
 import type { SessionDelta } from "./session_delta.ts";
 
+const total = (u: Usage) =>
+  u.input_tokens + u.output_tokens + u.cache_creation_tokens + u.cache_read_tokens;
+
 export class MessageWrites {
   #insert;
+  #find;
+  #update;
+  #shiftRollup;
   #prices: PriceTable;
 
   constructor(db: Db, prices: PriceTable) {
     this.#prices = prices;
     this.#insert = db.prepare(`
       INSERT OR IGNORE INTO messages(message_id, request_id, session_id, ts, model, input_tokens, output_tokens,
-        cache_creation_tokens, cache_creation_1h_tokens, cache_read_tokens, cost_usd, event_id)
-      VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`);
+        cache_creation_tokens, cache_creation_1h_tokens, cache_read_tokens, cost_usd, event_id,
+        cost_estimated_usd)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+    this.#find = db.prepare(`
+      SELECT request_id, session_id, ts, model, input_tokens, output_tokens, cache_creation_tokens,
+        cache_creation_1h_tokens, cache_read_tokens, cost_usd, cost_estimated_usd, cost_reported,
+        event_id
+      FROM messages WHERE message_id = :mid AND (request_id = :rid OR :rid = '' OR request_id = '')
+      ORDER BY request_id = :rid DESC LIMIT 1`);
+    this.#update = db.prepare(`
+      UPDATE messages SET input_tokens = ?, output_tokens = ?, cache_creation_tokens = ?,
+        cache_creation_1h_tokens = ?, cache_read_tokens = ?, cost_estimated_usd = ?,
+        cost_usd = CASE WHEN cost_reported THEN cost_usd ELSE ? END
+      WHERE message_id = ? AND request_id = ?`);
+    // A row stored by an earlier batch is already in the rollup: move it by the difference
+    // (rows of this batch reach it at the batch's end with their final values; derived.ts).
+    this.#shiftRollup = db.prepare(`
+      UPDATE rollup_usage SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,
+        cache_creation_tokens = cache_creation_tokens + ?, cache_read_tokens = cache_read_tokens + ?,
+        cost_usd = cost_usd + ?, unpriced = unpriced + ?
+      WHERE hour = ? AND session_id = ? AND model = ?`);
   }
 
-  /** Stores an event's usage (once per message) and adds it to the session's delta. */
-  store(d: SessionDelta, ev: NormalizedEvent, eventId: number): void {
+  /**
+   * Stores an event's usage (once per message, its largest snapshot) and adds what it changes
+   * to the session's delta. `batchStart`: the highest event id before this batch.
+   */
+  store(d: SessionDelta, ev: NormalizedEvent, eventId: number, batchStart: number): void {
     const rec = ev.usage!;
     const u = rec.usage;
+    const old = this.#find.get({ mid: rec.messageId, rid: rec.requestId }) as
+      | StoredMessage
+      | undefined;
+    if (old) {
+      if (old.session_id === ev.sessionId && total(u) > total(stored(old))) {
+        this.#grow(d, rec.messageId, old, u, batchStart);
+      }
+      return;
+    }
     const cost = this.#prices.costOf(rec.model, u);
-    const res = this.#insert.run(
+    this.#insert.run(
       rec.messageId,
       rec.requestId,
       ev.sessionId,
@@ -37,8 +81,8 @@ export class MessageWrites {
       u.cache_read_tokens,
       cost,
       eventId,
+      cost,
     );
-    if (res.changes === 0) return;
     // Context: what the latest main-thread turn sent (sub-agents have their own context;
     // Claude Code's synthetic error messages carry no usage).
     const context = u.input_tokens + u.cache_creation_tokens + u.cache_read_tokens;
@@ -53,4 +97,81 @@ export class MessageWrites {
     if (cost === null) d.unpriced++;
     else d.cost += cost;
   }
+
+  /** Replaces a stored message's usage by a larger snapshot, moving its totals along. */
+  #grow(
+    d: SessionDelta,
+    messageId: string,
+    old: StoredMessage,
+    u: Usage,
+    batchStart: number,
+  ): void {
+    // Priced with the model the row was stored under, so one message never changes model.
+    // A reported share stays until the session's next cost-state re-spreads it.
+    const newCost = this.#prices.costOf(old.model, u);
+    this.#update.run(
+      u.input_tokens,
+      u.output_tokens,
+      u.cache_creation_tokens,
+      u.cache_creation_1h_tokens,
+      u.cache_read_tokens,
+      newCost,
+      newCost,
+      messageId,
+      old.request_id,
+    );
+    const was = stored(old);
+    const di = u.input_tokens - was.input_tokens;
+    const dOut = u.output_tokens - was.output_tokens;
+    const dcc = u.cache_creation_tokens - was.cache_creation_tokens;
+    const dcr = u.cache_read_tokens - was.cache_read_tokens;
+    const dCost = (newCost ?? 0) - (old.cost_estimated_usd ?? 0);
+    const dUnpriced = (newCost === null ? 1 : 0) - (old.cost_estimated_usd === null ? 1 : 0);
+    d.input += di;
+    d.output += dOut;
+    d.cacheCreation += dcc;
+    d.cacheRead += dcr;
+    d.cost += dCost;
+    d.unpriced += dUnpriced;
+    if (old.event_id <= batchStart) {
+      const reported = old.cost_reported === 1;
+      this.#shiftRollup.run(
+        di,
+        dOut,
+        dcc,
+        dcr,
+        reported ? 0 : dCost,
+        reported ? 0 : dUnpriced,
+        Math.floor(old.ts / 3_600_000) * 3_600_000,
+        old.session_id,
+        old.model ?? "",
+      );
+    }
+  }
+}
+
+interface StoredMessage {
+  request_id: string;
+  session_id: string;
+  ts: number;
+  model: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_tokens: number;
+  cache_creation_1h_tokens: number;
+  cache_read_tokens: number;
+  cost_usd: number | null;
+  cost_estimated_usd: number | null;
+  cost_reported: number;
+  event_id: number;
+}
+
+function stored(m: StoredMessage): Usage {
+  return {
+    input_tokens: m.input_tokens,
+    output_tokens: m.output_tokens,
+    cache_creation_tokens: m.cache_creation_tokens,
+    cache_creation_1h_tokens: m.cache_creation_1h_tokens,
+    cache_read_tokens: m.cache_read_tokens,
+  };
 }

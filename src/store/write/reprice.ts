@@ -44,10 +44,16 @@ export function repriceStored(db: Db, before: Pricer, after: Pricer): RepriceRes
   const result: RepriceResult = { models, messages: 0, sessions: 0 };
   if (models.length === 0) return result;
   const perSession = db.prepare(
-    `SELECT session_id, COALESCE(sum(cost_usd), 0) AS cost, sum(cost_usd IS NULL) AS unpriced
+    `SELECT session_id, COALESCE(sum(cost_estimated_usd), 0) AS cost,
+       sum(cost_estimated_usd IS NULL) AS unpriced
      FROM messages WHERE model = ? GROUP BY session_id`,
   );
-  const update = db.prepare(`UPDATE messages SET cost_usd = ${costSql} WHERE model = :model`);
+  // A cost Claude Code reported (cost_reported) is not a price: only its estimate changes.
+  const update = db.prepare(
+    `UPDATE messages SET cost_estimated_usd = ${costSql},
+       cost_usd = CASE WHEN cost_reported THEN cost_usd ELSE ${costSql} END
+     WHERE model = :model`,
+  );
   // Deltas, not recomputed sums: a session trimmed by retention keeps the cost of the
   // messages it no longer stores.
   const shiftSession = db.prepare(

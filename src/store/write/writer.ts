@@ -4,6 +4,7 @@
 // The tables' own statements live beside this file (sessions, messages, tool calls, errors).
 
 import {
+  type CostState,
   ErrorKind,
   type EventRow,
   type IngestError,
@@ -18,6 +19,7 @@ import { DerivedTables } from "./derived.ts";
 import { applyEvent, deltaFor, maybeCompaction, type SessionDelta } from "./session_delta.ts";
 import { SessionWrites } from "./sessions.ts";
 import { MessageWrites } from "./messages.ts";
+import { ReportedCostWrites } from "./reported_costs.ts";
 import { ToolCallWrites } from "./tool_calls.ts";
 import { IngestErrorWrites } from "./ingest_errors.ts";
 import { RereadFilter } from "./reread.ts";
@@ -59,6 +61,8 @@ export interface FileUpdate {
 export interface CommitResult {
   events: EventRow[];
   sessions: string[];
+  /** Earliest time of a stored message whose cost a cost-state changed (absent: none). */
+  costsFrom?: number;
 }
 
 /** What one batch touched so far, settled per session once every file is stored. */
@@ -77,6 +81,10 @@ interface Batch {
   fileSessions: Map<number, Leaf>;
   /** Events stored, including those that belong to no session (not in `rows`). */
   stored: number;
+  /** The highest event id before this batch (rows above it are this batch's). */
+  start: number;
+  /** The latest cost-state line of each session in this batch. */
+  costStates: Map<string, { ts: number; state: CostState }>;
 }
 
 export class Writer {
@@ -90,6 +98,7 @@ export class Writer {
   #derived;
   #sessions;
   #messages;
+  #reported;
   #toolCalls;
   #errors;
   #reread;
@@ -108,8 +117,8 @@ export class Writer {
       RETURNING id`);
     this.#insertEvent = db.prepare(`
       INSERT OR IGNORE INTO events(key, source, session_id, ts, type, tool_name, tool_use_id, summary, cwd, uuid,
-        is_sidechain, error_kind, file_id, offset, raw)
-      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`);
+        is_sidechain, error_kind, file_id, offset, raw, bookkeeping)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`);
     this.#fileEvents = db.prepare("UPDATE files SET events = events + ? WHERE id = ?");
     this.#linkFile = db.prepare(
       "INSERT OR IGNORE INTO session_files(session_id, file_id) VALUES (?, ?)",
@@ -119,6 +128,7 @@ export class Writer {
     this.#derived = new DerivedTables(db);
     this.#sessions = new SessionWrites(db);
     this.#messages = new MessageWrites(db, prices);
+    this.#reported = new ReportedCostWrites(db);
     this.#toolCalls = new ToolCallWrites(db);
     this.#errors = new IngestErrorWrites(db);
     this.#reread = new RereadFilter(db);
@@ -143,6 +153,8 @@ export class Writer {
       leaves: new Map(),
       fileSessions: new Map(),
       stored: 0,
+      start: lastIdBefore,
+      costStates: new Map(),
     };
     for (const u of updates) {
       for (const ev of u.events) {
@@ -158,6 +170,10 @@ export class Writer {
     }
     const { rows, deltas } = batch;
     for (const [sessionId, d] of deltas) this.#sessions.upsert(sessionId, d);
+    const reported: string[] = [];
+    for (const [sessionId, c] of batch.costStates) {
+      if (this.#reported.store(sessionId, c.ts, c.state)) reported.push(sessionId);
+    }
     for (const sessionId of batch.compactSessions) this.#sessions.recountCompactions(sessionId);
     // A session seen in a new transcript file: that file is present, so it is not archived.
     for (const sessionId of batch.linkedSessions) this.#sessions.rederiveArchived(sessionId);
@@ -167,7 +183,15 @@ export class Writer {
     for (const sessionId of batch.toolSessions) this.#sessions.recount(sessionId);
     // Search index and rollups of what this batch stored (derived.ts).
     if (batch.stored > 0) this.#derived.update(lastIdBefore);
-    return { events: rows, sessions: [...deltas.keys()] };
+    // Claude Code's reported cost onto its messages and their rollup (after the rollup has them).
+    const costsFrom = this.#reported.spread(reported, lastIdBefore);
+    // A cost-state line changes its session's reported figures without being an event.
+    const touched = new Set([...deltas.keys(), ...batch.costStates.keys()]);
+    return {
+      events: rows,
+      sessions: [...touched],
+      ...(costsFrom === null ? {} : { costsFrom }),
+    };
   }
 
   /** Stores one file's cursor, errors and new events, noting what they touch in `batch`. */
@@ -231,11 +255,21 @@ export class Writer {
       fileId,
       ev.offset,
       ev.raw,
+      ev.bookkeeping ? 1 : 0,
     ) as { id: number } | undefined;
     if (!row) return null;
     batch.stored++;
     // A line that belongs to no session is kept as history: no session row, no live row.
     if (ev.sessionId === noSession) return row.id;
+    // Claude Code's bookkeeping is history too: not an event of its session, not live; a
+    // cost-state line reports the session's running totals (the latest wins).
+    if (ev.bookkeeping) {
+      const seen = batch.costStates.get(ev.sessionId);
+      if (ev.costState && (!seen || ev.ts >= seen.ts)) {
+        batch.costStates.set(ev.sessionId, { ts: ev.ts, state: ev.costState });
+      }
+      return row.id;
+    }
     if (maybeCompaction(ev)) batch.compactSessions.add(ev.sessionId);
     batch.rows.push({
       id: row.id,
@@ -248,7 +282,7 @@ export class Writer {
     });
     const d = deltaFor(batch.deltas, ev);
     applyEvent(d, ev);
-    if (ev.usage) this.#messages.store(d, ev, row.id);
+    if (ev.usage) this.#messages.store(d, ev, row.id, batch.start);
     if (ev.toolEffects.length > 0) {
       batch.toolSessions.add(ev.sessionId);
       for (const effect of ev.toolEffects) {

@@ -1,6 +1,7 @@
 // The next steps for someone who has no data yet, with the commands written out for this
-// machine (src/core/first_run.ts): try the demo, run the doctor, install the hook. Shown by the
-// empty state and by /health while it waits for data. Server-rendered; nothing here moves.
+// machine (src/core/first_run.ts): try the demo, run the doctor, run setup (or install the hook
+// by hand). Shown by the empty state and by /health while it waits for data. Server-rendered;
+// nothing here moves.
 
 import {
   type FirstRunCommands,
@@ -27,8 +28,11 @@ export function FirstRunGuide({ commands = firstRunCommands(thisMachine()) }: {
           <code id="first-run-doctor">{c.doctor}</code>
         </li>
         <li>
-          <b>Install the hook</b> for live permission prompts, notifications and tool timings: in
-          {" "}
+          <b>Install the hook</b>{" "}
+          for live permission prompts, notifications and tool timings, and the statusline for
+          Claude's official 5-hour and weekly limits, with one command (it shows the change to{" "}
+          <code>~/.claude/settings.json</code>, asks first, keeps a backup; <code>--undo</code>{" "}
+          puts it back): <code id="first-run-setup">{c.setup}</code>. Or by hand: in{" "}
           <code>~/.claude/settings.json</code>, run this command for every hook event
           {c.hook
             ? (

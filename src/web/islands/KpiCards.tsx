@@ -3,6 +3,7 @@
 // the last activity was and links the range that holds it.
 
 import { compact, usd } from "../../core/format.ts";
+import { usageCostSourceText } from "../../core/types.ts";
 import { useLiveData } from "../client/refetch.ts";
 import type { KpiFigures, OverviewRange, RangeHint } from "../../core/view_data.ts";
 import { overviewRangePhrases } from "../components/ranges.ts";
@@ -30,7 +31,12 @@ export default function KpiCards({ initial, range, hint }: KpiCardsProps) {
     <>
       <ul class="kpis" id="kpis" aria-label={phrase} data-range={range}>
         {cards.map(([key, label, value, bad]) => (
-          <li class={`kpi${bad ? " bad" : ""}`} data-kpi={key} key={key}>
+          <li
+            class={`kpi${bad ? " bad" : ""}`}
+            data-kpi={key}
+            key={key}
+            title={key === "cost" && k.cost_source ? usageCostSourceText[k.cost_source] : undefined}
+          >
             <span class="kpi-label">{label}</span>
             <span class="kpi-value">{value}</span>
           </li>

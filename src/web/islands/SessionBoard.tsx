@@ -1,4 +1,5 @@
 import type { SessionSummary } from "../../core/types.ts";
+import { costSourceText } from "../../core/types.ts";
 import {
   compact,
   dateTime,
@@ -139,7 +140,9 @@ function BoardTable({ list }: { list: SessionSummary[] }) {
               <td class={col("tools", "num")}>{compact(s.tool_calls)}</td>
               <td class={col("errors", "num", s.errors > 0 && "bad")}>{compact(s.errors)}</td>
               <td class={col("tokens", "num")} title={tokensTitle(s)}>{sessionTokens(s)}</td>
-              <td class={col("cost", "num")}>{sessionCost(s)}</td>
+              <td class={col("cost", "num")} title={costSourceText[s.cost_source]}>
+                {sessionCost(s)}
+              </td>
               <td class={col("last", "mono")} title={dateTime(s.last_ts)}>
                 {shortDateTime(s.last_ts)}
               </td>

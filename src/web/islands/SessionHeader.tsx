@@ -3,6 +3,7 @@
 // updates. An archived session (its transcripts are gone) says so.
 
 import type { SessionSummary } from "../../core/types.ts";
+import { costSourceText } from "../../core/types.ts";
 import {
   compact,
   dateTime,
@@ -78,7 +79,7 @@ export default function SessionHeader({ initial }: SessionHeaderProps) {
         </div>
         <div>
           <dt>Cost</dt>
-          <dd>{sessionCost(s)}</dd>
+          <dd title={costSourceText[s.cost_source]}>{sessionCost(s)}</dd>
         </div>
         <div class="stat-context">
           <dt>Context</dt>

@@ -6,11 +6,19 @@
 
 import { useComputed, useSignal, useSignalEffect } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type { ActiveBlock, LimitState } from "../../core/types.ts";
+import { type ActiveBlock, type LimitState, usageCostSourceText } from "../../core/types.ts";
 import { compact, usd } from "../../core/format.ts";
 import { hhmm, type MeasureFigures, windowFigures } from "../../core/window_figures.ts";
 import { usageLive } from "../client/live.ts";
 import type { RecentWindow, UsageCardData } from "../../core/view_data.ts";
+import {
+  kindLabel,
+  officialAsOfText,
+  type OfficialLimits,
+  type OfficialWindow,
+  paceText,
+  resetText,
+} from "../../core/rate_limits.ts";
 
 const tickMs = 15_000;
 const minuteMs = 60_000;
@@ -127,6 +135,101 @@ function MeasureRow(
   );
 }
 
+/** One of Claude's windows: its percentage (bar), the share of time gone (tick), the projection
+ * to the reset (lighter bar), pace and the budget the figure implies. */
+function OfficialGauge({ w }: { w: OfficialWindow }) {
+  const W = 300;
+  const H = 12;
+  const x = (pct: number) => Math.min(W, Math.max(0, (pct / 100) * W));
+  const over = !w.stale && w.projected_pct >= 100;
+  return (
+    <div
+      class={`official-window${w.stale ? " is-stale" : ""}`}
+      data-kind={w.kind}
+      data-used={w.used_pct}
+      data-resets={w.resets_at}
+      data-projected={w.projected_pct}
+    >
+      <p class="official-head">
+        <strong>{kindLabel[w.kind]}</strong>{" "}
+        <span class="official-used">{Math.round(w.used_pct)}% used</span> · {resetText(w)}{" "}
+        <span class="muted official-source">{officialAsOfText(w)}</span>
+      </p>
+      <svg
+        class="gauge"
+        viewBox={`0 0 ${W} ${H}`}
+        preserveAspectRatio="none"
+        role="img"
+        aria-label={`${kindLabel[w.kind]}: ${Math.round(w.used_pct)}% used, ${
+          Math.round(w.projected_pct)
+        }% projected at the reset`}
+      >
+        <rect class="gauge-track" x="0" y="0" width={W} height={H} rx="3" />
+        {w.stale ? null : (
+          <rect
+            class={`gauge-projected${over ? " over" : ""}`}
+            x="0"
+            y="0"
+            width={x(w.projected_pct)}
+            height={H}
+            rx="3"
+          />
+        )}
+        <rect
+          class={`gauge-used${w.used_pct >= 100 ? " over" : ""}`}
+          x="0"
+          y="0"
+          width={x(w.used_pct)}
+          height={H}
+          rx="3"
+        />
+        <rect class="gauge-limit" x={x(w.elapsed_pct) - 1} y="0" width="2" height={H} />
+      </svg>
+      {w.stale
+        ? <p class="muted official-stale">The window has reset since: no newer figure yet.</p>
+        : (
+          <p class="muted official-pace">
+            Pace: {paceText(w)} · projected{" "}
+            <span class={over ? "bad" : undefined}>{Math.round(w.projected_pct)}%</span>{" "}
+            at the reset ({w.rate_pct_per_hour.toFixed(1)}%/h
+            {w.rate_basis === "recent"
+              ? ` over the last ${Math.round(w.rate_span_min)} min`
+              : " on average so far"})
+            {w.runout_at ? ` · runs out about ${hhmm(w.runout_at)} UTC` : ""}
+            {w.implied_tokens !== null
+              ? (
+                <span class="official-budget">
+                  {` · implied budget ${compact(w.implied_tokens)} tokens`}
+                  {w.implied_cost_usd !== null ? ` (${usd(w.implied_cost_usd)})` : ""}
+                </span>
+              )
+              : null}
+          </p>
+        )}
+    </div>
+  );
+}
+
+/** Claude's own figures when the statusline has seen them; else a line saying the window below
+ * is claude-dash's own count (API-key users get no official figure). */
+function Official({ official }: { official: OfficialLimits }) {
+  const windows = [official.five_hour, official.seven_day].filter((w) => w !== null);
+  if (windows.length === 0) {
+    return (
+      <p class="muted usage-computed-label" data-official="0">
+        Computed by claude-dash from your transcripts: no figure from Claude yet (it comes with the
+        statusline on a subscription plan).
+      </p>
+    );
+  }
+  return (
+    <div class="usage-official" id="usage-official" data-official="1">
+      {windows.map((w) => <OfficialGauge key={w.kind} w={w} />)}
+      <p class="muted usage-computed-label">Below: claude-dash's own count of the window.</p>
+    </div>
+  );
+}
+
 function Spark({ recent }: { recent: RecentWindow[] }) {
   const W = 300;
   const H = 36;
@@ -162,7 +265,7 @@ function Spark({ recent }: { recent: RecentWindow[] }) {
   );
 }
 
-export default function UsageWindow({ active, recent, now }: UsageCardData) {
+export default function UsageWindow({ active, recent, now, official }: UsageCardData) {
   // Server time on the first render (so hydration matches), the browser's clock after.
   const clock = useSignal(now);
   const state = useComputed(() => {
@@ -191,12 +294,22 @@ export default function UsageWindow({ active, recent, now }: UsageCardData) {
   const f = a ? windowFigures(a) : null;
   return (
     <div class="usage-window" id="usage-window" data-active={a && minutesLeft > 0 ? "1" : "0"}>
+      <Official official={official} />
       {a && f && minutesLeft > 0
         ? (
           <>
             <p class="usage-head">
               <span class="usage-total">{compact(a.tokens)} tokens</span>{" "}
-              <span class="muted">{usd(a.cost_usd)} used</span>
+              <span
+                class="muted usage-cost"
+                data-cost-source={a.cost_source ?? "estimated"}
+                title={usageCostSourceText[a.cost_source ?? "estimated"]}
+              >
+                {usd(a.cost_usd)} used
+              </span>{" "}
+              <span class="muted cost-source">
+                ({usageCostSourceText[a.cost_source ?? "estimated"]})
+              </span>
             </p>
             <div class="table-wrap">
               <table class="usage-measures" id="usage-measures">

@@ -13,6 +13,7 @@ import type {
   UsageCardData,
 } from "../../core/view_data.ts";
 import type { EventRow, SessionSummary } from "../../core/types.ts";
+import type { CodeMetrics } from "../../core/otlp_types.ts";
 import LiveFeed from "../islands/LiveFeed.tsx";
 import SessionBoard from "../islands/SessionBoard.tsx";
 import KpiCards from "../islands/KpiCards.tsx";
@@ -39,6 +40,8 @@ export interface OverviewInsights {
 }
 
 export interface OverviewData {
+  /** Code written per UTC day (Claude Code's telemetry; empty without it). */
+  codeByDay?: Array<{ day: string } & CodeMetrics>;
   sessions: SessionSummary[];
   totalSessions: number;
   events: EventRow[];
@@ -46,7 +49,9 @@ export interface OverviewData {
   insights: OverviewInsights;
 }
 
-export function Overview({ sessions, totalSessions, events, claudeDir, insights }: OverviewData) {
+export function Overview(
+  { sessions, totalSessions, events, claudeDir, insights, codeByDay = [] }: OverviewData,
+) {
   if (totalSessions === 0 && events.length === 0) return <EmptyState claudeDir={claudeDir} />;
   return (
     <>
@@ -108,6 +113,7 @@ export function Overview({ sessions, totalSessions, events, claudeDir, insights 
               />
             </section>
           </div>
+          {codeByDay.length > 0 ? <CodeByDay days={codeByDay} /> : null}
         </div>
         <section class="panel" aria-labelledby="feed-h">
           <h2 id="feed-h">Live feed</h2>
@@ -136,5 +142,40 @@ function RangeBar({ range }: { range: OverviewRange }) {
         ))}
       </span>
     </nav>
+  );
+}
+
+/** Lines, commits and pull requests per UTC day, as Claude Code's telemetry reports them. */
+function CodeByDay({ days }: { days: Array<{ day: string } & CodeMetrics> }) {
+  return (
+    <section class="panel" aria-labelledby="code-h" id="code-by-day">
+      <h2 id="code-h">
+        Code written <span class="muted">(Claude Code's telemetry, last 14 days, UTC)</span>
+      </h2>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Day</th>
+              <th scope="col" class="num">Lines added</th>
+              <th scope="col" class="num">Lines removed</th>
+              <th scope="col" class="num">Commits</th>
+              <th scope="col" class="num">Pull requests</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[...days].reverse().map((d) => (
+              <tr key={d.day}>
+                <td class="mono">{d.day}</td>
+                <td class="num">+{d.lines_added.toLocaleString("en-US")}</td>
+                <td class="num">−{d.lines_removed.toLocaleString("en-US")}</td>
+                <td class="num">{d.commits}</td>
+                <td class="num">{d.pull_requests}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
   );
 }

@@ -10,6 +10,7 @@ import UsageChart from "../islands/UsageChart.tsx";
 import { Island } from "../components/island.tsx";
 import { PromptText } from "../components/text.tsx";
 import { withQuery } from "../../core/format.ts";
+import type { SessionTelemetry } from "../../store/read/otlp.ts";
 
 export interface SessionPageData {
   session: SessionSummary;
@@ -20,10 +21,12 @@ export interface SessionPageData {
   maxEventId: number;
   usage: { points: Array<[string, number, number]>; cost_known: boolean; messages: number };
   thread: ThreadLink | null;
+  /** What Claude Code's telemetry (OTLP in) reported for the session; null: none arrived. */
+  telemetry?: SessionTelemetry | null;
 }
 
 export function SessionPage(
-  { session, firstPrompt, timeline, latest, maxEventId, usage, thread }: SessionPageData,
+  { session, firstPrompt, timeline, latest, maxEventId, usage, thread, telemetry }: SessionPageData,
 ) {
   const id = session.session_id;
   return (
@@ -50,6 +53,7 @@ export function SessionPage(
         {" · "}
         <a href={`/events?session=${encodeURIComponent(id)}`}>all events in the explorer</a>
       </p>
+      {telemetry ? <TelemetryLine t={telemetry} /> : null}
       <Island name="SessionHeader" component={SessionHeader} props={{ initial: session }} />
       <section class="panel usage" aria-labelledby="usage-h">
         <h2 id="usage-h">Tokens over the session</h2>
@@ -124,5 +128,19 @@ function ThreadInfo({ thread }: { thread: ThreadLink }) {
         : ""}
       {thread.is_archived ? " (archived)" : ""}
     </span>
+  );
+}
+
+/** One line of what Claude Code's own telemetry says about the session. */
+function TelemetryLine({ t }: { t: SessionTelemetry }) {
+  const c = t.code;
+  return (
+    <p class="muted" id="session-telemetry">
+      Claude Code telemetry: {t.api_requests} API requests ({t.api_duration_ms} ms)
+      {t.api_errors > 0 ? `, ${t.api_errors} API errors` : ""}
+      {` · tools ${t.tool_decisions.accept} accepted, ${t.tool_decisions.reject} rejected`}
+      {` · +${c.lines_added} / −${c.lines_removed} lines, ${c.commits} commits, `}
+      {`${c.pull_requests} pull requests`}
+    </p>
   );
 }

@@ -2,6 +2,7 @@
 // column, paged on the server. All state is in the URL.
 
 import type { SessionListRow } from "../../core/types.ts";
+import { costSourceText } from "../../core/types.ts";
 import type { SessionsView } from "../page_params.ts";
 import SessionStatus from "../islands/SessionStatus.tsx";
 import SessionsPill from "../islands/SessionsPill.tsx";
@@ -215,7 +216,9 @@ function SessionsTable(
                 <td class={col("tools", "num")}>{compact(s.tool_calls)}</td>
                 <td class={col("errors", "num", s.errors > 0 && "bad")}>{compact(s.errors)}</td>
                 <td class={col("tokens", "num")} title={tokensTitle(s)}>{sessionTokens(s)}</td>
-                <td class={col("cost", "num")}>{sessionCost(s)}</td>
+                <td class={col("cost", "num")} title={costSourceText[s.cost_source]}>
+                  {sessionCost(s)}
+                </td>
                 <td class={col("last", "mono")} title={dateTime(s.last_ts)}>
                   {shortDateTime(s.last_ts)}
                 </td>

@@ -3,12 +3,13 @@
 // (input/output, cache, cost) and a table. An empty range links a range that holds usage.
 
 import type { PeriodUsage, RangeHint, UsageCardData, WindowLimits } from "../../core/view_data.ts";
-import type { TokenTotals, UsageBlock } from "../../core/types.ts";
+import { type TokenTotals, type UsageBlock, usageCostSourceText } from "../../core/types.ts";
 import UsageWindow from "../islands/UsageWindow.tsx";
 import { UsageCharts } from "../components/usage_charts.tsx";
 import { compact, dateTime, totalTokens, usd } from "../../core/format.ts";
 import { Island } from "../components/island.tsx";
 import { FilterForm, RangeSelect } from "../components/controls.tsx";
+import type { ClaudeWeek } from "../../core/rate_limits.ts";
 
 export interface UsagePageData {
   range: string;
@@ -24,6 +25,8 @@ export interface UsagePageData {
   blocks: UsageBlock[];
   days: PeriodUsage[];
   weeks: PeriodUsage[];
+  /** 7-day windows aligned to Claude's weekly reset, newest first ([] without a figure). */
+  claudeWeeks: ClaudeWeek[];
 }
 
 const hourMs = 3600_000;
@@ -70,8 +73,22 @@ function TokenCells({ t }: { t: TokenTotals }) {
       <td class="num">{compact(t.cache_creation_tokens)}</td>
       <td class="num">{compact(t.cache_read_tokens)}</td>
       <td class="num" data-total={totalTokens(t)}>{compact(totalTokens(t))}</td>
-      <td class="num">{usd(t.cost_usd)}</td>
+      <CostCell t={t} />
     </>
+  );
+}
+
+/** A cost, titled with where it comes from (Claude Code's report, prices, or both). */
+function CostCell({ t }: { t: TokenTotals }) {
+  const source = t.cost_source;
+  return (
+    <td
+      class="num"
+      data-cost-source={source}
+      title={source ? usageCostSourceText[source] : undefined}
+    >
+      {usd(t.cost_usd)}
+    </td>
   );
 }
 
@@ -92,6 +109,54 @@ function limitText(value: number | null, source: string | null, format: (n: numb
     <>
       {format(value)} <span class="muted usage-source">({source})</span>
     </>
+  );
+}
+
+/** The weekly view: Claude's 7-day windows (aligned to its resets_at) with its last figure for
+ * each and the tokens claude-dash counted, per model. */
+function ClaudeWeeks({ weeks }: { weeks: ClaudeWeek[] }) {
+  if (weeks.length === 0) {
+    return (
+      <p class="muted" id="claude-weeks-none">
+        No weekly figure from Claude yet: the weeks below are UTC calendar weeks. Claude's own
+        weekly windows appear once the statusline (<code>claude-dash statusline</code>) runs on a
+        subscription plan.
+      </p>
+    );
+  }
+  return (
+    <div class="table-wrap">
+      <table id="claude-weeks-table">
+        <thead>
+          <tr>
+            <th scope="col">Window (UTC)</th>
+            <th scope="col" class="num">Claude's figure</th>
+            <th scope="col" class="num">Tokens</th>
+            <th scope="col" class="num">Cost</th>
+            <th scope="col">Per model</th>
+          </tr>
+        </thead>
+        <tbody>
+          {weeks.map((w) => (
+            <tr key={w.end} data-resets={w.end} data-used={w.used_pct ?? undefined}>
+              <td class="mono">{dateTime(w.start)} → {dateTime(w.end)}</td>
+              <td class="num">
+                {w.used_pct === null ? <span class="muted">–</span> : (
+                  <>
+                    {Math.round(w.used_pct)}% <span class="muted">as of {dateTime(w.as_of)}</span>
+                  </>
+                )}
+              </td>
+              <td class="num" data-total={w.tokens}>{compact(w.tokens)}</td>
+              <td class="num">{usd(w.cost_usd)}</td>
+              <td class="wrap">
+                {w.models.map((m) => `${m.model} ${compact(m.tokens)}`).join(", ") || "–"}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -123,7 +188,8 @@ function PeriodTable(
 }
 
 export function UsagePage(
-  { range, since, until, hint, card, limits, week, blocks, days, weeks }: UsagePageData,
+  { range, since, until, hint, card, limits, week, blocks, days, weeks, claudeWeeks }:
+    UsagePageData,
 ) {
   const day = (t: number) => new Date(t).toISOString().slice(0, 10);
   return (
@@ -149,13 +215,18 @@ export function UsagePage(
               <dt>Last 7 days</dt>
               <dd id="usage-week" data-total={totalTokens(week)}>
                 {compact(totalTokens(week))} tokens · {usd(week.cost_usd)}
+                {week.cost_source
+                  ? <span class="muted cost-source">({usageCostSourceText[week.cost_source]})</span>
+                  : null}
               </dd>
             </dl>
             <p class="muted">
               A window starts at the full UTC hour of its first message and lasts 5 hours; the next
               message after its end starts the next one. Without a setting, a limit is the 90th
               percentile of your own completed windows, so ordinary use reaches it one window in
-              ten. Set fixed limits in <a href="/settings">settings</a>.
+              ten; once the statusline has seen Claude's 5-hour figure, the limit is the budget that
+              figure implies (tokens used ÷ Claude's percentage). Set fixed limits in{" "}
+              <a href="/settings">settings</a>.
             </p>
           </section>
         </div>
@@ -206,6 +277,10 @@ export function UsagePage(
           <h2 id="days-h">Days (UTC)</h2>
           <PeriodCharts rows={days} bucketMs={dayMs} since={since} until={until} label={day} />
           <PeriodTable id="days-table" rows={days} head="Day" />
+        </section>
+        <section class="panel" aria-labelledby="claude-weeks-h">
+          <h2 id="claude-weeks-h">Claude's weekly windows</h2>
+          <ClaudeWeeks weeks={claudeWeeks} />
         </section>
         <section class="panel" aria-labelledby="weeks-h">
           <h2 id="weeks-h">Weeks (UTC, from Monday)</h2>

@@ -15,6 +15,9 @@ import { writeSeed } from "./seed.ts";
 /** The loopback origin every test request is addressed to (the guards refuse any other). */
 export const origin = "http://127.0.0.1";
 
+/** The ingest secret of every test app (POST /hooks, /v1/logs, /v1/metrics need it). */
+export const testIngestSecret = "test-ingest-secret-0123456789abcdefghijklmnop";
+
 /** "GET /api/sessions/:id" for every route some test requested, across the whole test file. */
 export const requestedRoutes = new Set<string>();
 
@@ -38,6 +41,8 @@ export interface TestAppOptions {
   seed?: boolean;
   /** The instant the seed's times count back from (default now): older homes for range tests. */
   seedNow?: number;
+  /** The app's ingest secret (default testIngestSecret; null: none). */
+  ingestSecret?: string | null;
   /** Keep the ingester running after its backfill (default false: it is stopped, data stays). */
   live?: boolean;
   maxClients?: number;
@@ -78,6 +83,7 @@ export async function openTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
     dbPath,
     startedAt: Date.now(),
     rateLimitPerMin: 0,
+    ingestSecret: opts.ingestSecret === undefined ? testIngestSecret : opts.ingestSecret,
   });
 
   const send = (path: string, init: RequestInit = {}) => {
