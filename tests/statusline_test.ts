@@ -2,7 +2,8 @@
 // Claude Code pipes (recorded from the real CLI 2.1.332 in tests/fixtures/claude-code-2.1/; the
 // rate_limits part, which only subscription plans get, in its documented shape) → the printed
 // line and the stored sample → the dashboard's official gauges (/api/usage/windows, /api/blocks
-// and the /usage page), which must all say the same. Also thinning and bad input.
+// and the /usage page), which must all say the same. Also thinning, bad input, and the context
+// window Claude Code reports (stored per session, preferred to the guess from the model).
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -47,6 +48,16 @@ async function samples(h: TestHome): Promise<string[]> {
     // no folder: no sample
   }
   return names.sort();
+}
+
+/** The sample files that carry an official figure (a file may hold only a context window). */
+async function rateLimitSamples(h: TestHome): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of await samples(h)) {
+    const v = JSON.parse(await Deno.readTextFile(join(h.claudeDir, rateLimitSamplesRel, name)));
+    if (v.rate_limits?.five_hour || v.rate_limits?.seven_day) out.push(name);
+  }
+  return out;
 }
 
 Deno.test("statusline with rate_limits: the line, the stored sample and the dashboard's official gauges agree", async () => {
@@ -137,7 +148,7 @@ Deno.test("statusline without rate_limits (API-key users): no sample, and the da
     const r = await statusline(h, json);
     assert.equal(r.code, 0);
     assert.equal(r.stdout, "Opus 5.5 · ctx 0% · $0.0019 today\n");
-    assert.deepEqual(await samples(h), []);
+    assert.deepEqual(await rateLimitSamples(h), []);
     const d = await startReady(h);
     try {
       const api = await (await fetch(`${d.url}/api/usage/windows`)).json();
@@ -187,7 +198,66 @@ Deno.test("statusline on bad input prints a minimal line and exits 0", async () 
     assert.equal(fmt.code, 0);
     assert.match(fmt.stderr, /unknown statusline part "nope"/);
     assert.equal(fmt.stdout, "Opus 5.5 · ctx 0% · $0.0019 today\n", "the default parts");
-    assert.deepEqual(await samples(h), []);
+    assert.deepEqual(await rateLimitSamples(h), []);
+  } finally {
+    await h.cleanup();
+  }
+});
+
+Deno.test("statusline: the context window Claude Code reports is stored once per session and is the session's context_window on the dashboard", async () => {
+  const h = await makeHome();
+  try {
+    const now = Date.now();
+    // A model the price table does not know: without the report, no window and no context bar.
+    const sid = "66666666-7777-8888-9999-000000000000";
+    const model = "claude-sonnet-5-5";
+    await writeTranscript(
+      transcriptPath(h.claudeDir, sid),
+      assistantLine({
+        sessionId: sid,
+        ts: now - minute,
+        messageId: "msg_cw",
+        requestId: "req_cw",
+        model,
+        input: 50_000,
+        output: 10,
+        cacheCreation: 0,
+        cacheRead: 200_000,
+      }),
+    );
+    const p = JSON.parse(await Deno.readTextFile(fixture));
+    p.session_id = sid;
+    p.model = { id: model, display_name: "Sonnet 5.5" };
+    p.context_window.context_window_size = 1_000_000;
+    const json = JSON.stringify(p);
+
+    assert.equal((await statusline(h, json)).code, 0);
+    const names = await samples(h);
+    assert.equal(names.length, 1, "the new window is recorded");
+    const stored = JSON.parse(
+      await Deno.readTextFile(join(h.claudeDir, rateLimitSamplesRel, names[0])),
+    );
+    assert.equal(stored.session_id, sid);
+    assert.equal(stored.context_window.context_window_size, 1_000_000);
+    assert.deepEqual(await rateLimitSamples(h), [], "an API-key payload: no official figure");
+    assert.equal((await statusline(h, json)).code, 0);
+    assert.deepEqual(await samples(h), names, "the same window again writes no new sample");
+
+    const d = await startReady(h);
+    try {
+      assert.deepEqual(await samples(h), [], "the server stored the sample and removed its file");
+      const s = await (await fetch(`${d.url}/api/sessions/${sid}`)).json();
+      assert.equal(s.model, model);
+      assert.equal(s.context_tokens, 250_000);
+      assert.equal(s.context_window, 1_000_000);
+      const list = await (await fetch(`${d.url}/api/sessions`)).json();
+      const row = list.sessions.find((x: { session_id: string }) => x.session_id === sid);
+      assert.equal(row.context_window, 1_000_000);
+      const page = await (await fetch(`${d.url}/sessions/${sid}`)).text();
+      assert.match(page, /data-context-ratio="0\.2500"/, "the context bar appears");
+    } finally {
+      await d.stop();
+    }
   } finally {
     await h.cleanup();
   }

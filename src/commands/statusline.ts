@@ -4,15 +4,18 @@
 // payload carries Claude's official `rate_limits` it leaves a sample file for the dashboard
 // (claude-dash/statusline/samples/, stored by the server whenever it runs, so nothing is lost
 // while it is down), at most one per statuslineSampleEveryMs unless a figure changed: Claude
-// Code refreshes the line every few hundred ms. Like `hook` it imports nothing heavy and never
+// Code refreshes the line every few hundred ms. The same file carries the session's reported
+// context window size when it is new for the session (the dashboard prefers it to its guess
+// from the model name). Like `hook` it imports nothing heavy and never
 // fails Claude Code: bad input prints a minimal line, and the exit code is always 0.
 
-import { statuslineSampleEveryMs } from "../core/config.ts";
+import { statuslineSampleEveryMs, statuslineWindowSessionsKept } from "../core/config.ts";
 import { usd } from "../core/format.ts";
 import {
   type RateLimitSample,
   rateLimitSamplesRel,
   rateLimitsOf,
+  reportedContextWindow,
   sampleJson,
   statuslineStateRel,
 } from "../core/rate_limits.ts";
@@ -52,6 +55,9 @@ export interface StatuslineState {
    * (last), and the cost of earlier runs of the same session today (done). */
   sessions: Record<string, { base: number; last: number; done: number; day: string }>;
   sample: { ts: number; key: string } | null;
+  /** The context window size last stored per session, oldest first (at most
+   * statuslineWindowSessionsKept). */
+  windows: Record<string, number>;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -75,7 +81,7 @@ function localHhmm(ms: number): string {
 }
 
 function emptyState(day: string): StatuslineState {
-  return { day, sessions: {}, sample: null };
+  return { day, sessions: {}, sample: null, windows: {} };
 }
 
 /** Parses the state file's text; an empty state for anything unreadable. */
@@ -96,7 +102,14 @@ export function parseState(text: string | null, day: string): StatuslineState {
       if (base === null || last === null || typeof s.day !== "string") continue;
       sessions[id] = { base, last, done: num(s.done) ?? 0, day: s.day };
     }
-    return { day: v.day, sessions, sample };
+    const windows: Record<string, number> = {};
+    if (isRecord(v.windows)) {
+      for (const [id, w] of Object.entries(v.windows)) {
+        const n = num(w);
+        if (n !== null) windows[id] = n;
+      }
+    }
+    return { day: v.day, sessions, sample, windows };
   } catch {
     return emptyState(day);
   }
@@ -130,7 +143,28 @@ export function withCost(
       : { ...s, last: cost, day };
     sessions = { ...sessions, [sessionId]: next };
   }
-  return { day, sessions, sample: prev.sample };
+  return { day, sessions, sample: prev.sample, windows: prev.windows };
+}
+
+/**
+ * The state after storing `size` as `sessionId`'s context window, or null when that size is
+ * already stored for it (nothing to record). Pure. The session moves to the newest end; the
+ * oldest beyond statuslineWindowSessionsKept are forgotten (a forgotten one is stored again if
+ * it comes back, which the server's upsert absorbs).
+ */
+export function withWindow(
+  prev: StatuslineState,
+  sessionId: string,
+  size: number | null,
+): StatuslineState | null {
+  if (size === null || sessionId === "" || prev.windows[sessionId] === size) return null;
+  const ids = Object.keys(prev.windows).filter((id) => id !== sessionId);
+  const windows: Record<string, number> = {};
+  for (const id of ids.slice(Math.max(0, ids.length - statuslineWindowSessionsKept + 1))) {
+    windows[id] = prev.windows[id];
+  }
+  windows[sessionId] = size;
+  return { ...prev, windows };
 }
 
 /** Claude Code's cost of every session today, by the state. */
@@ -147,6 +181,8 @@ export interface StatusInput {
   contextPct: number | null;
   cost: number | null;
   limits: ReturnType<typeof rateLimitsOf>;
+  /** Claude Code's reported context window size. */
+  contextWindow: number | null;
 }
 
 /** The parts of a statusline payload the line shows; null when it is not a JSON object. */
@@ -175,6 +211,7 @@ export function statusInput(payload: unknown): StatusInput | null {
     contextPct,
     cost,
     limits: rateLimitsOf(payload),
+    contextWindow: reportedContextWindow(payload),
   };
 }
 
@@ -273,19 +310,29 @@ export function statusline(
   const before = JSON.stringify(state);
   state = withCost(state, day, input.sessionId, input.cost);
   try {
-    if (input.limits) {
-      const key = sampleKey(input.limits);
-      if (sampleDue(state, key, now)) {
-        const sample: RateLimitSample = { ts: now, session_id: input.sessionId, ...input.limits };
-        savePayload(
-          `${claudeDir}/${rateLimitSamplesRel}`,
-          new TextEncoder().encode(sampleJson(sample)),
-          "statusline",
-          input.sessionId || "unknown",
-          now,
-        );
-        state = { ...state, sample: { ts: now, key } };
-      }
+    const key = input.limits ? sampleKey(input.limits) : null;
+    const limitsDue = key !== null && sampleDue(state, key, now);
+    const withNewWindow = withWindow(state, input.sessionId, input.contextWindow);
+    if (limitsDue || withNewWindow) {
+      // One file for both: the official figures (whenever the payload has them) and the
+      // context window when it is new for the session.
+      const sample: RateLimitSample = {
+        ts: now,
+        session_id: input.sessionId,
+        ...(input.limits ?? { five_hour: null, seven_day: null }),
+        ...(withNewWindow && input.contextWindow !== null
+          ? { context_window: input.contextWindow }
+          : {}),
+      };
+      savePayload(
+        `${claudeDir}/${rateLimitSamplesRel}`,
+        new TextEncoder().encode(sampleJson(sample)),
+        "statusline",
+        input.sessionId || "unknown",
+        now,
+      );
+      if (withNewWindow) state = withNewWindow;
+      if (key !== null) state = { ...state, sample: { ts: now, key } };
     }
     if (JSON.stringify(state) !== before) writeState(statePath, state);
   } catch (e) {

@@ -202,6 +202,10 @@ export const alertWindowMinRateSpanMin = 15;
 /** The statusline stores a rate-limit sample at most this often while no figure changes. */
 export const statuslineSampleEveryMs = 30_000;
 
+/** The statusline remembers the reported context window of this many recent sessions (to store
+ * each only when it is new for its session). */
+export const statuslineWindowSessionsKept = 200;
+
 /** Below this percentage used, tokens ÷ used % is no budget (the percentage is rounded). */
 export const officialMinUsedPct = 5;
 

@@ -29,6 +29,9 @@ export interface RateLimitSample {
   session_id: string;
   five_hour: RateLimitFigure | null;
   seven_day: RateLimitFigure | null;
+  /** The session's context window size as Claude Code reports it (`context_window.
+   * context_window_size`), present only when the statusline saw it new for the session. */
+  context_window?: number;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -58,6 +61,16 @@ export function rateLimitsOf(
   return five_hour || seven_day ? { five_hour, seven_day } : null;
 }
 
+/** Claude Code's reported `context_window.context_window_size` of a payload, null when absent
+ * or absurd (not a positive whole number of at most a billion tokens). */
+export function reportedContextWindow(payload: unknown): number | null {
+  if (!isRecord(payload) || !isRecord(payload.context_window)) return null;
+  const size = payload.context_window.context_window_size;
+  return typeof size === "number" && Number.isInteger(size) && size > 0 && size <= 1e9
+    ? size
+    : null;
+}
+
 /** A sample as its file holds it: the payload's own field names, resets_at in epoch seconds. */
 export function sampleJson(s: RateLimitSample): string {
   const fig = (f: RateLimitFigure | null) =>
@@ -66,10 +79,14 @@ export function sampleJson(s: RateLimitSample): string {
     ts: s.ts,
     session_id: s.session_id,
     rate_limits: { five_hour: fig(s.five_hour), seven_day: fig(s.seven_day) },
+    ...(s.context_window === undefined
+      ? {}
+      : { context_window: { context_window_size: s.context_window } }),
   });
 }
 
-/** Parses a sample file's text; null when it is not one. */
+/** Parses a sample file's text; null when it is not one (it holds neither an official figure
+ * nor a context window size). */
 export function parseSample(text: string): RateLimitSample | null {
   let v: unknown;
   try {
@@ -79,9 +96,15 @@ export function parseSample(text: string): RateLimitSample | null {
   }
   if (!isRecord(v) || typeof v.ts !== "number" || !Number.isFinite(v.ts)) return null;
   const limits = rateLimitsOf(v);
-  if (!limits) return null;
+  const window = reportedContextWindow(v);
+  if (!limits && window === null) return null;
   const sid = typeof v.session_id === "string" ? v.session_id : "";
-  return { ts: Math.round(v.ts), session_id: sid, ...limits };
+  return {
+    ts: Math.round(v.ts),
+    session_id: sid,
+    ...(limits ?? { five_hour: null, seven_day: null }),
+    ...(window === null ? {} : { context_window: window }),
+  };
 }
 
 /** Claude's figure for one window, with what the dashboard derives from it. */

@@ -9,6 +9,7 @@ import { migration7 } from "./migration_7.ts";
 import { migrationOtlp } from "./migration_otlp.ts";
 import { migrationRateLimits } from "./migration_rate_limits.ts";
 import { migrationCostSpread } from "./migration_cost_spread.ts";
+import { migrationContextWindow } from "./migration_context_window.ts";
 
 export const migrations: string[] = [
   // 1: events, derived sessions, paired tool calls, per-file cursors, ingest errors.
@@ -471,4 +472,6 @@ export const migrations: string[] = [
   migrationRateLimits,
   // Claude Code's reported cost spread over its messages (issue 16; migration_cost_spread.ts).
   migrationCostSpread,
+  // The context window Claude Code reports per session (issue 16; migration_context_window.ts).
+  migrationContextWindow,
 ];

@@ -11,13 +11,14 @@ import {
   statusInput,
   todayCost,
   withCost,
+  withWindow,
 } from "../../src/commands/statusline.ts";
 import { officialFigure, withOfficialBudget } from "../../src/domain/usage/official.ts";
 import { evaluateRules } from "../../src/domain/alerts/rules.ts";
 import { type AlertSettings, emptySnapshot } from "../../src/core/alert_types.ts";
 import { alertRules } from "../../src/core/alert_catalog.ts";
 import { parseSample, sampleJson } from "../../src/core/rate_limits.ts";
-import { statuslineSampleEveryMs } from "../../src/core/config.ts";
+import { statuslineSampleEveryMs, statuslineWindowSessionsKept } from "../../src/core/config.ts";
 
 const hour = 3_600_000;
 const t0 = Date.UTC(2026, 0, 5, 10, 0, 0);
@@ -173,4 +174,34 @@ Deno.test("limit_runout: the 5-hour or weekly window projected to run out before
   assert.deepEqual(evaluateRules(quiet, settings, t0 + hour), []);
   const old = { ...snap, official: { five_hour: { ...five, stale: true }, seven_day: null } };
   assert.deepEqual(evaluateRules(old, settings, t0 + hour), []);
+});
+
+Deno.test("the statusline records a session's reported context window only when it is new, for the last sessions only", () => {
+  const s0 = parseState(null, "d");
+  assert.equal(
+    statusInput({ context_window: { context_window_size: 1_000_000 } })?.contextWindow,
+    1_000_000,
+  );
+  assert.equal(statusInput({ context_window: { context_window_size: "1M" } })?.contextWindow, null);
+  const s1 = withWindow(s0, "a", 1_000_000);
+  assert.deepEqual(s1?.windows, { a: 1_000_000 });
+  assert.equal(withWindow(s1!, "a", 1_000_000), null, "the same size again: nothing to record");
+  assert.equal(withWindow(s1!, "", 1_000_000), null, "no session: nothing to record");
+  assert.equal(withWindow(s1!, "a", null), null);
+  assert.deepEqual(withWindow(s1!, "a", 200_000)?.windows, { a: 200_000 }, "a changed size is");
+  let s = s1!;
+  for (let i = 0; i < statuslineWindowSessionsKept + 5; i++) s = withWindow(s, `s${i}`, 1)!;
+  const ids = Object.keys(s.windows);
+  assert.equal(ids.length, statuslineWindowSessionsKept);
+  assert.equal(ids.at(-1), `s${statuslineWindowSessionsKept + 4}`, "the newest kept");
+  assert.ok(!("a" in s.windows), "the oldest forgotten");
+  assert.deepEqual(parseState(JSON.stringify(s), "d").windows, s.windows, "kept in the state file");
+  const sample = {
+    ts: t0,
+    session_id: "a",
+    five_hour: null,
+    seven_day: null,
+    context_window: 1_000_000,
+  };
+  assert.deepEqual(parseSample(sampleJson(sample)), sample, "a sample with only the window");
 });

@@ -30,6 +30,8 @@ const sessionColumns =
   input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost_usd, unpriced_messages,
   waiting_reason, context_tokens, compactions, archived, reported_cost_usd, reported_lines_added,
   reported_lines_removed, reported_api_ms, reported_tool_ms, reported_context_window,
+  (SELECT context_window FROM session_context_windows w
+    WHERE w.session_id = sessions.session_id) AS statusline_context_window,
   ${statusSql} AS status`;
 const sessionShape = {
   session_id: "text",
@@ -57,6 +59,7 @@ const sessionShape = {
   reported_api_ms: "int?",
   reported_tool_ms: "int?",
   reported_context_window: "int?",
+  statusline_context_window: "int?",
   status: "text",
 } as const;
 
@@ -69,10 +72,16 @@ function sessionStatusOf(s: string): SessionStatus {
 }
 
 /**
- * The context window a session's model has. Transcripts name the API model, which is the same
- * for the 200k and the 1M-token windows: a context already past 200k can only be the 1M one.
+ * The context window of a session: the size Claude Code reported when it did (`reported`),
+ * else a guess from its model. Transcripts name the API model, which is the same for the 200k
+ * and the 1M-token windows: a context already past 200k can only be the 1M one.
  */
-export function sessionContextWindow(model: string | null, contextTokens: number | null) {
+export function sessionContextWindow(
+  model: string | null,
+  contextTokens: number | null,
+  reported: number | null = null,
+): number | null {
+  if (reported !== null && reported > 0) return reported;
   const window = contextWindowOf(model);
   if (window !== null && contextTokens !== null && contextTokens > window) return 1_000_000;
   return window;
@@ -120,8 +129,13 @@ function toSession(r: RowOf<typeof sessionShape>): SessionSummary {
     tool_ms: r.reported_tool_ms,
     waiting_reason: status === "waiting" ? maskNullable(r.waiting_reason) : null,
     context_tokens: r.context_tokens,
-    context_window: r.reported_context_window ??
-      sessionContextWindow(r.model, r.context_tokens),
+    // The statusline's figure is the current model's window; cost-state's is the largest of
+    // the session's models.
+    context_window: sessionContextWindow(
+      r.model,
+      r.context_tokens,
+      r.statusline_context_window ?? r.reported_context_window,
+    ),
     cache_hit_ratio: cacheHitRatio(r),
     compactions: r.compactions,
     source: r.archived === 1 ? "archived" : "live",
