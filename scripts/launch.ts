@@ -2,7 +2,8 @@
 // but not ${XDG_CONFIG_HOME:-$HOME/.config} nor split CLAUDE_CONFIG_DIR (a comma-separated
 // list), so this launcher works out the folders Claude Code may write to (src/ingest/roots.ts)
 // and runs `deno run main.ts` (or `deno compile`) with read access widened to exactly those
-// folders. It needs no read access itself: only those three variables and running `deno`.
+// folders, minus what Claude Code keeps there that claude-dash never reads (its login tokens…).
+// It needs no read access itself: only those three variables and running `deno`.
 //
 //   deno run --allow-env=HOME,XDG_CONFIG_HOME,CLAUDE_CONFIG_DIR --allow-run=deno \
 //     scripts/launch.ts start|dev|compile|doctor [flags for main.ts]
@@ -21,6 +22,23 @@ const modes: readonly LaunchMode[] = ["start", "dev", "compile", "doctor"];
 /** The environment variables the server may read (the roots depend on them). */
 export const serverEnv = ["HOME", "XDG_CONFIG_HOME", "CLAUDE_CONFIG_DIR"] as const;
 
+/**
+ * What Claude Code keeps in its folders that claude-dash never reads, denied even though the
+ * folder is readable (Deno's --deny-read wins over --allow-read): login tokens, IDE lock files
+ * (with their auth token), shell environment snapshots, prompt history, backups of edited files,
+ * debug logs. claude-dash reads only projects/, hooks/ (hook logs, threads.db, .env.discord),
+ * settings.json (doctor) and its own claude-dash/.
+ */
+export const deniedInRoot = [
+  ".credentials.json",
+  "ide",
+  "shell-snapshots",
+  "session-env",
+  "history.jsonl",
+  "file-history",
+  "debug",
+] as const;
+
 /** The server's permission flags for this environment, or an error a person can act on. Pure. */
 export function serverPermissions(env: RootEnv): string[] | { error: string } {
   const home = env.HOME?.trim();
@@ -31,6 +49,7 @@ export function serverPermissions(env: RootEnv): string[] | { error: string } {
   if (bad) return { error: `${bad.path}: a folder name with a comma cannot be a permission` };
   return [
     `--allow-read=${roots.map((r) => r.path).join(",")}`,
+    `--deny-read=${roots.flatMap((r) => deniedInRoot.map((d) => `${r.path}/${d}`)).join(",")}`,
     `--allow-write=${main}/claude-dash`,
     "--allow-net=127.0.0.1,localhost",
     `--allow-env=${serverEnv.join(",")}`,

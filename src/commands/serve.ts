@@ -3,7 +3,9 @@
 // and exit code 2 for anything the user can fix.
 
 import type { CliOptions } from "./cli.ts";
+import { dirname } from "node:path";
 import { log, openLogFile } from "../core/log.ts";
+import { shutdownTimeoutMs } from "../core/config.ts";
 
 export interface ServeOptions extends CliOptions {
   /** --claude-dir was given: that folder only (no other roots), and it must exist. */
@@ -37,10 +39,50 @@ function checkClaudeDir(claudeDir: string, claudeDirGiven: boolean): void {
   }
 }
 
+/**
+ * The first path claude-dash writes to (its folder, logs, statusline samples, scratch, the
+ * database and its -wal/-shm, the ingest secret) that is a symbolic link, or has one on the way
+ * below `claudeDir`; null when none is. Deno checks the write permission against the path as
+ * written, so a link there would let the server write wherever it points. Missing paths are fine.
+ */
+export function ownPathLink(claudeDir: string, dbPath: string): string | null {
+  const base = claudeDir.replace(/\/+$/, "");
+  const own = `${base}/claude-dash`;
+  const dbDir = dirname(dbPath);
+  const paths = [
+    `${own}/logs`,
+    `${own}/statusline/samples`,
+    `${own}/ingest-secret`,
+    `${dbDir}/scratch`,
+    ...["", "-wal", "-shm"].map((s) => `${dbPath}${s}`),
+  ];
+  for (const path of paths) {
+    // Every component below claudeDir (or, for a database elsewhere, the file and its folder).
+    const rel = path.startsWith(`${base}/`) ? path.slice(base.length + 1).split("/") : null;
+    const steps = rel
+      ? rel.map((_, i) => `${base}/${rel.slice(0, i + 1).join("/")}`)
+      : [dirname(path), path];
+    for (const step of steps) {
+      try {
+        if (Deno.lstatSync(step).isSymlink) return step;
+      } catch {
+        break; // absent (made later, as a real folder or file) or not ours to look at
+      }
+    }
+  }
+  return null;
+}
+
 /** Serves the dashboard until a signal stops it (the process then exits 0). */
 export async function runServe(options: ServeOptions): Promise<void> {
   const { port, dbPath, claudeDir, otlpEndpoint, logFile, claudeDirGiven } = options;
   checkClaudeDir(claudeDir, claudeDirGiven);
+  const link = ownPathLink(claudeDir, dbPath);
+  if (link) {
+    fail(
+      `${link} is a symbolic link: claude-dash does not write through links; make it a real folder or file`,
+    );
+  }
 
   if (logFile) {
     try {
@@ -92,7 +134,17 @@ export async function runServe(options: ServeOptions): Promise<void> {
     // Ctrl-C reaches both `deno task`'s launcher (which forwards it) and the server: stop once.
     if (stopping) return;
     stopping = true;
-    await dashboard.stop();
+    // A stop that hangs (a blocked file watcher, a stuck connection) must not keep the process
+    // alive: the database is consistent after every commit, so exiting anyway loses nothing.
+    setTimeout(() => {
+      log.warn(`stopping took over ${shutdownTimeoutMs} ms; exiting anyway`);
+      Deno.exit(0);
+    }, shutdownTimeoutMs);
+    try {
+      await dashboard.stop();
+    } catch (e) {
+      log.error(`stopping failed: ${e instanceof Error ? e.message : e}`);
+    }
     Deno.exit(0);
   };
   try {

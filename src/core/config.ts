@@ -222,3 +222,15 @@ export const httpHookRetryWindowMs = 60_000;
 
 /** Largest OTLP request body accepted (after gzip decompression); larger ones get 413. */
 export const maxOtlpBodyBytes = 16 * 1024 * 1024;
+
+// ---- file watcher liveness (issue 17): a FIFO must not stop live updates or shutdown ----
+
+/**
+ * How often the watched folders' mtimes are checked: a change the watcher did not report
+ * makes the ingester list the sources at once, and a second one marks the runtime's watcher
+ * thread as blocked (a FIFO it opened), after which this poll alone drives live updates.
+ */
+export const watchPollMs = 250;
+
+/** Longest a SIGINT/SIGTERM waits for a clean stop before the process exits anyway. */
+export const shutdownTimeoutMs = 1500;

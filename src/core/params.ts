@@ -29,13 +29,24 @@ export function limitParam(q: Query): number {
   return intParam(q, "limit", defaultPageRows, 1, maxPageRows);
 }
 
-/** Accepts ISO-8601 or epoch milliseconds. */
+/** The earliest and latest instants a time parameter may name: years 0000 to 9999. */
+export const minTimeMs = Date.parse("0000-01-01T00:00:00.000Z");
+export const maxTimeMs = Date.parse("9999-12-31T23:59:59.999Z");
+
+/** Accepts ISO-8601 or epoch milliseconds, between the years 0000 and 9999. */
 export function timeParam(q: Query, name: string): number | undefined {
   const v = q(name);
   if (v === undefined || v === "") return undefined;
   const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
   if (!Number.isFinite(ms)) {
     throw new BadRequest(`${name} must be an ISO-8601 time or epoch milliseconds, got "${v}"`);
+  }
+  // Date can hold ±8.64e15 ms, but routes turn these into ISO strings and step around them
+  // (ranges, buckets): an edge value would throw deep inside a route and answer 500.
+  if (ms < minTimeMs || ms > maxTimeMs) {
+    throw new BadRequest(
+      `${name} must be between 0000-01-01 and 9999-12-31T23:59:59.999Z, got "${v}"`,
+    );
   }
   return ms;
 }

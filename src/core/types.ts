@@ -304,7 +304,21 @@ export type LiveMessage =
   | { type: "event"; event: EventRow }
   | { type: "session"; session: SessionSummary }
   | { type: "alert"; alert: AlertRow }
-  | { type: "usage"; active: ActiveBlock | null };
+  | { type: "usage"; active: ActiveBlock | null }
+  | LiveReset;
+
+/**
+ * Sent to a resuming client instead of a replay that would leave a gap: its `from_id` is
+ * more than the replay window behind (`too_old`) or unknown to this database (`unknown_id`,
+ * e.g. rebuilt). The client reloads its data; the stream continues after `last_id`.
+ */
+export interface LiveReset {
+  type: "reset";
+  reason: "too_old" | "unknown_id";
+  from_id: number;
+  last_id: number;
+  replay_limit: number;
+}
 
 // ---- Alerts (src/alerts/) ----
 

@@ -26,7 +26,7 @@ import {
 } from "../store/write/writer.ts";
 import type { RootStatus, SourceKind } from "../core/types.ts";
 import type { PriceTable } from "../core/pricing.ts";
-import { classify, FolderCheck, SourceLister, transcriptRoots } from "./sources.ts";
+import { classify, FolderCheck, SourceLister, sourceRoots, transcriptRoots } from "./sources.ts";
 import { type ClaudeRoot, findRoots, type RootOrigin } from "./roots.ts";
 import { SecretFile } from "../core/secrets.ts";
 import { SourceWatcher } from "./watcher.ts";
@@ -137,9 +137,10 @@ export class Ingester {
         status: { path: dir, origin, main, found: false, same_as: null, transcripts: 0 },
       };
       if (watch) {
+        const missed = () => void this.rescan(); // a change the watcher missed: list now
         r.watcher = main
-          ? new SourceWatcher(dir, (rel) => this.hint(rel))
-          : new SourceWatcher(dir, (rel) => this.#hintIn(r, rel), transcriptRoots);
+          ? new SourceWatcher(dir, (rel) => this.hint(rel), sourceRoots, missed)
+          : new SourceWatcher(dir, (rel) => this.#hintIn(r, rel), transcriptRoots, missed);
       }
       return r;
     };
@@ -249,6 +250,8 @@ export class Ingester {
         }
       }
       if (this.#stopped) break;
+      // A listing asked for while this pass ran (a change the watcher missed) starts at once.
+      if (this.#scanRequested && !this.stats.paused) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, reconcileIntervalMs);
         function done() {

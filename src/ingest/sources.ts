@@ -108,6 +108,8 @@ export class SourceLister {
     const dirs: string[] = [];
     try {
       for await (const entry of Deno.readDir(abs)) {
+        // Only the entry's type from the listing: a FIFO, socket or device is never opened
+        // (opening a FIFO blocks until a writer comes), nor is a symbolic link followed.
         if (entry.isFile) files.push(entry.name);
         else if (entry.isDirectory) dirs.push(entry.name);
       }

@@ -73,6 +73,7 @@ export function forClient(messages: LiveMessage[], f: EventFilters): LiveMessage
         // The alert banner is on every page, whatever the page's filters.
         return true;
       case "usage":
+      case "reset":
         return true;
     }
   });

@@ -1,6 +1,7 @@
 // GET /api/stream: Server-Sent Events. Each stored event is `event: event` with its id (so
 // the browser's Last-Event-ID resumes exactly), session changes are `event: session`, and
-// a comment heartbeat keeps proxies and the client's liveness check happy.
+// a comment heartbeat keeps proxies and the client's liveness check happy. A resume too far
+// behind to replay gets `event: reset` right after `hello` (see Subscription).
 
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
@@ -40,6 +41,14 @@ export function sseHandler(c: Context, bus: LiveBus, db: Db, filters: EventFilte
               event: "event",
               id: String(m.event.id),
               data: safeStringify(m.event),
+            });
+          } else if (m.type === "reset") {
+            // The id moves the browser's Last-Event-ID past the gap, so its own reconnect
+            // does not ask for the lost range again.
+            await stream.writeSSE({
+              event: "reset",
+              id: String(m.last_id),
+              data: JSON.stringify(m),
             });
           } else if (m.type === "session") {
             await stream.writeSSE({ event: "session", data: safeStringify(m.session) });

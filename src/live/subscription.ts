@@ -1,7 +1,9 @@
 // One live client's view of the bus: subscribes first, then replays stored events after
 // the client's last seen id, and skips live events already replayed, so a reconnect never
 // loses or duplicates an event. Its queue is bounded: a client that falls too far behind
-// is dropped (it reconnects and replays) instead of growing memory.
+// is dropped (it reconnects and replays) instead of growing memory. A resume that cannot be
+// replayed whole (more than the replay window missed, or an id this database never gave)
+// starts with an explicit `reset` message instead of a silent gap.
 
 import type { EventFilters, LiveMessage } from "../core/types.ts";
 import { maxClientQueue, maxReplayEvents } from "../core/config.ts";
@@ -29,13 +31,28 @@ export class Subscription {
       }
       this.#wake();
     });
-    if (lastEventId !== null) {
-      const replay = eventsAfterId(db, lastEventId, filters, maxReplayEvents);
-      this.#queue.unshift(...replay.map((event): LiveMessage => ({ type: "event", event })));
-      this.#lastSent = lastEventId;
-    } else {
-      this.#lastSent = maxEventId(db);
+    // Subscribed before reading, so an event stored from here on is either in the replay or
+    // queued live (or both: next() drops the repeat).
+    this.#lastSent = lastEventId ?? maxEventId(db);
+    if (lastEventId === null) return;
+    const newest = maxEventId(db);
+    // One more than the window: getting it means the replay would stop short of the present.
+    const replay = lastEventId > newest
+      ? null
+      : eventsAfterId(db, lastEventId, filters, maxReplayEvents + 1);
+    if (replay === null || replay.length > maxReplayEvents) {
+      // Live events up to `newest` are already stored, so the client's reload shows them.
+      this.#lastSent = newest;
+      this.#queue.unshift({
+        type: "reset",
+        reason: replay === null ? "unknown_id" : "too_old",
+        from_id: lastEventId,
+        last_id: newest,
+        replay_limit: maxReplayEvents,
+      });
+      return;
     }
+    this.#queue.unshift(...replay.map((event): LiveMessage => ({ type: "event", event })));
   }
 
   /** Highest event id this client has (or will have) received. */

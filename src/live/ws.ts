@@ -1,5 +1,6 @@
 // GET /api/ws: the same live messages as SSE, as JSON over a WebSocket. A client may send
-// {type: "subscribe", filters: {...}} at any time to change what it receives.
+// {type: "subscribe", filters: {...}} at any time to change what it receives. `?last_event_id=`
+// resumes like SSE's Last-Event-ID, with the same `{type: "reset", …}` when it cannot.
 
 import type { Context } from "hono";
 import { upgradeWebSocket } from "hono/deno";

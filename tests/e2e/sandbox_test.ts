@@ -15,7 +15,7 @@ import { makeHome, writeFixtures } from "../support/home.ts";
 import { SseClient } from "../support/sse.ts";
 import { count, waitFor } from "../support/wait.ts";
 import { denoDir, servingUrl, type TaskEnv, taskRunFlags, taskWords } from "../support/tasks.ts";
-import { launchArgs } from "../../scripts/launch.ts";
+import { deniedInRoot, launchArgs } from "../../scripts/launch.ts";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -38,6 +38,11 @@ await attempt("read ~/.ssh key", () => Deno.readTextFile(home + "/.ssh/id_ed2551
 await attempt("list ~", async () => { for await (const _ of Deno.readDir(home)) break; });
 await attempt("read the checkout", () => Deno.readTextFile(repo + "/deno.json"));
 await attempt("read ~/.claude/settings.json", () => Deno.readTextFile(home + "/.claude/settings.json"));
+await attempt("read ~/.claude/.credentials.json", () => Deno.readTextFile(home + "/.claude/.credentials.json"));
+await attempt("stat ~/.claude/.credentials.json", () => Deno.stat(home + "/.claude/.credentials.json"));
+await attempt("read ~/.config/claude/.credentials.json", () => Deno.readTextFile(home + "/.config/claude/.credentials.json"));
+await attempt("read ~/.claude/ide lock", () => Deno.readTextFile(home + "/.claude/ide/1234.lock"));
+await attempt("read ~/.claude/hooks/.env.discord", () => Deno.readTextFile(home + "/.claude/hooks/.env.discord"));
 await attempt("read ~/.config/claude/x.jsonl", () => Deno.readTextFile(home + "/.config/claude/x.jsonl"));
 await attempt("read ~/.config/other", () => Deno.readTextFile(home + "/.config/other"));
 await attempt("write ~/.config/claude", () => Deno.writeTextFile(home + "/.config/claude/y", "x"));
@@ -59,7 +64,7 @@ console.log(JSON.stringify(out));
 `;
 
 Deno.test(
-  "under the start task's flags reading /etc/passwd or ~/.ssh, writing outside claude-dash/, other env, net, run, sys and ffi all fail with NotCapable",
+  "under the start task's flags reading /etc/passwd, ~/.ssh or Claude Code's .credentials.json, writing outside claude-dash/, other env, net, run, sys and ffi all fail with NotCapable",
   opts,
   async () => {
     const h = await makeHome();
@@ -67,16 +72,25 @@ Deno.test(
       await Deno.mkdir(join(h.home, ".ssh"));
       await Deno.writeTextFile(join(h.home, ".ssh/id_ed25519"), "PRIVATE KEY");
       await Deno.writeTextFile(join(h.claudeDir, "settings.json"), '{"hooks": {}}');
+      // Claude Code's login tokens and IDE lock file (with its auth token): never readable.
+      const token = '{"claudeAiOauth": {"accessToken": "sk-ant-oat01-x"}}';
+      await Deno.writeTextFile(join(h.claudeDir, ".credentials.json"), token);
+      await Deno.mkdir(join(h.claudeDir, "ide"));
+      await Deno.writeTextFile(join(h.claudeDir, "ide/1234.lock"), '{"authToken": "x"}');
+      await Deno.writeTextFile(join(h.claudeDir, "hooks/.env.discord"), "DISCORD_TOKEN=x\n");
       await Deno.mkdir(join(h.claudeDir, "claude-dash"), { recursive: true });
       await Deno.mkdir(join(h.home, ".config/claude"), { recursive: true });
+      await Deno.writeTextFile(join(h.home, ".config/claude/.credentials.json"), token);
       await Deno.writeTextFile(join(h.home, ".config/claude/x.jsonl"), "{}\n");
       await Deno.writeTextFile(join(h.home, ".config/other"), "x");
       // The probe lives outside every allowed folder: Deno loads the main module regardless.
       const dir = await Deno.makeTempDir({ prefix: "claude-dash-probe-" });
       await Deno.writeTextFile(join(dir, "probe.js"), probe);
       const flags = await taskFlags("start", h.home);
+      const denied = (dir: string) => deniedInRoot.map((d) => `${dir}/${d}`);
       assert.deepEqual(flags, [
         `--allow-read=${h.home}/.claude,${h.home}/.config/claude`,
+        `--deny-read=${[...denied(h.claudeDir), ...denied(`${h.home}/.config/claude`)].join(",")}`,
         `--allow-write=${h.home}/.claude/claude-dash`,
         "--allow-net=127.0.0.1,localhost",
         "--allow-env=HOME,XDG_CONFIG_HOME,CLAUDE_CONFIG_DIR",
@@ -96,6 +110,11 @@ Deno.test(
         "list ~": "NotCapable",
         "read the checkout": "NotCapable",
         "read ~/.claude/settings.json": "ok",
+        "read ~/.claude/.credentials.json": "NotCapable",
+        "stat ~/.claude/.credentials.json": "NotCapable",
+        "read ~/.config/claude/.credentials.json": "NotCapable",
+        "read ~/.claude/ide lock": "NotCapable",
+        "read ~/.claude/hooks/.env.discord": "ok",
         "read ~/.config/claude/x.jsonl": "ok",
         "read ~/.config/other": "NotCapable",
         "write ~/.config/claude": "NotCapable",
@@ -178,6 +197,10 @@ Deno.test(
 
     const flags = await taskFlags("start", h.home, env);
     const readable = flags.find((f) => f.startsWith("--allow-read="))!.slice(13).split(",");
+    // Claude Code's login tokens (bait) and the rest of what it keeps but claude-dash never reads.
+    const denied = flags.find((f) => f.startsWith("--deny-read="))!.slice(12).split(",");
+    assert.ok(denied.includes(`${h.home}/.claude/.credentials.json`));
+    await Deno.writeTextFile(join(h.claudeDir, ".credentials.json"), '{"accessToken": "x"}');
     assert.deepEqual(readable, [`${h.home}/.claude`, `${h.home}/.config/claude`, alt]);
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", ...flags, join(root, "main.ts"), "--port", "0"],
@@ -268,7 +291,8 @@ Deno.test(
       const outsideSet = records.filter((r) => {
         switch (r.permission) {
           case "read":
-            return !readable.some((dir) => inside(r.value, dir));
+            return !readable.some((dir) => inside(r.value, dir)) ||
+              denied.some((path) => inside(r.value, path));
           case "write":
             return !inside(r.value, `${claude}/claude-dash`);
           case "net":
@@ -325,6 +349,68 @@ Deno.test(
       assert.notEqual(db.code, 0);
       assert.match(db.stderr, /Requires write access to "/);
     } finally {
+      await h.cleanup();
+    }
+  },
+);
+
+Deno.test(
+  "under the start task's flags the server refuses an own folder, logs folder or database that is a symbolic link, and writes nothing through it",
+  opts,
+  async () => {
+    const h = await makeHome();
+    const decoy = await Deno.makeTempDir({ prefix: "claude-dash-decoy-" });
+    try {
+      const flags = await taskFlags("start", h.home);
+      // A server that starts anyway is stopped after 15 s (and fails the code assertion).
+      const run = async () => {
+        const child = new Deno.Command(Deno.execPath(), {
+          args: ["run", ...flags, join(root, "main.ts"), "--port", "0"],
+          env: { HOME: h.home, DENO_DIR: await denoDir() },
+          clearEnv: true,
+          stdout: "null",
+          stderr: "piped",
+        }).spawn();
+        const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+        const [status, stderr] = await Promise.all([
+          child.status,
+          new Response(child.stderr).text(),
+        ]);
+        clearTimeout(timer);
+        return { code: status.code, stderr };
+      };
+      const listing = async (dir: string) => {
+        const names: string[] = [];
+        for await (const e of Deno.readDir(dir)) names.push(e.name);
+        return names;
+      };
+      const own = join(h.claudeDir, "claude-dash");
+      await Deno.remove(own, { recursive: true }).catch(() => {});
+      // The whole folder linked elsewhere.
+      await Deno.symlink(decoy, own);
+      const folder = await run();
+      assert.equal(folder.code, 2, folder.stderr);
+      assert.equal(
+        folder.stderr.trim().split("\n").at(-1),
+        `claude-dash: ${own} is a symbolic link: claude-dash does not write through links; make it a real folder or file`,
+      );
+      assert.deepEqual(await listing(decoy), [], "nothing written into the decoy");
+      // A real folder, but its logs folder and the database's -wal linked out.
+      await Deno.remove(own);
+      await Deno.mkdir(own);
+      await Deno.symlink(decoy, join(own, "logs"));
+      const logs = await run();
+      assert.equal(logs.code, 2, logs.stderr);
+      assert.match(logs.stderr, /claude-dash\/logs is a symbolic link/);
+      await Deno.remove(join(own, "logs"));
+      await Deno.symlink(join(decoy, "wal"), join(own, "claude-dash.db-wal"));
+      const wal = await run();
+      assert.equal(wal.code, 2, wal.stderr);
+      assert.match(wal.stderr, /claude-dash\.db-wal is a symbolic link/);
+      assert.deepEqual(await listing(decoy), [], "nothing written into the decoy");
+      assert.deepEqual(await listing(own), ["claude-dash.db-wal"], "no database created");
+    } finally {
+      await Deno.remove(decoy, { recursive: true });
       await h.cleanup();
     }
   },
@@ -467,6 +553,11 @@ Deno.test("the launcher's doctor mode runs `main.ts doctor` with exactly start's
     "run",
     "--no-config",
     "--allow-read=/home/u/.claude,/xdg/claude,/a,/home/u/b",
+    `--deny-read=${
+      ["/home/u/.claude", "/xdg/claude", "/a", "/home/u/b"].flatMap((r) =>
+        deniedInRoot.map((d) => `${r}/${d}`)
+      ).join(",")
+    }`,
     "--allow-write=/home/u/.claude/claude-dash",
     "--allow-net=127.0.0.1,localhost",
     "--allow-env=HOME,XDG_CONFIG_HOME,CLAUDE_CONFIG_DIR",

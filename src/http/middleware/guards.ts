@@ -26,6 +26,8 @@ export function guards(): MiddlewareHandler {
   return async (c, next) => {
     const host = c.req.header("Host");
     if (!isLoopbackHost(host)) {
+      // Refusals carry the same headers as every other answer.
+      securityHeaders(c);
       return c.json({
         error: "claude-dash only answers requests addressed to 127.0.0.1 or localhost",
       }, 421);
@@ -34,16 +36,21 @@ export function guards(): MiddlewareHandler {
     const upgrade = c.req.header("Upgrade")?.toLowerCase() === "websocket";
     const changes = !["GET", "HEAD", "OPTIONS"].includes(c.req.method);
     if ((upgrade || changes) && origin !== undefined && !sameOrigin(origin, host!)) {
+      securityHeaders(c);
       return c.json({ error: "cross-origin request refused" }, 403);
     }
     await next();
     if (upgrade) return;
-    c.header("Content-Security-Policy", csp);
-    c.header("X-Content-Type-Options", "nosniff");
-    c.header("Referrer-Policy", "no-referrer");
-    c.header("X-Frame-Options", "DENY");
+    securityHeaders(c);
     if (knownSecretCount() > 0) await maskKnownInBody(c);
   };
+}
+
+function securityHeaders(c: Context): void {
+  c.header("Content-Security-Policy", csp);
+  c.header("X-Content-Type-Options", "nosniff");
+  c.header("Referrer-Policy", "no-referrer");
+  c.header("X-Frame-Options", "DENY");
 }
 
 /**

@@ -22,6 +22,17 @@ export const maxSearchChars = 500;
 /** Most terms (words + phrases) in one search. */
 export const maxSearchTerms = 32;
 
+/**
+ * Prefix terms are what make a search slow: FTS5 merges the posting lists of every token that
+ * starts with the prefix (and again per row for the snippet), so `a* b* c* …` reads most of the
+ * index. node:sqlite offers no progress handler to cancel a running query, so the budget is
+ * enforced up front: a few prefix terms, and at most one whose prefix is short.
+ */
+export const maxPrefixTerms = 4;
+/** A prefix of fewer letters/digits than this is "short" (it matches a large part of the index). */
+export const shortPrefixChars = 3;
+export const maxShortPrefixes = 1;
+
 /** Marks around highlighted parts of a snippet (STX … ETX); never present in indexed text. */
 export const hitStart = "\u0002";
 export const hitEnd = "\u0003";
@@ -94,9 +105,35 @@ export function parseSearch(input: string): FtsQuery {
   if (usable.length > maxSearchTerms) {
     throw new BadRequest(`q has too many terms: at most ${maxSearchTerms}, got ${usable.length}`);
   }
+  checkPrefixBudget(usable);
   const match = usable.map((t) => quote(t.text) + (t.prefix ? "*" : "")).join(" ");
   const plain = usable.length >= 2 && usable.every((t) => !t.quoted && !t.prefix);
   return { match, phrase: plain ? quote(usable.map((t) => t.text).join(" ")) : null };
+}
+
+function checkPrefixBudget(terms: Term[]): void {
+  const prefixes = terms.filter((t) => t.prefix);
+  if (prefixes.length > maxPrefixTerms) {
+    throw new BadRequest(
+      `q has too many prefix terms (word*): at most ${maxPrefixTerms}, got ${prefixes.length}; ` +
+        "refine your search: use whole words or fewer prefixes",
+    );
+  }
+  // FTS5 applies the * to the last token of the term (`"src/ma"*` is src then ma*).
+  const short = prefixes.filter((t) => lastTokenLength(t.text) < shortPrefixChars);
+  if (short.length > maxShortPrefixes) {
+    throw new BadRequest(
+      `q has ${short.length} prefixes shorter than ${shortPrefixChars} characters ` +
+        `(${short.map((t) => `${t.text}*`).join(", ")}); at most ${maxShortPrefixes} is allowed: ` +
+        "refine your search: lengthen them or use whole words",
+    );
+  }
+}
+
+/** Letters/digits (code points) of the term's last token. */
+function lastTokenLength(text: string): number {
+  const tokens = text.split(/[^\p{L}\p{N}]+/u).filter((w) => w !== "");
+  return [...(tokens.at(-1) ?? "")].length;
 }
 
 /** An FTS5 string literal: inside double quotes every character is literal text. */

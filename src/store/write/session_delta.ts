@@ -47,6 +47,20 @@ export function maybeCompaction(ev: Pick<NormalizedEvent, "source" | "type" | "r
   return ev.type === "system" && ev.raw.includes("compact_boundary");
 }
 
+/** How far past the write time an event's time may count for its session. */
+export const futureSlackMs = 86_400_000;
+
+/**
+ * The event as its session summary sees it: a time more than futureSlackMs past `now` (a
+ * wrong clock, a line dated 9999-12-31) counts as now + futureSlackMs, so it cannot keep the
+ * session "running" and sorted first forever. The stored event and its raw JSON keep the time
+ * as read.
+ */
+export function clampFuture<E extends { ts: number }>(ev: E, now: number): E {
+  const ceiling = now + futureSlackMs;
+  return ev.ts > ceiling ? { ...ev, ts: ceiling } : ev;
+}
+
 /** The pending change of an event's session, created empty on its first event. */
 export function deltaFor(deltas: Map<string, SessionDelta>, ev: NormalizedEvent): SessionDelta {
   let d = deltas.get(ev.sessionId);

@@ -16,7 +16,13 @@ import { PriceTable } from "../../core/pricing.ts";
 import { iso } from "../../core/text.ts";
 import { type Db, inTransaction } from "../db.ts";
 import { DerivedTables } from "./derived.ts";
-import { applyEvent, deltaFor, maybeCompaction, type SessionDelta } from "./session_delta.ts";
+import {
+  applyEvent,
+  clampFuture,
+  deltaFor,
+  maybeCompaction,
+  type SessionDelta,
+} from "./session_delta.ts";
 import { SessionWrites } from "./sessions.ts";
 import { MessageWrites } from "./messages.ts";
 import { ReportedCostWrites } from "./reported_costs.ts";
@@ -280,8 +286,9 @@ export class Writer {
       tool_name: ev.toolName,
       summary: ev.summary,
     });
-    const d = deltaFor(batch.deltas, ev);
-    applyEvent(d, ev);
+    const forSession = clampFuture(ev, batch.now);
+    const d = deltaFor(batch.deltas, forSession);
+    applyEvent(d, forSession);
     if (ev.usage) this.#messages.store(d, ev, row.id, batch.start);
     if (ev.toolEffects.length > 0) {
       batch.toolSessions.add(ev.sessionId);

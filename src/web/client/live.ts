@@ -1,9 +1,10 @@
 // Browser-side live state: one connection (SSE, falling back to WebSocket) feeding signals
 // that islands read. Events are deduplicated by id, so a reconnect that replays after
-// Last-Event-ID never shows a row twice.
+// Last-Event-ID never shows a row twice; one the server cannot replay whole (a `reset`)
+// reloads the page, so a gap is never shown as if nothing had happened.
 
 import { signal } from "@preact/signals";
-import type { ActiveBlock, EventRow, SessionSummary } from "../../core/types.ts";
+import type { ActiveBlock, EventRow, LiveReset, SessionSummary } from "../../core/types.ts";
 import { receiveAlert } from "./alerts.ts";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting" | "offline";
@@ -57,6 +58,23 @@ function upsertSession(s: SessionSummary): void {
   sessionUpdates.value = new Map(sessionUpdates.value).set(s.session_id, s);
 }
 
+const resetReloadKey = "claude-dash:reset-reload";
+const resetReloadGapMs = 60_000;
+
+/** The server could not replay what this page missed: reload its data from the present. */
+function onReset(msg: LiveReset): void {
+  lastId = msg.last_id;
+  // At most one reload a minute, so a server that keeps answering reset cannot loop the page.
+  try {
+    const prev = Number(sessionStorage.getItem(resetReloadKey) ?? 0);
+    if (Date.now() - prev < resetReloadGapMs) return;
+    sessionStorage.setItem(resetReloadKey, String(Date.now()));
+  } catch {
+    // storage refused: reload anyway
+  }
+  location.reload();
+}
+
 let source: EventSource | null = null;
 let socket: WebSocket | null = null;
 
@@ -97,6 +115,7 @@ function openSse(query: string): void {
   source = es;
   es.addEventListener("open", () => (connection.value = "live"));
   es.addEventListener("event", (m) => addEvents([JSON.parse((m as MessageEvent).data)]));
+  es.addEventListener("reset", (m) => onReset(JSON.parse((m as MessageEvent).data)));
   es.addEventListener("session", (m) => upsertSession(JSON.parse((m as MessageEvent).data)));
   es.addEventListener("alert", (m) => receiveAlert(JSON.parse((m as MessageEvent).data).alert));
   es.addEventListener("usage", (m) => {
@@ -127,6 +146,7 @@ function openWs(query: string): void {
     else if (msg.type === "session") upsertSession(msg.session);
     else if (msg.type === "alert") receiveAlert(msg.alert);
     else if (msg.type === "usage") usageLive.value = { active: msg.active };
+    else if (msg.type === "reset") onReset(msg);
   });
   ws.addEventListener("close", () => {
     socket = null;
