@@ -1,18 +1,8 @@
 import type { SessionSummary } from "../../core/types.ts";
-import { costSourceText } from "../../core/types.ts";
-import {
-  compact,
-  dateTime,
-  sessionCost,
-  sessionTokens,
-  shortDateTime,
-  shortId,
-  shortModel,
-  statusLabel,
-  tokensTitle,
-} from "../../core/format.ts";
+import { shortId, shortModel, statusLabel } from "../../core/format.ts";
 import { sessions } from "../client/live.ts";
 import { ArchivedBadge, ContextBar } from "./ContextBar.tsx";
+import { SessionFigureCells } from "../components/session_cells.tsx";
 import { col, type DroppableColumn, HiddenColumns } from "../components/columns.tsx";
 
 export interface SessionBoardProps {
@@ -136,16 +126,7 @@ function BoardTable({ list }: { list: SessionSummary[] }) {
               <td class={col("context", "context")}>
                 <ContextBar tokens={s.context_tokens} window={s.context_window} short />
               </td>
-              <td class={col("events", "num")}>{compact(s.events)}</td>
-              <td class={col("tools", "num")}>{compact(s.tool_calls)}</td>
-              <td class={col("errors", "num", s.errors > 0 && "bad")}>{compact(s.errors)}</td>
-              <td class={col("tokens", "num")} title={tokensTitle(s)}>{sessionTokens(s)}</td>
-              <td class={col("cost", "num")} title={costSourceText[s.cost_source]}>
-                {sessionCost(s)}
-              </td>
-              <td class={col("last", "mono")} title={dateTime(s.last_ts)}>
-                {shortDateTime(s.last_ts)}
-              </td>
+              <SessionFigureCells s={s} />
             </tr>
           ))}
         </tbody>

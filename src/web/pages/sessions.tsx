@@ -2,26 +2,22 @@
 // column, paged on the server. All state is in the URL.
 
 import type { SessionListRow } from "../../core/types.ts";
-import { costSourceText } from "../../core/types.ts";
 import type { SessionsView } from "../page_params.ts";
 import SessionStatus from "../islands/SessionStatus.tsx";
 import SessionsPill from "../islands/SessionsPill.tsx";
 import { PromptText } from "../components/text.tsx";
 import {
-  compact,
   dateTime,
   duration,
-  sessionCost,
-  sessionTokens,
   shortDateTime,
   shortId,
   shortModel,
-  tokensTitle,
   truncate,
   withQuery,
 } from "../../core/format.ts";
 import { ArchivedBadge, ContextBar } from "../islands/ContextBar.tsx";
 import { Island } from "../components/island.tsx";
+import { SessionFigureCells } from "../components/session_cells.tsx";
 import { col, HiddenColumns } from "../components/columns.tsx";
 import { FilterForm, Hidden, OffsetPager, RangeSelect, Select } from "../components/controls.tsx";
 
@@ -212,16 +208,7 @@ function SessionsTable(
                   {shortDateTime(s.first_ts)}
                 </td>
                 <td class={col("duration", "num")}>{duration(span)}</td>
-                <td class={col("events", "num")}>{compact(s.events)}</td>
-                <td class={col("tools", "num")}>{compact(s.tool_calls)}</td>
-                <td class={col("errors", "num", s.errors > 0 && "bad")}>{compact(s.errors)}</td>
-                <td class={col("tokens", "num")} title={tokensTitle(s)}>{sessionTokens(s)}</td>
-                <td class={col("cost", "num")} title={costSourceText[s.cost_source]}>
-                  {sessionCost(s)}
-                </td>
-                <td class={col("last", "mono")} title={dateTime(s.last_ts)}>
-                  {shortDateTime(s.last_ts)}
-                </td>
+                <SessionFigureCells s={s} />
               </tr>
             );
           })}
