@@ -444,6 +444,12 @@ export class Ingester {
    */
   storeNow(update: FileUpdate): CommitResult {
     const result = this.#writer.commit([update]);
+    this.#committed(result);
+    return result;
+  }
+
+  /** Counts a stored batch and hands it to live delivery (a delivery failure is only logged). */
+  #committed(result: CommitResult): void {
     this.stats.commits++;
     this.stats.eventsStored += result.events.length;
     this.stats.lastCommitMs = Date.now();
@@ -454,7 +460,6 @@ export class Ingester {
         log.error(`live delivery failed: ${e instanceof Error ? e.message : e}`);
       }
     }
-    return result;
   }
 
   #add(update: FileUpdate, rawBytes: number): void {
@@ -484,15 +489,6 @@ export class Ingester {
       this.#files.set(u.cursor.path, u.cursor);
       if (u.cursor.kind === "transcript") this.#transcriptKeys.add(u.cursor.path);
     }
-    this.stats.commits++;
-    this.stats.eventsStored += result.events.length;
-    this.stats.lastCommitMs = Date.now();
-    if (result.events.length > 0 || result.sessions.length > 0) {
-      try {
-        this.#onCommit(result);
-      } catch (e) {
-        log.error(`live delivery failed: ${e instanceof Error ? e.message : e}`);
-      }
-    }
+    this.#committed(result);
   }
 }

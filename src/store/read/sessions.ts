@@ -150,6 +150,26 @@ export interface SessionsQuery {
   now?: number;
 }
 
+/**
+ * The sessions matching `where` as a subquery, the outer status filter (status is computed in
+ * the subquery, so it is filtered outside it) and how many sessions match both.
+ */
+function filteredSessions(
+  db: Db,
+  where: string[],
+  params: SqlParams,
+  status: string | undefined,
+): { inner: string; outerWhere: string; total: number } {
+  const inner = `SELECT ${sessionColumns} FROM sessions ${
+    where.length ? "WHERE " + where.join(" AND ") : ""
+  }`;
+  const outerWhere = status ? "WHERE status = :status" : "";
+  if (status) params.status = status;
+  const counted = db.prepare(`SELECT count(*) AS n FROM (${inner}) ${outerWhere}`);
+  const total = oneRow(counted, { n: "int" }, params)?.n ?? 0;
+  return { inner, outerWhere, total };
+}
+
 /** One page of sessions, newest activity first, with the total matching count. */
 export function sessionsPage(
   db: Db,
@@ -158,13 +178,7 @@ export function sessionsPage(
   const where: string[] = [];
   const params: SqlParams = { now: q.now ?? Date.now() };
   addFilter(where, params, "project = :project", "project", q.project);
-  const inner = `SELECT ${sessionColumns} FROM sessions ${
-    where.length ? "WHERE " + where.join(" AND ") : ""
-  }`;
-  const outerWhere = q.status ? "WHERE status = :status" : "";
-  if (q.status) params.status = q.status;
-  const counted = db.prepare(`SELECT count(*) AS n FROM (${inner}) ${outerWhere}`);
-  const total = oneRow(counted, { n: "int" }, params)?.n ?? 0;
+  const { inner, outerWhere, total } = filteredSessions(db, where, params, q.status);
   const rows = allRows(
     db.prepare(
       `SELECT * FROM (${inner}) ${outerWhere} ORDER BY last_ts DESC, session_id LIMIT :limit OFFSET :offset`,
@@ -228,13 +242,7 @@ export function sessionsListing(
   addFilter(where, params, "model = :model", "model", q.model);
   addFilter(where, params, "last_ts >= :since", "since", q.since);
   addFilter(where, params, "first_ts < :until", "until", q.until);
-  const inner = `SELECT ${sessionColumns} FROM sessions ${
-    where.length ? "WHERE " + where.join(" AND ") : ""
-  }`;
-  const outerWhere = q.status ? "WHERE status = :status" : "";
-  if (q.status) params.status = q.status;
-  const counted = db.prepare(`SELECT count(*) AS n FROM (${inner}) ${outerWhere}`);
-  const total = oneRow(counted, { n: "int" }, params)?.n ?? 0;
+  const { inner, outerWhere, total } = filteredSessions(db, where, params, q.status);
   const order = sessionSorts[q.sort ?? "last"];
   const dir = q.dir === "asc" ? "ASC" : "DESC";
   const rows = allRows(
