@@ -18,6 +18,7 @@ import { searchEvents } from "../src/store/read/search.ts";
 import { toolStats } from "../src/store/read/tool_stats.ts";
 import { usageBy } from "../src/store/read/usage.ts";
 import { DerivedTables } from "../src/store/write/derived.ts";
+import { registerSqlFunctions } from "../src/store/sql_functions.ts";
 import { percentiles } from "./stats.ts";
 
 export interface InsightTiming {
@@ -58,6 +59,8 @@ function round1(n: number): number {
 
 /** p50/p95 of each page's queries over `iterations` runs (after 3 warm-ups). */
 export function benchInsights(db: Db, opts: { iterations: number }): Promise<InsightTiming[]> {
+  // A bare connection (not openDb): snippets read the search view, which calls mask_text.
+  registerSqlFunctions(db);
   const n = Math.max(1, opts.iterations);
   const last = (db.prepare("SELECT max(ts) AS m FROM events").get() as { m: number | null }).m ??
     Date.now();

@@ -8,6 +8,8 @@
 //   --dir DIR      where to generate (default: /dev/shm when it has room, else the temp dir)
 //   --ccusage20    only issue 16's usage check against ccusage 20 (fixtures + streaming tree)
 //   --delivery     only issue 16's delivery costs (command hook, HTTP hook, statusline)
+//   --hooks100k    only issue 18's hook backfill at 100k files (both payload shapes, twice each)
+//                  and GET /api/sessions during it; writes its table into bench/RESULTS.md
 
 import { join } from "node:path";
 import { generate, type GenTotals } from "../src/demo/workload.ts";
@@ -30,9 +32,11 @@ import { liveRun, type LiveRunResult, perEventRun } from "./live_bench.ts";
 import { checkTotals } from "./check_totals.ts";
 import { benchInsights } from "./insights_bench.ts";
 import { benchExport } from "./export_bench.ts";
+import { measureVacuum, type VacuumFigures } from "./vacuum_bench.ts";
 import { reportBlocks } from "./blocks_bench.ts";
 import { agreementPhase } from "./agreement_bench.ts";
 import { deliveryPhase } from "./delivery_bench.ts";
+import { hooksPhase, writeHooksResults } from "./hooks_bench.ts";
 import { closeBrowser, openPage } from "../tests/support/browser.ts";
 import { DatabaseSync } from "node:sqlite";
 
@@ -185,6 +189,7 @@ interface Trees {
 
 async function main(): Promise<void> {
   if (flag("ccusage20") || flag("delivery")) return await issue16Only();
+  if (flag("hooks100k")) return await hooks100kOnly();
   const full = flag("full");
   const sizes = full ? fullSizes : quick;
   const started = performance.now();
@@ -223,6 +228,7 @@ async function main(): Promise<void> {
     if (full) await exportPhase(ctx, server);
     await server.stop();
     ctx.server = null;
+    await vacuumPhase(ctx, stored.storedDb);
     await perEventPhase(ctx, trees.storedDir, stored.storedDb);
     await fanOutPhase(ctx, await latencyPhase(ctx));
   } finally {
@@ -619,6 +625,27 @@ async function issue16Only(): Promise<void> {
   }
 }
 
+/** `--hooks100k`: only issue 18's hook backfill phase (bench/hooks_bench.ts). */
+async function hooks100kOnly(): Promise<void> {
+  const started = performance.now();
+  const { dir: base } = await makeBase(2);
+  const report = new Report();
+  let failures: string[] = [];
+  try {
+    await Deno.mkdir(join(base, "db"), { recursive: true });
+    failures = await hooksPhase(report, { base, files: 100_000, runs: 2, progress });
+  } finally {
+    if (!flag("keep")) await Deno.remove(base, { recursive: true }).catch(() => {});
+    else console.log(`kept ${base}`);
+  }
+  const file = await writeHooksResults(report, (performance.now() - started) / 1000);
+  console.log(`\n${report.figures.length} figures; written to ${file}`);
+  if (failures.length > 0) {
+    console.error(`targets not met: ${failures.join("; ")}`);
+    Deno.exit(1);
+  }
+}
+
 /** 5-hour windows: ccusage blocks against GET /api/blocks. */
 async function windowsPhase(ctx: Bench, trees: Trees): Promise<void> {
   const { base, emptyHome, report, failures } = ctx;
@@ -878,6 +905,40 @@ async function insightsPhase(ctx: Bench, storedDb: string): Promise<void> {
     report.note(`bench/insights_bench.ts failed: ${e instanceof Error ? e.message : e}`);
   } finally {
     db.close();
+  }
+}
+
+/** Vacuum without ATTACH on a copy of the stored database (bench/vacuum_bench.ts). */
+async function vacuumPhase(ctx: Bench, storedDb: string): Promise<void> {
+  const { sizes, report, base } = ctx;
+  const copy = join(base, "db/vacuum.db");
+  try {
+    await Deno.copyFile(storedDb, copy);
+    const f = measureVacuum(copy);
+    const note = (x: VacuumFigures["rewrite"]) =>
+      `${fmt(mib(x.bytesBefore), 1)} → ${fmt(mib(x.bytesAfter), 1)} MiB`;
+    report.add({
+      section: storedSection(sizes),
+      name: "vacuum: one-time rewrite at start of a database made before incremental vacuum",
+      value: f.rewrite.ms,
+      unit: "ms",
+      note: `${
+        note(f.rewrite)
+      } after a third of the events was deleted; VACUUM (forbidden by the sandbox) ${
+        fmt(f.vacuumMs)
+      } ms`,
+    });
+    report.add({
+      section: storedSection(sizes),
+      name: "vacuum: in place (incremental), after another third was deleted",
+      value: f.incremental.ms,
+      unit: "ms",
+      note: note(f.incremental),
+    });
+  } catch (e) {
+    report.note(`bench/vacuum_bench.ts failed: ${e instanceof Error ? e.message : e}`);
+  } finally {
+    for (const s of ["", "-wal", "-shm"]) await Deno.remove(copy + s).catch(() => {});
   }
 }
 

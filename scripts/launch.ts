@@ -1,19 +1,26 @@
 // What `deno task start`, `dev`, `compile` and `doctor` run. A deno.json task can expand $HOME
 // but not ${XDG_CONFIG_HOME:-$HOME/.config} nor split CLAUDE_CONFIG_DIR (a comma-separated
 // list), so this launcher works out the folders Claude Code may write to (src/ingest/roots.ts)
-// and runs `deno run main.ts` (or `deno compile`) with read access widened to exactly those
-// folders, minus what Claude Code keeps there that claude-dash never reads (its login tokens…).
+// and runs `deno run main.ts` (or `deno compile`) with read access to exactly what it reads in
+// them (projects/, hooks/, its own claude-dash/, settings.json; projects/ only in the others),
+// never the folders as a whole (Claude Code's login tokens are there too).
 // It needs no read access itself: only those three variables and running `deno`.
 //
 //   deno run --allow-env=HOME,XDG_CONFIG_HOME,CLAUDE_CONFIG_DIR --allow-run=deno \
 //     scripts/launch.ts start|dev|compile|doctor [flags for main.ts]
 //   … scripts/launch.ts --print MODE [flags]   prints that command as JSON (for tests)
 //
-// The server gets read access to every candidate folder, found or not: one created later is
+// The server gets read access in every candidate folder, found or not: one created later is
 // picked up (the server checks which exist on every scan and shows them on /health). Signals
 // (SIGINT, SIGTERM) are passed on to the server, and its exit code is the launcher's.
 
-import { rootCandidates, type RootEnv, rootEnv } from "../src/ingest/roots.ts";
+import {
+  mainRootParts,
+  otherRootParts,
+  rootCandidates,
+  type RootEnv,
+  rootEnv,
+} from "../src/ingest/roots.ts";
 
 export type LaunchMode = "start" | "dev" | "compile" | "doctor";
 
@@ -21,23 +28,6 @@ const modes: readonly LaunchMode[] = ["start", "dev", "compile", "doctor"];
 
 /** The environment variables the server may read (the roots depend on them). */
 export const serverEnv = ["HOME", "XDG_CONFIG_HOME", "CLAUDE_CONFIG_DIR"] as const;
-
-/**
- * What Claude Code keeps in its folders that claude-dash never reads, denied even though the
- * folder is readable (Deno's --deny-read wins over --allow-read): login tokens, IDE lock files
- * (with their auth token), shell environment snapshots, prompt history, backups of edited files,
- * debug logs. claude-dash reads only projects/, hooks/ (hook logs, threads.db, .env.discord),
- * settings.json (doctor) and its own claude-dash/.
- */
-export const deniedInRoot = [
-  ".credentials.json",
-  "ide",
-  "shell-snapshots",
-  "session-env",
-  "history.jsonl",
-  "file-history",
-  "debug",
-] as const;
 
 /** The server's permission flags for this environment, or an error a person can act on. Pure. */
 export function serverPermissions(env: RootEnv): string[] | { error: string } {
@@ -47,9 +37,13 @@ export function serverPermissions(env: RootEnv): string[] | { error: string } {
   const main = roots[0].path; // $HOME/.claude, always first
   const bad = roots.find((r) => r.path.includes(","));
   if (bad) return { error: `${bad.path}: a folder name with a comma cannot be a permission` };
+  // An allow-list of what is read, never a whole folder: Claude Code keeps its login tokens,
+  // IDE lock files (with their auth token), shell environments and prompt history beside them.
+  const readable = roots.flatMap((r) =>
+    (r.path === main ? mainRootParts : otherRootParts).map((part) => `${r.path}/${part}`)
+  );
   return [
-    `--allow-read=${roots.map((r) => r.path).join(",")}`,
-    `--deny-read=${roots.flatMap((r) => deniedInRoot.map((d) => `${r.path}/${d}`)).join(",")}`,
+    `--allow-read=${readable.join(",")}`,
     `--allow-write=${main}/claude-dash`,
     "--allow-net=127.0.0.1,localhost",
     `--allow-env=${serverEnv.join(",")}`,

@@ -5,10 +5,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startDashboard } from "../src/commands/dashboard.ts";
 import { AlertEngine } from "../src/domain/alerts/engine.ts";
 import { LiveBus } from "../src/live/bus.ts";
-import type { Dashboard } from "../src/commands/dashboard.ts";
 import { openDb } from "../src/store/db.ts";
 import { writeSettings } from "../src/store/settings.ts";
 import { defaultSettings } from "../src/core/settings_schema.ts";
@@ -27,6 +25,8 @@ import { makeHome, type TestHome } from "./support/home.ts";
 import { SseClient } from "./support/sse.ts";
 import { pageToken, postJson } from "./support/post.ts";
 import { count, waitFor } from "./support/wait.ts";
+import type { Served } from "./support/served.ts";
+import { alertStats, alertTicks, serveWithAlerts } from "./support/served_extra.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -355,7 +355,7 @@ Deno.test("under a steady stream of commits the engine evaluates at most once pe
   }
 });
 
-// ---- on a real server ----
+// ---- on a real server (spawned under the start task's flags) ----
 
 let fileSeq = 0;
 
@@ -385,26 +385,27 @@ function alertMessages(client: SseClient): AlertRow[] {
   });
 }
 
-async function start(patch?: SettingsPatch): Promise<{ h: TestHome; d: Dashboard }> {
+async function start(patch?: SettingsPatch): Promise<{ h: TestHome; d: Served }> {
   const h = await makeHome();
   if (patch) {
     const db = openDb(h.dbPath);
     writeSettings(db, patch);
     db.close();
   }
-  const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
-  await d.ingester.ready;
-  await waitFor(() => d.alerts.stats.evaluations > 0, 2000, "the alert engine to start");
-  return { h, d };
+  try {
+    return { h, d: await serveWithAlerts(h) };
+  } catch (e) {
+    await h.cleanup();
+    throw e;
+  }
 }
 
 /** Waits until the engine has evaluated `n` more times. */
-async function ticks(d: Dashboard, n: number): Promise<void> {
-  const target = d.alerts.stats.evaluations + n;
-  await waitFor(() => d.alerts.stats.evaluations >= target, n * 1500, `${n} engine ticks`);
+function ticks(d: Served, n: number): Promise<void> {
+  return alertTicks(d, n);
 }
 
-function rowsOf(d: Dashboard, rule: string): AlertRow[] {
+function rowsOf(d: Served, rule: string): AlertRow[] {
   return listAlerts(d.db, { limit: 100 }).filter((a) => a.rule === rule);
 }
 
@@ -476,7 +477,7 @@ Deno.test(
       ) as { state: string; cleared_ts: number | null };
       assert.equal(row.state, "cleared");
       assert.ok(row.cleared_ts !== null);
-      assert.equal(d.alerts.stats.errors, 0);
+      assert.equal((await alertStats(d)).errors, 0);
     } finally {
       await client.close();
       await d.stop();

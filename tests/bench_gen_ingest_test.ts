@@ -1,20 +1,20 @@
 // Acceptance of issue 7: the workload generator's output ingests with zero errors, and the
 // totals it reports equal what the dashboard shows (the same check the benchmark runs at
-// 100k/1M events, here at 20k so it runs with the test suite).
+// 100k/1M events, here at 20k so it runs with the test suite), on a server spawned under the
+// start task's flags.
 
 import assert from "node:assert/strict";
 import { generate } from "../src/demo/workload.ts";
 import { checkTotals } from "../bench/check_totals.ts";
-import { startDashboard } from "../src/commands/dashboard.ts";
+import { serveReady } from "./support/served.ts";
 import { makeHome } from "./support/home.ts";
 
 Deno.test("generated ~/.claude (20k events) ingests with no error and the dashboard shows exactly the generator's totals", async () => {
   const home = await makeHome();
   try {
     const totals = await generate({ dir: home.claudeDir, events: 20_000, seed: 11 });
-    const dashboard = startDashboard({ claudeDir: home.claudeDir, dbPath: home.dbPath, port: 0 });
+    const dashboard = await serveReady(home);
     try {
-      await dashboard.ingester.ready;
       const check = await checkTotals(dashboard.url, totals);
       assert.equal(check.ingestErrors, 0, "ingest errors");
       assert.deepEqual(check.mismatches, [], "per-session differences");
@@ -47,9 +47,8 @@ Deno.test("a generated tree with streaming duplicates (early lines with partial 
       hookShare: 0,
       streamingDuplicates: true,
     });
-    const dashboard = startDashboard({ claudeDir: home.claudeDir, dbPath: home.dbPath, port: 0 });
+    const dashboard = await serveReady(home);
     try {
-      await dashboard.ingester.ready;
       const check = await checkTotals(dashboard.url, totals);
       assert.equal(check.ingestErrors, 0, "ingest errors");
       assert.deepEqual(check.mismatches, [], "per-session differences");

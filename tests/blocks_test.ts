@@ -4,9 +4,9 @@
 // an independent computation written here. Also: the window rule's edge cases, a range that
 // starts or ends inside a window, the limits (p90 of completed windows, the setting), the
 // active window's burn rate and projection, and the rolling 7-day totals.
+// Its servers are spawned under the start task's exact flags (tests/support/served.ts).
 
 import assert from "node:assert/strict";
-import type { Dashboard } from "../src/commands/dashboard.ts";
 import { writeSettings } from "../src/store/settings.ts";
 import { costOf } from "../src/core/pricing.ts";
 import {
@@ -21,7 +21,7 @@ import {
 } from "../src/domain/usage/blocks.ts";
 import type { ActiveBlock, TokenTotals, UsageBlock } from "../src/core/types.ts";
 import { makeHome, type TestHome } from "./support/home.ts";
-import { startReady } from "./support/dashboard.ts";
+import { type Served, serveReady } from "./support/served.ts";
 import {
   assistantLine,
   transcriptPath,
@@ -240,7 +240,7 @@ function assertSame(got: UsageBlock, want: Expected, what: string): void {
   assert.equal(got.active, false, `${what}: history long past is not active`);
 }
 
-async function blocks(d: Dashboard, query = ""): Promise<BlocksAnswer> {
+async function blocks(d: Served, query = ""): Promise<BlocksAnswer> {
   const res = await fetch(`${d.url}/api/blocks${query}`);
   assert.equal(res.status, 200, await res.clone().text());
   return await res.json();
@@ -254,7 +254,7 @@ Deno.test(
     const hist = generateHistory(7);
     await writeHistory(h, hist);
     const want = expectedWindows(hist);
-    const d = await startReady(h);
+    const d = await serveReady(h);
     try {
       // The history has what it is meant to have.
       const gaps = want.slice(1).map((w, i) => w.start - want[i].last);
@@ -303,7 +303,7 @@ Deno.test(
     const hist = generateHistory(11);
     await writeHistory(h, hist);
     const want = expectedWindows(hist);
-    const d = await startReady(h);
+    const d = await serveReady(h);
     try {
       // Windows that follow on from the previous one (no gap of 5 h before them): their start
       // depends on history before the range.
@@ -587,7 +587,7 @@ Deno.test(
     const text = [...old, ...recent].map((l) => assistantLine(l)).join("") +
       assistantLine(recent[1]); // a repeated line: counted once
     await writeTranscript(transcriptPath(h.claudeDir, "sess-now"), text);
-    const d = await startReady(h);
+    const d = await serveReady(h);
     try {
       const got = await blocks(d);
       assert.equal(got.blocks.length, 5);

@@ -1,10 +1,11 @@
 // The fixture home (real transcripts, among them sniffly's file that is a single summary line)
 // makes no ghost session: every session has a project, none is made only of summary or
 // snapshot lines, and the lone summary joins the session that holds its leaf message.
+// Its servers are spawned under the start task's exact flags (tests/support/served.ts).
 
 import assert from "node:assert/strict";
 import { makeHome, writeFixtures } from "./support/home.ts";
-import { startReady } from "./support/dashboard.ts";
+import { serveReady } from "./support/served.ts";
 import { count } from "./support/wait.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -17,7 +18,7 @@ Deno.test(
   async () => {
     const h = await makeHome();
     await writeFixtures(h.claudeDir);
-    const d = await startReady(h);
+    const d = await serveReady(h);
     try {
       assert.equal(count(d.db, "SELECT count(*) AS n FROM sessions WHERE project IS NULL"), 0);
       assert.equal(

@@ -54,10 +54,12 @@ Deno.test(
     const h = await makeHome();
     await writeFixtures(h.claudeDir);
     const flags = await taskFlags("start", h.home);
-    assert.ok(
-      flags.includes(`--allow-read=${h.home}/.claude,${h.home}/.config/claude`),
-      flags.join(" "),
-    );
+    const parts = ["projects", "hooks", "claude-dash", "settings.json"];
+    const readable = [
+      ...parts.map((p) => `${h.claudeDir}/${p}`),
+      `${h.home}/.config/claude/projects`,
+    ];
+    assert.ok(flags.includes(`--allow-read=${readable.join(",")}`), flags.join(" "));
     assert.ok(!flags.some((f) => f === "--allow-all" || f === "-A"));
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", ...flags, join(root, "main.ts"), "--port", "0"],
@@ -118,7 +120,12 @@ Deno.test(
       assert.equal(inUse.stderr.trim().split("\n").length, 1, inUse.stderr);
       assert.match(inUse.stderr, new RegExp(`port ${port} .*already in use`));
 
-      const missing = await run(["--claude-dir", join(h.home, ".claude/nope")], env, flags);
+      // (Inside a readable folder: whether a folder outside them exists cannot be known.)
+      const missing = await run(
+        ["--claude-dir", join(h.home, ".claude/projects/nope")],
+        env,
+        flags,
+      );
       assert.notEqual(missing.code, 0);
       assert.match(missing.stderr, /does not exist/);
 

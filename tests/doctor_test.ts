@@ -7,10 +7,10 @@ import { settingsHooks } from "../src/commands/doctor/inspect.ts";
 import type { DoctorView, RootView } from "../src/commands/doctor/view.ts";
 import { hookEvents } from "../src/core/first_run.ts";
 import { diagnose } from "../src/commands/doctor/checks.ts";
-import { startDashboard } from "../src/commands/dashboard.ts";
 import { migrations } from "../src/store/migrations.ts";
 import { makeHome, writeFixtures } from "./support/home.ts";
 import { denoDir, root, runTask, taskRunFlags, taskWords } from "./support/tasks.ts";
+import { serveReady } from "./support/served.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const now = Date.UTC(2025, 10, 1, 12, 0, 0);
@@ -128,7 +128,7 @@ Deno.test("what claude-dash needs fails the exit code; what only enriches it doe
         { db: { state: "ok", bytes: 1, integrity: "ok", schemaVersion: 999 } },
         /newer than this claude-dash/,
       ],
-      [{ db: { state: "error", error: "file is not a database" } }, /move the file away/],
+      [{ db: { state: "error", error: "file is not a database" } }, /moves the damaged file aside/],
       [{ writable: { ownDir: false, rawJson: true } }, /claude-dash is not writable/],
     ] as Array<[Partial<DoctorView>, RegExp]>
   ) {
@@ -177,14 +177,8 @@ Deno.test(
   async () => {
     const mine = await makeHome();
     const theirs = await makeHome();
-    const dash = startDashboard({
-      claudeDir: theirs.claudeDir,
-      dbPath: theirs.dbPath,
-      port: 0,
-      watch: false,
-    });
+    const dash = await serveReady(theirs);
     try {
-      await dash.ingester.ready;
       const r = await runTask("doctor", mine.home, ["doctor", "--port", String(dash.port)]);
       assert.equal(r.code, 1, r.stdout + r.stderr);
       assert.ok(
@@ -369,7 +363,12 @@ Deno.test(
       // The launcher's doctor mode: the server's own permission flags, without the config.
       const flags = await taskRunFlags("doctor", h.home);
       assert.deepEqual(flags, ["--no-config", ...(await taskRunFlags("start", h.home))]);
-      assert.ok(flags.includes(`--allow-read=${h.claudeDir},${h.home}/.config/claude`));
+      const parts = ["projects", "hooks", "claude-dash", "settings.json"];
+      const readable = [
+        ...parts.map((p) => `${h.claudeDir}/${p}`),
+        `${h.home}/.config/claude/projects`,
+      ];
+      assert.ok(flags.includes(`--allow-read=${readable.join(",")}`), flags.join(" "));
       assert.ok(!flags.some((f) => f === "--allow-all" || f === "-A"));
       const layout = await writeFixtures(h.claudeDir);
       const secret = "xoxb-secret-token-value";
@@ -408,14 +407,8 @@ Deno.test(
       assert.deepEqual(hooksDir, ["logs", "threads.db"], "nothing written beside threads.db");
 
       // With its database made and claude-dash serving on the port.
-      const dash = startDashboard({
-        claudeDir: h.claudeDir,
-        dbPath: h.dbPath,
-        port: 0,
-        watch: false,
-      });
+      const dash = await serveReady(h);
       try {
-        await dash.ingester.ready;
         const r2 = await runTask("doctor", h.home, ["doctor", "--port", String(dash.port)]);
         assert.equal(r2.code, 0, r2.stdout + r2.stderr);
         assert.match(r2.stdout, /✓ claude-dash database: .*integrity ok, schema \d+ \(current\)/);

@@ -3,16 +3,16 @@
 // UTF-8, NUL bytes, garbage) between valid ones, at backfill and while the server runs. The
 // server stays up, every valid event is stored, and every bad one is counted in ingest_errors
 // (a transcript lists at most maxErrorsPerFile lines, then one "N+ more" row). Reproducible:
-// FUZZ_SEED=<n> replays a run.
+// FUZZ_SEED=<n> replays a run. The server is spawned under the start task's flags.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startDashboard } from "../src/commands/dashboard.ts";
 import { maxErrorsPerFile, maxHookFileBytes, transcriptChunkBytes } from "../src/core/config.ts";
 import { Ingester } from "../src/ingest/ingester.ts";
 import { openDb } from "../src/store/db.ts";
 import { makeHome } from "./support/home.ts";
 import { count, waitFor } from "./support/wait.ts";
+import { serveReady } from "./support/served.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const seed = Number(Deno.env.get("FUZZ_SEED") ?? 0x5eedc0de);
@@ -417,14 +417,8 @@ Deno.test(
       await Deno.utime(join(h.claudeDir, rel), past, past);
     }
 
-    const d = startDashboard({
-      claudeDir: h.claudeDir,
-      dbPath: h.dbPath,
-      port: 0,
-      rateLimitPerMin: 0,
-    });
+    const d = await serveReady(h, { args: ["--rate-limit", "0"] });
     try {
-      await d.ingester.ready;
       const db = d.db;
       const stored = () => ({
         hooks: new Set(
@@ -524,7 +518,7 @@ Deno.test(
         15_000,
         "live fuzz input stored",
       );
-      await d.ingester.rescan();
+      await d.settled();
       check("live");
 
       const res = await fetch(`${d.url}/api/health`);

@@ -2,6 +2,7 @@
 // transcript and hook file shape, and live mode pacing.
 
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import {
   DEFAULT_BASE_TIME_MS,
   DEFAULT_SPAN_MS,
@@ -478,3 +479,61 @@ Deno.test(
     });
   },
 );
+
+Deno.test("generate: idlessHooks writes 1.0.x hook payloads (no tool_use_id) for that share of sessions, and 0 changes nothing", async () => {
+  await withTempDir(async (dir) => {
+    // Absolute paths are part of the content: both runs write into the same folder.
+    const same = join(dir, "same");
+    await generate({ dir: same, events: 3000, seed: 5 });
+    const plain = await hashTree(same);
+    await Deno.remove(same, { recursive: true });
+    await generate({ dir: same, events: 3000, seed: 5, idlessHooks: 0 });
+    assert.equal(await hashTree(same), plain);
+
+    const half = join(dir, "half");
+    await generate({ dir: half, events: 6000, seed: 5, idlessHooks: 0.5 });
+    const withId = new Set<string>();
+    const without = new Set<string>();
+    for (const rel of await listFiles(half)) {
+      if (!rel.startsWith(HOOK_DIR + "/")) continue;
+      const p = obj(JSON.parse(await Deno.readTextFile(join(half, rel))), rel);
+      if (p.hook_event_name !== "PreToolUse" && p.hook_event_name !== "PostToolUse") continue;
+      (typeof p.tool_use_id === "string" ? withId : without).add(String(p.session_id));
+    }
+    assert.ok(without.size > 0 && withId.size > 0, `${without.size} id-less, ${withId.size} not`);
+    for (const s of without) assert.ok(!withId.has(s), `session ${s} mixes both shapes`);
+  });
+});
+
+Deno.test("generate: realistic writes compact hook JSON, 2.1.x bookkeeping lines (counted apart) and tool results of real size", async () => {
+  await withTempDir(async (dir) => {
+    const base = join(dir, "base");
+    const real = join(dir, "real");
+    const b = await generate({ dir: base, events: 6000, seed: 9 });
+    const r = await generate({ dir: real, events: 6000, seed: 9, realistic: true });
+    assert.equal(b.bookkeepingLines, undefined);
+    assert.ok((r.bookkeepingLines ?? 0) > 100, `${r.bookkeepingLines} bookkeeping lines`);
+    const types = new Set<string>();
+    const results: number[] = [];
+    for (const rel of await listFiles(real)) {
+      const text = await Deno.readTextFile(join(real, rel));
+      if (rel.startsWith(HOOK_DIR + "/")) {
+        assert.ok(!text.includes("\n"), `${rel} is pretty-printed`);
+        continue;
+      }
+      for (const line of text.split("\n").slice(0, -1)) {
+        assert.ok(!line.includes('": '), "compact JSON as Claude Code writes it");
+        const o = obj(JSON.parse(line), rel);
+        types.add(String(o.type));
+        const m = isObj(o.message) ? o.message : null;
+        if (o.type === "user" && m && Array.isArray(m.content)) results.push(line.length);
+      }
+    }
+    for (const t of ["queue-operation", "attachment", "last-prompt"]) assert.ok(types.has(t), t);
+    results.sort((x, y) => x - y);
+    const mean = results.reduce((s, x) => s + x, 0) / results.length;
+    // Measured in tests/fixtures: tool result lines average ~4.1 KB with a long tail.
+    assert.ok(mean > 3000 && mean < 6500, `mean tool result line ${mean}`);
+    assert.ok(results[Math.floor(results.length * 0.9)] > 2 * results[results.length >> 1]);
+  });
+});

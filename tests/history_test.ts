@@ -5,15 +5,15 @@
 // one of its files remains, and gets it back when its file reappears. A transcript truncated,
 // rewritten or replaced (another first line) is re-read without duplicating events, usage
 // messages or tool calls, even when the re-read takes several passes and a restart.
+// Its servers are spawned under the start task's exact flags (tests/support/served.ts).
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { Dashboard } from "../src/commands/dashboard.ts";
 import { Ingester } from "../src/ingest/ingester.ts";
 import { openDb } from "../src/store/db.ts";
 import type { Db } from "../src/store/db.ts";
 import { makeHome, writeFixtures } from "./support/home.ts";
-import { startReady } from "./support/dashboard.ts";
+import { type Served, serveReady } from "./support/served.ts";
 import { SseClient } from "./support/sse.ts";
 import { count, waitFor } from "./support/wait.ts";
 import type { SessionSummary } from "../src/core/types.ts";
@@ -26,18 +26,18 @@ const viewerRel = `projects/-fixtures-claude-code-viewer/${viewerSession}.jsonl`
 const twoFileSession = "todowrite_session";
 const snifflyRel = "projects/-fixtures-sniffly/d3ad4cdc-5657-435d-98fa-0035d53e383d.jsonl";
 
-async function json(d: Dashboard, path: string): Promise<Record<string, unknown>> {
+async function json(d: Served, path: string): Promise<Record<string, unknown>> {
   const res = await fetch(d.url + path);
   assert.equal(res.status, 200, path);
   return await res.json();
 }
 
-async function summary(d: Dashboard, id: string): Promise<SessionSummary> {
+async function summary(d: Served, id: string): Promise<SessionSummary> {
   return await json(d, `/api/sessions/${encodeURIComponent(id)}`) as unknown as SessionSummary;
 }
 
 /** What a person sees of one session: the API twin, its timeline, usage and the page's parts. */
-async function sessionView(d: Dashboard, id: string) {
+async function sessionView(d: Served, id: string) {
   const enc = encodeURIComponent(id);
   const { source: _source, status: _status, ...detail } = await json(d, `/api/sessions/${enc}`);
   const html = await (await fetch(`${d.url}/sessions/${enc}`, {
@@ -59,7 +59,7 @@ async function sessionView(d: Dashboard, id: string) {
 }
 
 /** Everything the usage views answer, for every grouping. */
-async function usageViews(d: Dashboard) {
+async function usageViews(d: Served) {
   const out: Record<string, unknown> = {};
   for (const group of ["day", "hour", "model", "project", "session"]) {
     out[group] = await json(d, `/api/usage?group=${group}`);
@@ -77,7 +77,7 @@ Deno.test(
     try {
       let before, usageBefore, sessionsBefore: SessionSummary[];
       {
-        const d = await startReady(h);
+        const d = await serveReady(h);
         before = await sessionView(d, viewerSession);
         usageBefore = await usageViews(d);
         sessionsBefore = (await json(d, "/api/sessions?limit=200")).sessions as SessionSummary[];
@@ -87,7 +87,7 @@ Deno.test(
         await d.stop();
       }
       await Deno.remove(join(h.claudeDir, viewerRel));
-      const d = await startReady(h);
+      const d = await serveReady(h);
       try {
         const s = await summary(d, viewerSession);
         assert.equal(s.source, "archived");
@@ -131,7 +131,7 @@ Deno.test(
   async () => {
     const h = await makeHome();
     const layout = await writeFixtures(h.claudeDir);
-    const d = await startReady(h, true);
+    const d = await serveReady(h);
     const sse = new SseClient(`${d.url}/api/stream?session=${twoFileSession}`);
     try {
       await waitFor(() => sse.messages.some((m) => m.event === "hello"), 3000, "SSE hello");
@@ -144,7 +144,7 @@ Deno.test(
       const files = layout.transcripts.filter((t) => /todowrite_examples|edge_cases/.test(t.rel));
       assert.equal(files.length, 2);
       await Deno.remove(join(h.claudeDir, files[0].rel));
-      await d.ingester.rescan();
+      await d.settled();
       assert.equal((await summary(d, twoFileSession)).source, "live", "one file left");
       await Deno.remove(join(h.claudeDir, files[1].rel));
       const published = await waitFor(
@@ -167,7 +167,7 @@ Deno.test(
         3000,
         "live again",
       );
-      await d.ingester.rescan();
+      await d.settled();
       assert.deepEqual(rows(), stored, "re-read without duplicates");
     } finally {
       await sse.close();
@@ -206,7 +206,7 @@ Deno.test(
   async () => {
     const h = await makeHome();
     await writeFixtures(h.claudeDir);
-    const d = await startReady(h);
+    const d = await serveReady(h);
     try {
       const before = snapshot(d.db);
       const abs = join(h.claudeDir, snifflyRel);
@@ -215,7 +215,7 @@ Deno.test(
       const write = async (content: string) => {
         await Deno.writeTextFile(abs, content);
         await Deno.utime(abs, past, new Date(Date.now() - 3600_000 + Math.random() * 1000));
-        await d.ingester.rescan();
+        await d.settled();
       };
       // Emptied, then the same lines written again.
       await write("");

@@ -1,10 +1,12 @@
+// Ingest end to end on a server spawned under the start task's exact flags over a temp HOME
+// (tests/support/served.ts): fixtures, live appends, restarts, truncation and bad input.
+
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { Dashboard } from "../src/commands/dashboard.ts";
 import { Ingester } from "../src/ingest/ingester.ts";
 import { openDb } from "../src/store/db.ts";
 import { makeHome, writeFixtures } from "./support/home.ts";
-import { startReady } from "./support/dashboard.ts";
+import { type Served, serveReady } from "./support/served.ts";
 import { count, waitFor } from "./support/wait.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -118,7 +120,7 @@ Deno.test(
     const h = await makeHome();
     const layout = await writeFixtures(h.claudeDir);
     const { per: expected, lineless } = await independentTotals(layout);
-    const d = await startReady(h);
+    const d = await serveReady(h);
     try {
       const expectedEvents = [...expected.values()].reduce((a, t) => a + t.events, lineless);
       assert.equal(count(d.db, "SELECT count(*) AS n FROM events"), expectedEvents);
@@ -166,7 +168,7 @@ Deno.test(
   },
 );
 
-function snapshot(d: Dashboard) {
+function snapshot(d: Served) {
   const q = (sql: string) => d.db.prepare(sql).all();
   return {
     events: count(d.db, "SELECT count(*) AS n FROM events"),
@@ -187,13 +189,13 @@ Deno.test("ingesting twice, or restarting mid-way, gives identical rows", opts, 
   await writeFixtures(h.claudeDir);
   let once;
   {
-    const d = await startReady(h);
+    const d = await serveReady(h);
     once = snapshot(d);
     await d.stop();
   }
   {
-    const d = await startReady(h);
-    await d.ingester.rescan();
+    const d = await serveReady(h);
+    await d.settled();
     assert.deepEqual(snapshot(d), once, "a second run over the same files adds nothing");
     await d.stop();
   }
@@ -219,7 +221,7 @@ Deno.test("ingesting twice, or restarting mid-way, gives identical rows", opts, 
       partial > 0 && partial < once.events,
       `stopped mid-way (${partial} of ${once.events})`,
     );
-    const d = await startReady(h);
+    const d = await serveReady(h);
     assert.deepEqual(snapshot(d), once, "resuming after a stop mid-way gives the same rows");
     await d.stop();
   }
@@ -232,16 +234,16 @@ Deno.test(
   async () => {
     const h = await makeHome();
     const layout = await writeFixtures(h.claudeDir);
-    const d = await startReady(h);
+    const d = await serveReady(h);
     try {
       const before = snapshot(d);
       const target = layout.transcripts.find((t) => t.rel.includes("1af7fc5e"))!;
       const abs = join(h.claudeDir, target.rel);
       const text = await Deno.readTextFile(abs);
       await Deno.writeTextFile(abs, "");
-      await d.ingester.rescan();
+      await d.settled();
       await Deno.writeTextFile(abs, text);
-      await d.ingester.rescan();
+      await d.settled();
       assert.deepEqual(snapshot(d), before);
       // Same name, different first line: re-read from the start, the new line is stored once.
       const extra = JSON.stringify({
@@ -252,7 +254,7 @@ Deno.test(
         message: { role: "user", content: "again" },
       });
       await Deno.writeTextFile(abs, extra + "\n" + text);
-      await d.ingester.rescan();
+      await d.settled();
       assert.equal(snapshot(d).events, before.events + 1);
     } finally {
       await d.stop();
@@ -287,7 +289,7 @@ Deno.test("a transcript line appended while running is stored within 1 s", opts,
       message: { content: "first" },
     }) + "\n",
   );
-  const d = await startReady(h, true);
+  const d = await serveReady(h);
   try {
     assert.equal(count(d.db, "SELECT count(*) AS n FROM events"), 1);
     const t0 = performance.now();
@@ -318,20 +320,25 @@ Deno.test(
   "without file-system events the reconcile scan alone still picks up a new file within ~1 s",
   opts,
   async () => {
+    // In process: a spawned server always watches, and this is the path without a watcher.
     const h = await makeHome();
-    const d = await startReady(h);
+    const db = openDb(h.dbPath);
+    const ingester = new Ingester({ claudeDir: h.claudeDir, db, watch: false });
+    ingester.start();
     try {
+      await ingester.ready;
       await Deno.writeTextFile(
         join(h.claudeDir, "hooks/logs/raw_json/1_PreToolUse_s.json"),
         hookPayload("s"),
       );
       await waitFor(
-        () => count(d.db, "SELECT count(*) AS n FROM events") === 1,
+        () => count(db, "SELECT count(*) AS n FROM events") === 1,
         2500,
         "reconciled hook file",
       );
     } finally {
-      await d.stop();
+      await ingester.stop();
+      db.close();
       await h.cleanup();
     }
   },
@@ -339,7 +346,7 @@ Deno.test(
 
 Deno.test("10,000 hook files written in a burst are all stored", opts, async () => {
   const h = await makeHome();
-  const d = await startReady(h, true);
+  const d = await serveReady(h);
   try {
     const dir = join(h.claudeDir, "hooks/logs/raw_json");
     const t0 = performance.now();
@@ -408,7 +415,7 @@ Deno.test(
         message: { content: "ok" },
       }) + "\n",
     );
-    const d = await startReady(h);
+    const d = await serveReady(h);
     try {
       const health = await (await fetch(`${d.url}/health`)).json();
       assert.equal(
@@ -438,7 +445,7 @@ Deno.test(
         join(raw, "1_PreToolUse_a.json"),
         hookPayload("a", { tool_use_id: "t1" }),
       );
-      await d.ingester.rescan();
+      await d.settled();
       assert.equal(count(d.db, "SELECT count(*) AS n FROM events"), 3);
       const after = await (await fetch(`${d.url}/health`)).json();
       assert.equal(after.errors, health.errors - 1);

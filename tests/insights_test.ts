@@ -4,11 +4,11 @@
 // rollups and the search index stay exact through later ingest, deletes and re-pairing, an
 // existing version-2 database upgrades to the same answers, and payloads SQLite's JSON parser
 // rejects never stop ingest.
+// Its servers are spawned under the start task's exact flags (tests/support/served.ts).
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import type { Dashboard } from "../src/commands/dashboard.ts";
 import { type Db, openDb } from "../src/store/db.ts";
 import { migrations } from "../src/store/migrations.ts";
 import { Writer } from "../src/store/write/writer.ts";
@@ -24,13 +24,13 @@ import { noneKey, otherKey } from "../src/store/read/time_range.ts";
 import { maxSeriesKeys } from "../src/core/config.ts";
 import { generate } from "../src/demo/workload.ts";
 import { type FixtureLayout, makeHome, type TestHome, writeFixtures } from "./support/home.ts";
-import { startReady } from "./support/dashboard.ts";
+import { type Served, serveReady } from "./support/served.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const hourMs = 3_600_000;
 const dayMs = 86_400_000;
 
-async function getJson<T>(d: Dashboard, path: string): Promise<T> {
+async function getJson<T>(d: Served, path: string): Promise<T> {
   const res = await fetch(d.url + path);
   const body = await res.json();
   assert.equal(res.status, 200, `${path}: ${JSON.stringify(body)}`);
@@ -223,7 +223,7 @@ Deno.test(
     const h = await makeHome();
     const layout = await fixturesWithMystery(h);
     const msgs = await messagesFromFiles(layout.transcripts);
-    const d = await startReady(h);
+    const d = await serveReady(h);
     try {
       const bySession = await getJson<{ group: string; rows: UsageRow[] }>(
         d,
@@ -463,7 +463,7 @@ Deno.test(
   async () => {
     const h = await makeHome();
     await generate({ dir: h.claudeDir, events: 6000, seed: 21 });
-    const d = await startReady(h);
+    const d = await serveReady(h);
     try {
       const x = detail(d.db);
       const ts = x.events.map((e) => e.ts as number);
@@ -571,7 +571,7 @@ Deno.test(
   async () => {
     const h = await makeHome();
     await writeFixtures(h.claudeDir);
-    const d = await startReady(h);
+    const d = await serveReady(h);
     try {
       for (
         const [path, reason] of [
@@ -630,7 +630,7 @@ Deno.test(
         },
       }) + "\n",
     );
-    const d = await startReady(h);
+    const d = await serveReady(h);
     try {
       const failed = d.db.prepare(
         "SELECT id, error FROM tool_calls WHERE status = 'error'",
@@ -697,8 +697,8 @@ function assertDerivedExact(db: Db, when: string) {
       "SELECT ts / 3600000 * 3600000, session_id, count(*) FROM events GROUP BY 1, 2",
     ],
     [
-      "SELECT hour, session_id, model, messages, input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, round(cost_usd, 6), unpriced FROM rollup_usage WHERE messages <> 0",
-      "SELECT ts / 3600000 * 3600000, session_id, COALESCE(model, ''), count(*), sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens), sum(cache_read_tokens), round(COALESCE(sum(cost_usd), 0), 6), sum(cost_usd IS NULL) FROM messages GROUP BY 1, 2, 3",
+      "SELECT hour, session_id, model, messages, input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, unpriced FROM rollup_usage WHERE messages <> 0",
+      "SELECT ts / 3600000 * 3600000, session_id, COALESCE(model, ''), count(*), sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens), sum(cache_read_tokens), sum(cost_usd IS NULL) FROM messages GROUP BY 1, 2, 3",
     ],
     [
       "SELECT hour, tool, calls, failures, running FROM rollup_tools WHERE calls <> 0",
@@ -712,6 +712,15 @@ function assertDerivedExact(db: Db, when: string) {
   for (const [table, recomputed] of pairs) {
     assert.deepEqual(rows(table), rows(recomputed), `${when}: ${table.split(" FROM ")[1]}`);
   }
+  // Costs are sums of floats: the rollup adds them commit by commit, the recomputation in one
+  // pass, so they agree to float precision (rounding both to 6 places can still split a tie).
+  const costDrift = (db.prepare(
+    `SELECT COALESCE(max(abs(r.cost_usd - m.cost)), 0) AS d FROM rollup_usage r
+     JOIN (SELECT ts / 3600000 * 3600000 AS hour, session_id, COALESCE(model, '') AS model,
+       COALESCE(sum(cost_usd), 0) AS cost FROM messages GROUP BY 1, 2, 3) m
+     USING (hour, session_id, model)`,
+  ).get() as R).d;
+  assert.ok(Number(costDrift) < 1e-9, `${when}: rollup_usage cost drifts by ${costDrift}`);
   // The search index holds exactly the terms of its content (the view over events): compared
   // term by term, column by column, with an index built afresh from the view.
   db.exec("INSERT INTO events_fts(events_fts) VALUES ('integrity-check')");
@@ -739,7 +748,7 @@ Deno.test(
     const h = await makeHome();
     await writeFixtures(h.claudeDir);
     await generate({ dir: h.claudeDir, events: 2500, seed: 9 });
-    const d = await startReady(h);
+    const d = await serveReady(h);
     try {
       assertDerivedExact(d.db, "after backfill");
       // Live: a new transcript and hook files arrive.
@@ -791,7 +800,7 @@ Deno.test(
           }),
         );
       }
-      await d.ingester.rescan();
+      await d.settled();
       assertDerivedExact(d.db, "after live ingest");
       assert.equal(searchEvents(d.db, "live7", {}, 10).results.length, 1);
       // Re-paired and updated calls (the writer upserts start and end separately).
@@ -823,7 +832,7 @@ Deno.test(
     const h = await makeHome();
     await writeFixtures(h.claudeDir);
     await generate({ dir: h.claudeDir, events: 2000, seed: 4 });
-    const d = await startReady(h);
+    const d = await serveReady(h);
     const answers = (db: Db) => ({
       usage: usageBy(db, "session", {}),
       tools: toolStats(db, {}),

@@ -1,16 +1,18 @@
-// Limits that say where they come from, on a real dashboard (store, ingester, watcher, alert
-// engine with its real 1 s tick): a p90 limit and a cost-only crossing. The API names each
-// limit's source and marks the cost, not the tokens; the alert's message quotes the panel's
-// own figures; and an open alert's count counts new messages, not evaluations.
+// Limits that say where they come from, on a real server spawned under the start flags
+// (store, ingester, watcher, alert engine with its real 1 s tick): a p90 limit and a cost-only
+// crossing. The API names each limit's source and marks the cost, not the tokens; the alert's
+// message quotes the panel's own figures; and an open alert's count counts new messages, not
+// evaluations.
 
 import assert from "node:assert/strict";
-import { startDashboard } from "../src/commands/dashboard.ts";
 import type { ActiveBlock, AlertRow } from "../src/core/types.ts";
 import type { WindowLimits } from "../src/core/view_data.ts";
 import { windowFigures } from "../src/core/window_figures.ts";
 import { makeHome } from "./support/home.ts";
 import { laterLine, writeCostOnlyCrossing } from "./support/limit_home.ts";
 import { waitFor } from "./support/wait.ts";
+import { serveReady } from "./support/served.ts";
+import { alertStats } from "./support/served_extra.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -26,9 +28,8 @@ Deno.test(
   async () => {
     const h = await makeHome();
     const path = await writeCostOnlyCrossing(h.claudeDir, Date.now());
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
+    const d = await serveReady(h);
     try {
-      await d.ingester.ready;
       const blocks = await json<{ active: ActiveBlock }>(`${d.url}/api/blocks`);
       const a = blocks.active;
       assert.ok(a, "an active window");
@@ -71,9 +72,9 @@ Deno.test(
       );
 
       // Ten seconds of evaluations with nothing new: the count and the message stay.
-      const evaluations = d.alerts.stats.evaluations;
+      const evaluations = (await alertStats(d)).evaluations;
       await new Promise((r) => setTimeout(r, 10_000));
-      assert.ok(d.alerts.stats.evaluations >= evaluations + 8, "the engine kept evaluating");
+      assert.ok((await alertStats(d)).evaluations >= evaluations + 8, "the engine kept evaluating");
       const [still] = await open();
       assert.equal(still.id, alert.id);
       assert.equal(still.count, 1, "no new transcript line: nothing new to count");

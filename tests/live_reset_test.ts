@@ -1,17 +1,18 @@
 // Resume beyond the replay window (issue 17, point 8): a client whose Last-Event-ID is more
 // than maxReplayEvents behind, or unknown to the database, gets an explicit `reset` right
 // after `hello` and no partial replay; a resume within the window still replays exactly the
-// missed events. Both over SSE (Last-Event-ID) and WebSocket (?last_event_id=).
+// missed events. Both over SSE (Last-Event-ID) and WebSocket (?last_event_id=), against a
+// server spawned under the start task's flags.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startDashboard } from "../src/commands/dashboard.ts";
 import { maxReplayEvents } from "../src/core/config.ts";
 import { maxEventId } from "../src/store/read/events.ts";
 import type { Db } from "../src/store/db.ts";
 import { makeHome } from "./support/home.ts";
 import { SseClient } from "./support/sse.ts";
 import { waitFor } from "./support/wait.ts";
+import { type Served, serveReady } from "./support/served.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const sid = "reset-0000-4000-8000-000000000001";
@@ -48,13 +49,15 @@ function idWithEventsAfter(db: Db, n: number): number {
 }
 
 async function withDashboard(
-  fn: (d: ReturnType<typeof startDashboard>, claudeDir: string) => Promise<void>,
+  fn: (d: Served, claudeDir: string) => Promise<void>,
 ): Promise<void> {
   const h = await makeHome();
   writeLongTranscript(h.claudeDir, maxReplayEvents + 200);
-  const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
+  const d = await serveReady(h).catch(async (e) => {
+    await h.cleanup();
+    throw e;
+  });
   try {
-    await d.ingester.ready;
     assert.ok(maxEventId(d.db) > maxReplayEvents + 100, "more events stored than the window");
     await fn(d, h.claudeDir);
   } finally {

@@ -1,9 +1,13 @@
+// The live stream on a server spawned under the start task's flags: a hook file written into
+// ~/.claude reaches SSE and WebSocket clients (with filters and Last-Event-ID resume), and
+// foreign Origins and Hosts are refused.
+
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startDashboard } from "../src/commands/dashboard.ts";
 import { makeHome, writeFixtures } from "./support/home.ts";
 import { SseClient } from "./support/sse.ts";
 import { waitFor } from "./support/wait.ts";
+import { serveReady } from "./support/served.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -30,8 +34,7 @@ Deno.test(
   async () => {
     const h = await makeHome();
     await writeFixtures(h.claudeDir);
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
-    await d.ingester.ready;
+    const d = await serveReady(h);
     const client = new SseClient(`${d.url}/api/stream`);
     try {
       await waitFor(() => client.messages.some((m) => m.event === "hello"), 2000, "hello");
@@ -70,8 +73,7 @@ Deno.test(
   opts,
   async () => {
     const h = await makeHome();
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
-    await d.ingester.ready;
+    const d = await serveReady(h);
     const client = new SseClient(`${d.url}/api/stream?session=wanted`);
     try {
       await waitFor(() => client.messages.length > 0, 2000, "hello");
@@ -93,8 +95,7 @@ Deno.test(
   opts,
   async () => {
     const h = await makeHome();
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
-    await d.ingester.ready;
+    const d = await serveReady(h);
     const clients: SseClient[] = [];
     try {
       const first = new SseClient(`${d.url}/api/stream`);
@@ -109,7 +110,11 @@ Deno.test(
       await first.close();
       writeHook(h.claudeDir, "2_PreToolUse_r.json", pre("r", "echo two"));
       writeHook(h.claudeDir, "3_PreToolUse_r.json", pre("r", "echo three"));
-      await waitFor(() => d.ingester.stats.eventsStored === 3, 1500, "stored while disconnected");
+      await waitFor(
+        async () => (await d.ingest()).eventsStored === 3,
+        1500,
+        "stored while disconnected",
+      );
       const second = new SseClient(`${d.url}/api/stream`, { "Last-Event-ID": String(seen[0].id) });
       clients.push(second);
       await waitFor(() => second.events().length === 2, 1500, "replay");
@@ -141,8 +146,7 @@ Deno.test(
   opts,
   async () => {
     const h = await makeHome();
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
-    await d.ingester.ready;
+    const d = await serveReady(h);
     const ws = new WebSocket(`${d.url.replace("http", "ws")}/api/ws`);
     const got: Array<{ type: string; event?: Record<string, unknown> }> = [];
     ws.onmessage = (m) => got.push(JSON.parse(m.data));
@@ -182,7 +186,7 @@ Deno.test(
   opts,
   async () => {
     const h = await makeHome();
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
+    const d = await serveReady(h);
     try {
       const res = await fetch(`${d.url}/api/ws`, {
         headers: {

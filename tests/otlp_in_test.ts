@@ -2,10 +2,11 @@
 // first start, and Claude Code's own recorded bodies (tests/fixtures/claude-code-2.1/otlp, the
 // real CLI 2.1.332, http/protobuf and http/json) POSTed with it over a socket join the session a
 // hook POST opened: its tool rows carry Claude Code's decision and duration.
+// Its servers are spawned under the start task's exact flags (tests/support/served.ts).
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { withDashboard } from "./support/dashboard.ts";
+import { withServed } from "./support/served.ts";
 import { fixturesDir } from "./support/home.ts";
 import { decodeOtlp } from "../src/ingest/parse/otlp.ts";
 
@@ -32,7 +33,7 @@ function firstToolCall(body: Json): { session: string; toolUseId: string } {
 
 for (const encoding of ["protobuf", "json"] as const) {
   Deno.test(`recorded Claude Code OTLP (${encoding}) over a real socket joins the session and its tool rows`, async () => {
-    await withDashboard(async () => {}, async (d, h) => {
+    await withServed(async () => {}, async (d, h) => {
       const secretPath = join(h.claudeDir, "claude-dash/ingest-secret");
       assert.equal((await Deno.stat(secretPath)).mode! & 0o777, 0o600);
       const secret = (await Deno.readTextFile(secretPath)).trim();

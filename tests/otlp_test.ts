@@ -1,10 +1,20 @@
+// OTLP export: the encoding, backoff and queue as pure code; a server spawned under the start
+// task's flags exporting to a loopback collector; a failing or absent collector in process (the
+// exporter's queue and retry timings tuned); a non-loopback endpoint refused at start.
+
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { otlpBase, parseArgs } from "../src/commands/cli.ts";
 import { backoffMs, logsBody, metricsBody, OtlpExporter } from "../src/live/otlp_exporter.ts";
-import { startDashboard } from "../src/commands/dashboard.ts";
+import { type DashboardOptions, otlpExporter } from "../src/commands/dashboard.ts";
+import { otlpMetricsIntervalMs } from "../src/core/config.ts";
+import { Ingester } from "../src/ingest/ingester.ts";
+import { LiveBus } from "../src/live/bus.ts";
+import { createApp } from "../src/http/app.ts";
+import { openDb } from "../src/store/db.ts";
 import type { EventRow, MetricFamily } from "../src/core/types.ts";
-import { makeHome, writeFixtures } from "./support/home.ts";
+import { makeHome, type TestHome, writeFixtures } from "./support/home.ts";
+import { serveReady } from "./support/served.ts";
 import { runTask } from "./support/tasks.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -77,6 +87,56 @@ function receiver(port = 0) {
       return requests;
     },
     close: () => server.shutdown(),
+  };
+}
+
+/**
+ * Ingest over `h` with an exporter tuned by `otlp` (queue cap, retry timings: no command-line
+ * flag sets them) wired as the server wires it, and the app answering without a socket.
+ */
+async function exportingInProcess(
+  h: TestHome,
+  endpoint: string,
+  otlp: DashboardOptions["otlp"],
+) {
+  const db = openDb(h.dbPath);
+  const bus = new LiveBus();
+  const ingester = new Ingester({
+    claudeDir: h.claudeDir,
+    db,
+    watch: false,
+    onCommit: (r) => bus.publish(r.events.map((event) => ({ type: "event" as const, event }))),
+  });
+  const options = {
+    claudeDir: h.claudeDir,
+    dbPath: h.dbPath,
+    port: 0,
+    otlpEndpoint: endpoint,
+    otlp,
+  };
+  const exporter = otlpExporter(options, db, bus, ingester);
+  const app = createApp({
+    db,
+    bus,
+    ingester,
+    exporter,
+    claudeDir: h.claudeDir,
+    dbPath: h.dbPath,
+    startedAt: Date.now(),
+  });
+  ingester.start();
+  exporter.start();
+  await ingester.ready;
+  return {
+    db,
+    exporter,
+    get: (path: string) =>
+      app.request(`http://127.0.0.1${path}`, { headers: { Host: "127.0.0.1" } }),
+    async stop() {
+      await ingester.stop();
+      await exporter.stop();
+      db.close();
+    },
   };
 }
 
@@ -201,16 +261,10 @@ Deno.test(
     const rx = receiver();
     const h = await makeHome();
     await writeFixtures(h.claudeDir);
-    const dash = startDashboard({
-      claudeDir: h.claudeDir,
-      dbPath: h.dbPath,
-      port: 0,
-      watch: false,
-      otlpEndpoint: rx.url,
-      otlp: { flushMs: 20, metricsIntervalMs: 100 },
-    });
+    // The real server under the start flags, with the exporter's default timings (a flush a
+    // second, metrics every otlpMetricsIntervalMs): the collector is a loopback port it may reach.
+    const dash = await serveReady(h, { args: ["--otlp-endpoint", rx.url] });
     try {
-      await dash.ingester.ready;
       await waitFor(() => rx.logs.length >= 1638, 20_000, "1638 log records");
       const ids = new Set(rx.logs.map((r) => attrs(r.attributes).event_id));
       assert.equal(ids.size, 1638, "each event exactly once");
@@ -227,7 +281,7 @@ Deno.test(
         join(h.claudeDir, "hooks/logs/raw_json/20990101T000000.000000Z_Stop_otlp-live.json"),
         JSON.stringify({ hook_event_name: "Stop", session_id: "otlp-live" }),
       );
-      await dash.ingester.rescan();
+      await dash.settled();
       await waitFor(
         () => rx.logs.some((r) => attrs(r.attributes).session_id === "otlp-live"),
         10_000,
@@ -243,7 +297,7 @@ Deno.test(
           const total = events?.sum.dataPoints.reduce((n, p) => n + Number(p.asInt), 0);
           return total === 1639 ? last : null;
         },
-        10_000,
+        otlpMetricsIntervalMs + 10_000,
         "a metrics export with 1639 events",
       );
       assert.ok(latest.some((m) => m.name === "claude_dash_tool_failures" && m.sum));
@@ -272,32 +326,30 @@ Deno.test(
     const h = await makeHome();
     await writeFixtures(h.claudeDir);
     const cap = 100;
-    const dash = startDashboard({
-      claudeDir: h.claudeDir,
-      dbPath: h.dbPath,
-      port: 0,
-      watch: false,
-      otlpEndpoint: rx.url,
-      otlp: { maxQueue: cap, batchRecords: 40, flushMs: 10, retryBaseMs: 10, retryMaxMs: 50 },
+    const dash = await exportingInProcess(h, rx.url, {
+      maxQueue: cap,
+      batchRecords: 40,
+      flushMs: 10,
+      retryBaseMs: 10,
+      retryMaxMs: 50,
     });
     try {
-      await dash.ingester.ready;
       const stored = (dash.db.prepare("SELECT count(*) AS n FROM events").get() as { n: number }).n;
       assert.equal(stored, 1638, "ingest went on as if no exporter were there");
-      await waitFor(() => dash.exporter!.stats.failures >= 3, 10_000, "retries");
-      const s = dash.exporter!.stats;
+      await waitFor(() => dash.exporter.stats.failures >= 3, 10_000, "retries");
+      const s = dash.exporter.stats;
       assert.equal(rx.logs.length, 0);
       assert.ok(s.queued <= cap && s.queue_high_water <= cap, JSON.stringify(s));
       assert.equal(s.dropped + s.queued, stored);
       assert.match(s.last_error ?? "", /HTTP 500/);
-      const health = await (await fetch(`${dash.url}/api/health`)).json();
+      const health = await (await dash.get("/api/health")).json();
       assert.equal(health.otlp.dropped, s.dropped);
-      const text = await (await fetch(`${dash.url}/metrics`)).text();
+      const text = await (await dash.get("/metrics")).text();
       assert.match(text, new RegExp(`^claude_dash_otlp_dropped_total ${s.dropped}$`, "m"));
 
       rx.state.status = 200;
-      await waitFor(() => dash.exporter!.stats.queued === 0, 10_000, "the queue to drain");
-      const after = dash.exporter!.stats;
+      await waitFor(() => dash.exporter.stats.queued === 0, 10_000, "the queue to drain");
+      const after = dash.exporter.stats;
       assert.equal(rx.logs.length, cap, "the newest records survived the outage");
       assert.equal(after.sent_logs + after.dropped, stored);
       const ids = rx.logs.map((r) => Number(attrs(r.attributes).event_id));
@@ -321,18 +373,16 @@ Deno.test(
     l.close();
     const h = await makeHome();
     await writeFixtures(h.claudeDir);
-    const dash = startDashboard({
-      claudeDir: h.claudeDir,
-      dbPath: h.dbPath,
-      port: 0,
-      watch: false,
-      otlpEndpoint: `http://127.0.0.1:${deadPort}`,
-      otlp: { maxQueue: 500, flushMs: 10, retryBaseMs: 10, retryMaxMs: 40, metricsIntervalMs: 30 },
+    const dash = await exportingInProcess(h, `http://127.0.0.1:${deadPort}`, {
+      maxQueue: 500,
+      flushMs: 10,
+      retryBaseMs: 10,
+      retryMaxMs: 40,
+      metricsIntervalMs: 30,
     });
     try {
-      await dash.ingester.ready;
-      await waitFor(() => dash.exporter!.stats.failures >= 5, 10_000, "failed attempts");
-      const s = dash.exporter!.stats;
+      await waitFor(() => dash.exporter.stats.failures >= 5, 10_000, "failed attempts");
+      const s = dash.exporter.stats;
       assert.equal(s.queued, 500);
       assert.equal(s.dropped, 1638 - 500);
       assert.equal(s.sent_logs, 0);

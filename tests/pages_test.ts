@@ -1,12 +1,12 @@
 // The pages and their JSON twins over real HTTP on a real server: page weight at the largest
 // page size, twins answering the same rows as their pages, bad parameters answered with 400,
 // raw JSON of one event, timeline paging, the empty state and /health content negotiation.
+// Its servers are spawned under the start task's exact flags (tests/support/served.ts).
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { Dashboard } from "../src/commands/dashboard.ts";
 import { writeFixtures } from "./support/home.ts";
-import { withDashboard } from "./support/dashboard.ts";
+import { type Served, withServed } from "./support/served.ts";
 import { generate } from "../src/demo/workload.ts";
 import { sessionTimeline } from "../src/store/read/session_timeline.ts";
 import { maxPageRows } from "../src/core/config.ts";
@@ -16,7 +16,7 @@ const opts = { sanitizeResources: false, sanitizeOps: false };
 /** The budget for one page of HTML or JSON. */
 const pageBudgetBytes = 300 * 1024;
 
-async function get(d: Dashboard, path: string, html = true) {
+async function get(d: Served, path: string, html = true) {
   const res = await fetch(d.url + path, {
     headers: { Accept: html ? "text/html" : "application/json" },
   });
@@ -64,7 +64,7 @@ Deno.test(
   "the sessions, events and session pages at 200 rows of HTML-heavy text ship at most 300 KB, and so do their JSON twins",
   opts,
   async () => {
-    await withDashboard(async (h) => {
+    await withServed(async (h) => {
       await generate({ dir: h.claudeDir, events: 6000, sessions: 60, seed: 7 });
       await writeHeavyHooks(h.claudeDir, 210, 1);
       const sid = "heavy-one";
@@ -118,7 +118,7 @@ Deno.test(
   "each list page and its JSON twin answer the same rows for the same filters, sort and range",
   opts,
   async () => {
-    await withDashboard((h) => writeFixtures(h.claudeDir).then(() => {}), async (d) => {
+    await withServed((h) => writeFixtures(h.claudeDir).then(() => {}), async (d) => {
       const cases = [
         "?project=Demo&sort=events",
         "?project=attio-mcp-server&sort=duration&dir=asc",
@@ -172,7 +172,7 @@ Deno.test(
   "bad page parameters are answered with 400 and a message, never a 500",
   opts,
   async () => {
-    await withDashboard((h) => writeFixtures(h.claudeDir).then(() => {}), async (d) => {
+    await withServed((h) => writeFixtures(h.claudeDir).then(() => {}), async (d) => {
       for (
         const path of [
           "/sessions?sort=nope",
@@ -199,7 +199,7 @@ Deno.test(
   "/api/events/:id returns the stored event with its original JSON",
   opts,
   async () => {
-    await withDashboard((h) => writeFixtures(h.claudeDir).then(() => {}), async (d) => {
+    await withServed((h) => writeFixtures(h.claudeDir).then(() => {}), async (d) => {
       const list = JSON.parse(
         (await get(d, "/api/events?type=UserPromptSubmit&limit=1", false)).body,
       );
@@ -218,7 +218,7 @@ Deno.test(
   "walking a session's timeline back by its 'earlier' cursors shows every stored line once, each in one row, rows in time order",
   opts,
   async () => {
-    await withDashboard((h) => writeFixtures(h.claudeDir).then(() => {}), (d) => {
+    await withServed((h) => writeFixtures(h.claudeDir).then(() => {}), (d) => {
       const sid = "fe5e1c67-53e7-4862-81ae-d0e013e3270b";
       let page = sessionTimeline(d.db, sid, 50);
       const windows = [page];
@@ -256,7 +256,7 @@ Deno.test(
   "with nothing read yet, every list page explains what claude-dash reads instead of an empty table",
   opts,
   async () => {
-    await withDashboard(() => Promise.resolve(), async (d) => {
+    await withServed(() => Promise.resolve(), async (d) => {
       for (const path of ["/", "/sessions", "/events", "/tools"]) {
         const r = await get(d, path);
         assert.equal(r.status, 200, path);
@@ -272,7 +272,7 @@ Deno.test(
   "/health answers HTML to a browser and JSON to everything else; /api/health adds rates and clients",
   opts,
   async () => {
-    await withDashboard((h) => writeFixtures(h.claudeDir).then(() => {}), async (d) => {
+    await withServed((h) => writeFixtures(h.claudeDir).then(() => {}), async (d) => {
       const html = await get(d, "/health");
       assert.match(html.type, /text\/html/);
       assert.match(html.body, /id="health-status"/);

@@ -4,6 +4,7 @@
 // and every row says which ("reported" / "estimated" / "mixed"). The real sample
 // tests/fixtures/claude-code-2.1/ (CLI 2.1.332 against a fake API; model claude-opus-5-5, which
 // the price table does not know) gives Claude Code's total_cost_usd.
+// Its servers are spawned under the start task's exact flags (tests/support/served.ts).
 
 import assert from "node:assert/strict";
 import type { DatabaseSync } from "node:sqlite";
@@ -20,7 +21,7 @@ import { costOf } from "../src/core/pricing.ts";
 import { migrationCostSpread } from "../src/store/migration_cost_spread.ts";
 import { type UsageBlock, usageCostSourceText } from "../src/core/types.ts";
 import { assistantLine, writeTranscript } from "./support/usage_lines.ts";
-import { withDashboard } from "./support/dashboard.ts";
+import { withServed } from "./support/served.ts";
 
 const fixture = new URL("./fixtures/claude-code-2.1/", import.meta.url).pathname;
 const transcript = await Deno.readTextFile(join(fixture, "transcript.jsonl"));
@@ -288,7 +289,7 @@ const roundBlock = (b: UsageBlock) => ({
 });
 
 Deno.test("over HTTP, /api/usage, /api/blocks and the /usage page give Claude Code's cost and say it is reported", async () => {
-  await withDashboard(async (h) => {
+  await withServed(async (h) => {
     await writeTranscript(
       join(h.claudeDir, "projects/-tmp-claude-home-project", `${sid}.jsonl`),
       transcript,

@@ -1,17 +1,20 @@
 // Every place Claude Code writes transcripts: ~/.claude, $XDG_CONFIG_HOME/claude (default
 // ~/.config/claude) and the CLAUDE_CONFIG_DIR list. The candidates are a pure function of the
-// environment; a real server on a temp HOME reads transcripts from all that exist (the same
-// folder reached twice, through a link, once), live, with the same link rules and secret
-// masking as ~/.claude, shows on /api/health which were found, picks up a folder created later
-// and keeps the sessions of a folder that disappears (archived). The end-to-end run through
-// `deno task start`'s launcher and the permission flags is tests/sandbox_test.ts.
+// environment; a real server on a temp HOME, spawned under the start task's flags for that
+// environment (read access to exactly those folders), reads transcripts from all that exist
+// (the same folder reached twice, through a link, once), live, with the same link rules and
+// secret masking as ~/.claude, shows on /api/health which were found, picks up a folder created
+// later and keeps the sessions of a folder that disappears (archived). The end-to-end run
+// through `deno task start`'s launcher itself is tests/e2e/sandbox_test.ts.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type Dashboard, startDashboard } from "../src/commands/dashboard.ts";
 import { extraRoots, findRoots, rootCandidates } from "../src/ingest/roots.ts";
 import { makeHome, type TestHome } from "./support/home.ts";
 import { count, waitFor } from "./support/wait.ts";
+import { type Served, serveReady } from "./support/served.ts";
+import { Ingester } from "../src/ingest/ingester.ts";
+import { openDb } from "../src/store/db.ts";
 import type { RootStatus, SessionSummary } from "../src/core/types.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -109,24 +112,17 @@ interface Homes {
 async function withRoots(
   fill: (x: Homes) => Promise<void>,
   env: (x: Homes) => { XDG_CONFIG_HOME?: string; CLAUDE_CONFIG_DIR?: string },
-  fn: (d: Dashboard, x: Homes) => Promise<void>,
-  watch = false,
+  fn: (d: Served, x: Homes) => Promise<void>,
 ): Promise<void> {
   const h = await makeHome();
   const x = { h, xdg: join(h.home, ".config/claude"), third: join(h.home, "elsewhere/claude") };
   try {
     await fill(x);
-    // As main.ts does: every candidate of the environment besides the main folder.
-    const transcriptRoots = extraRoots({ HOME: h.home, ...env(x) }, h.claudeDir);
-    const d = startDashboard({
-      claudeDir: h.claudeDir,
-      dbPath: h.dbPath,
-      port: 0,
-      watch,
-      transcriptRoots,
-    });
+    // The server finds the folders itself from this environment, as for a user.
+    const vars: Record<string, string> = {};
+    for (const [k, v] of Object.entries(env(x))) if (v !== undefined) vars[k] = v;
+    const d = await serveReady(h, { env: vars });
     try {
-      await d.ingester.ready;
       await fn(d, x);
     } finally {
       await d.stop();
@@ -136,12 +132,12 @@ async function withRoots(
   }
 }
 
-async function sessionIds(d: Dashboard): Promise<string[]> {
+async function sessionIds(d: Served): Promise<string[]> {
   const body = await (await fetch(`${d.url}/api/sessions?limit=200`)).json();
   return (body.sessions as SessionSummary[]).map((s) => s.session_id).sort();
 }
 
-async function roots(d: Dashboard): Promise<RootStatus[]> {
+async function roots(d: Served): Promise<RootStatus[]> {
   return (await (await fetch(`${d.url}/api/health`)).json()).ingest.roots;
 }
 
@@ -272,17 +268,7 @@ Deno.test(
         console.log(
           `line in ~/.config/claude stored after ${Math.round(performance.now() - started)} ms`,
         );
-        // A change inside the linked folder reported by the watcher: counted, not read.
-        d.ingester.hint(join(x.xdg, "projects/-linked/outside-1.jsonl"));
-        await d.ingester.rescan();
-        const errors = (d.db.prepare("SELECT path, reason FROM ingest_errors").all() as Array<
-          { path: string; reason: string }
-        >).map((e) => `${e.path}: ${e.reason}`);
-        assert.deepEqual(errors, [
-          `${await Deno.realPath(
-            x.xdg,
-          )}/projects/-linked/outside-1.jsonl: inside a symbolically linked folder: not followed`,
-        ]);
+        // (A change the watcher reports inside the linked folder: the in-process test below.)
         // Written through the linked folder: the watcher may report it, it is still not read.
         await Deno.writeTextFile(
           join(x.h.home, "outside/projects/-work/outside-1.jsonl"),
@@ -290,7 +276,7 @@ Deno.test(
           { append: true },
         );
         await new Promise((r) => setTimeout(r, 200));
-        await d.ingester.rescan();
+        await d.settled();
         assert.equal(
           count(d.db, "SELECT count(*) AS n FROM events WHERE raw LIKE '%outside-marker%'"),
           0,
@@ -323,7 +309,53 @@ Deno.test(
         assert.equal(s.events.length, 2);
         assert.equal((await roots(d))[1].found, false);
       },
-      true,
     );
+  },
+);
+
+Deno.test(
+  "a change the watcher reports inside a folder linked into another root is counted, not read",
+  opts,
+  async () => {
+    const h = await makeHome();
+    const xdg = join(h.home, ".config/claude");
+    const db = openDb(h.dbPath);
+    try {
+      await transcript(xdg, "live-xdg", line("live-xdg", 1, "first"));
+      const outside = join(h.home, "outside");
+      await transcript(outside, "outside-1", line("outside-1", 1, "outside-marker"));
+      await Deno.symlink(join(outside, "projects/-work"), join(xdg, "projects/-linked"));
+      // In process: only the watcher's own report reaches this path, and a spawned server's
+      // watcher does not report changes behind a link (the test above shows nothing is read).
+      const ingester = new Ingester({
+        claudeDir: h.claudeDir,
+        db,
+        watch: false,
+        transcriptRoots: extraRoots({ HOME: h.home }, h.claudeDir),
+      });
+      ingester.start();
+      try {
+        await ingester.ready;
+        ingester.hint(join(xdg, "projects/-linked/outside-1.jsonl"));
+        await ingester.rescan();
+        const errors = (db.prepare("SELECT path, reason FROM ingest_errors").all() as Array<
+          { path: string; reason: string }
+        >).map((e) => `${e.path}: ${e.reason}`);
+        assert.deepEqual(errors, [
+          `${await Deno.realPath(
+            xdg,
+          )}/projects/-linked/outside-1.jsonl: inside a symbolically linked folder: not followed`,
+        ]);
+        assert.equal(
+          count(db, "SELECT count(*) AS n FROM events WHERE raw LIKE '%outside-marker%'"),
+          0,
+        );
+      } finally {
+        await ingester.stop();
+      }
+    } finally {
+      db.close();
+      await h.cleanup();
+    }
   },
 );

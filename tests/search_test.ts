@@ -1,16 +1,17 @@
 // Full-text search: the query language (words, "phrases", prefix*) and its safety (no input
 // gives a 500), and, on 40,000 generated events with a few planted ones, that a command
 // present once is found first, an exact phrase outranks the same words scattered, filters
-// and paging are exact, snippets mark the hits and never show a secret.
+// and paging are exact, snippets mark the hits and never show a secret (on a server spawned
+// under the start task's flags).
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type Dashboard, startDashboard } from "../src/commands/dashboard.ts";
 import { parseSearch } from "../src/store/read/search_query.ts";
 import { searchEvents, type SearchResult } from "../src/store/read/search.ts";
 import { BadRequest } from "../src/core/errors.ts";
 import { generate } from "../src/demo/workload.ts";
 import { makeHome } from "./support/home.ts";
+import { type Served, serveReady } from "./support/served.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -42,7 +43,7 @@ interface Page {
   next_cursor: string | null;
 }
 
-async function search(d: Dashboard, query: string): Promise<Page> {
+async function search(d: Served, query: string): Promise<Page> {
   const res = await fetch(`${d.url}/api/search?${query}`);
   const body = await res.json();
   assert.equal(res.status, 200, `${query}: ${JSON.stringify(body)}`);
@@ -50,7 +51,7 @@ async function search(d: Dashboard, query: string): Promise<Page> {
 }
 
 /** The searchable text of an event, lower-cased into its words (as the index splits them). */
-function words(d: Dashboard, id: number): string[] {
+function words(d: Served, id: number): string[] {
   const r = d.db.prepare("SELECT text FROM events_search_text WHERE id = ?").get(id) as {
     text: string | null;
   };
@@ -117,8 +118,7 @@ Deno.test(
       );
     }
     const generated = performance.now();
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0, watch: false });
-    await d.ingester.ready;
+    const d = await serveReady(h);
     const events = (d.db.prepare("SELECT count(*) AS n FROM events").get() as { n: number }).n;
     console.log(
       `${events} events: generated in ${((generated - t0) / 1000).toFixed(1)} s, ingested in ${
@@ -333,7 +333,7 @@ Deno.test(
   },
 );
 
-function sessionProject(d: Dashboard, sid: string): string | null {
+function sessionProject(d: Served, sid: string): string | null {
   const r = d.db.prepare("SELECT project FROM sessions WHERE session_id = ?").get(sid) as
     | { project: string | null }
     | undefined;

@@ -1,10 +1,10 @@
 // Web guards and secrets: loopback Host only, same-Origin WebSockets and state changes, the
 // live connection cap, the rate limit, the static route, security headers, and that no
 // route, page or stream ever serves a secret from .env.discord or an env-like payload field.
+// Every server here is spawned under the start task's flags.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startDashboard } from "../src/commands/dashboard.ts";
 import { openDb } from "../src/store/db.ts";
 import { LiveBus } from "../src/live/bus.ts";
 import { createApp } from "../src/http/app.ts";
@@ -28,6 +28,8 @@ import { makeHome, writeFixtures } from "./support/home.ts";
 import { rawGet, rawRequest, wsHandshake } from "./support/raw_http.ts";
 import { SseClient } from "./support/sse.ts";
 import { waitFor } from "./support/wait.ts";
+import { serveReady } from "./support/served.ts";
+import { liveClients, pollUntil, serveQuiet } from "./support/served_extra.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -62,7 +64,7 @@ Deno.test(
   opts,
   async () => {
     const h = await makeHome();
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
+    const d = await serveReady(h);
     try {
       for (const host of ["evil.example", "127.0.0.1.evil.example", "localhost.evil.example:80"]) {
         for (const path of ["/", "/health", "/api/sessions", "/api/stream"]) {
@@ -94,7 +96,7 @@ Deno.test(
   opts,
   async () => {
     const h = await makeHome();
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
+    const d = await serveReady(h);
     try {
       for (const origin of ["http://evil.example", "null", `http://127.0.0.1:${d.port + 1}`]) {
         const res = await wsHandshake(d.port, "/api/ws", origin);
@@ -154,13 +156,14 @@ Deno.test(
   opts,
   async () => {
     const h = await makeHome();
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0, maxClients: 3 });
+    // No rate limit here: the waits below ask /api/health for the live client count.
+    const d = await serveReady(h, { args: ["--max-clients", "3", "--rate-limit", "0"] });
     const clients: SseClient[] = [];
     const sockets: WsProbe[] = [];
     try {
       for (let i = 0; i < 2; i++) clients.push(new SseClient(`${d.url}/api/stream`));
       sockets.push(openWs(`ws://127.0.0.1:${d.port}/api/ws`));
-      await waitFor(() => d.bus.clients === 3, 2000, "3 live clients");
+      await pollUntil(async () => (await liveClients(d)) === 3, 2000, "3 live clients");
       await waitFor(() => clients.every((c) => c.status === 200), 2000, "SSE 200s");
 
       const extraSse = new SseClient(`${d.url}/api/stream`);
@@ -173,10 +176,10 @@ Deno.test(
 
       const extraWs = openWs(`ws://127.0.0.1:${d.port}/api/ws`);
       assert.deepEqual(await extraWs.closed, { code: 4003, reason: "too many connections" });
-      assert.equal(d.bus.clients, 3, "refused clients hold no slot");
+      assert.equal(await liveClients(d), 3, "refused clients hold no slot");
 
       await clients.pop()!.close();
-      await waitFor(() => d.bus.clients === 2, 2000, "slot freed");
+      await pollUntil(async () => (await liveClients(d)) === 2, 2000, "slot freed");
       const again = new SseClient(`${d.url}/api/stream`);
       clients.push(again);
       await waitFor(() => again.messages.some((m) => m.event === "hello"), 2000, "hello");
@@ -196,22 +199,22 @@ Deno.test(
   async () => {
     assert.equal(maxLiveClients, 200);
     const h = await makeHome();
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
+    // Without --max-clients; no rate limit, for the /api/health polls below.
+    const d = await serveReady(h, { args: ["--rate-limit", "0"] });
     const clients: SseClient[] = [];
     const sockets: WsProbe[] = [];
     try {
-      assert.equal(d.bus.maxClients, 200);
       for (let i = 0; i < 100; i++) clients.push(new SseClient(`${d.url}/api/stream`));
       for (let i = 0; i < 100; i++) sockets.push(openWs(`ws://127.0.0.1:${d.port}/api/ws`));
-      await waitFor(() => d.bus.clients === 200, 10_000, "200 live clients");
+      await pollUntil(async () => (await liveClients(d)) === 200, 10_000, "200 live clients");
       await waitFor(() => sockets.every((s) => s.opened), 10_000, "100 WebSockets open");
 
       const sse = await fetch(`${d.url}/api/stream`);
       assert.equal(sse.status, 503);
-      assert.equal((await sse.json()).limit, 200);
+      assert.equal((await sse.json()).limit, 200, "the default cap");
       const ws = openWs(`ws://127.0.0.1:${d.port}/api/ws`);
       assert.deepEqual(await ws.closed, { code: 4003, reason: "too many connections" });
-      assert.equal(d.bus.clients, 200);
+      assert.equal(await liveClients(d), 200);
     } finally {
       for (const c of clients) await c.close();
       for (const s of sockets) s.ws.close();
@@ -260,13 +263,26 @@ Deno.test("--rate-limit N sets the per-client limit (0 turns it off); anything e
   assert.equal(parseArgs(["--rate-limit", "lots"], "/h").kind, "error");
 });
 
+Deno.test("--max-clients N sets the live connection cap; 0 or anything else is refused", () => {
+  const set = parseArgs(["--max-clients", "3"], "/h");
+  assert.equal(set.kind === "run" && set.options.maxClients, 3);
+  const unset = parseArgs([], "/h");
+  assert.equal(unset.kind === "run" && unset.options.maxClients, undefined);
+  assert.deepEqual(parseArgs(["--max-clients", "0"], "/h"), {
+    kind: "error",
+    message: '--max-clients needs a number from 1, got "0"',
+  });
+  assert.equal(parseArgs(["--max-clients=many"], "/h").kind, "error");
+});
+
 Deno.test(
   `a client over ${rateLimitRequestsPerMin} requests a minute gets 429 with Retry-After on any route`,
   opts,
   async () => {
     assert.equal(rateLimitRequestsPerMin, 1000);
     const h = await makeHome();
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
+    // Started without a request to it: the bucket is full when the count below begins.
+    const d = await serveQuiet(h, []);
     try {
       let ok = 0;
       let limited: Response | null = null;
@@ -295,10 +311,12 @@ Deno.test(
       const wait = Number(limited.headers.get("Retry-After"));
       assert.ok(Number.isInteger(wait) && wait >= 1, `Retry-After ${wait}`);
       assert.match((await limited.json()).error, /too many requests: at most 1000 per minute/);
-      const page = await fetch(`${d.url}/`);
-      assert.equal(page.status, 429, "pages are limited too");
+      // A burst, as the loop's: a token refilled since (one per 60 ms) may let one through.
+      const pages = await Promise.all(Array.from({ length: 25 }, () => fetch(`${d.url}/`)));
+      const page = pages.find((r) => r.status === 429);
+      assert.ok(page, "pages are limited too");
       assert.match(page.headers.get("Content-Security-Policy") ?? "", /frame-ancestors 'none'/);
-      await page.body?.cancel();
+      for (const r of pages) await r.body?.cancel();
     } finally {
       await d.stop();
       await h.cleanup();
@@ -311,12 +329,7 @@ Deno.test(
   opts,
   async () => {
     const h = await makeHome();
-    const d = startDashboard({
-      claudeDir: h.claudeDir,
-      dbPath: h.dbPath,
-      port: 0,
-      rateLimitPerMin: 5,
-    });
+    const d = await serveQuiet(h, ["--rate-limit", "5"]);
     const client = new SseClient(`${d.url}/api/stream`);
     try {
       await waitFor(() => client.messages.some((m) => m.event === "hello"), 2000, "hello");
@@ -354,7 +367,7 @@ Deno.test(
   opts,
   async () => {
     const h = await makeHome();
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
+    const d = await serveReady(h);
     try {
       const bad = [
         "/static/..%2f..%2fdeno.json",
@@ -408,8 +421,7 @@ Deno.test(
   async () => {
     const h = await makeHome();
     await writeFixtures(h.claudeDir);
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
-    await d.ingester.ready;
+    const d = await serveReady(h);
     try {
       const cases: Array<[string, Record<string, string>]> = [
         ["/", { Accept: "text/html" }],
@@ -724,13 +736,7 @@ Deno.test(
     const h = await makeHome();
     await writeFixtures(h.claudeDir);
     await plantSecrets(h.claudeDir);
-    const d = startDashboard({
-      claudeDir: h.claudeDir,
-      dbPath: h.dbPath,
-      port: 0,
-      rateLimitPerMin: 0,
-    });
-    await d.ingester.ready;
+    const d = await serveReady(h, { args: ["--rate-limit", "0"] });
     const sse = new SseClient(`${d.url}/api/stream?last_event_id=0`);
     const ws = openWs(`ws://127.0.0.1:${d.port}/api/ws?last_event_id=0`);
     try {
@@ -745,7 +751,11 @@ Deno.test(
         "the broken planted payload is counted",
       );
 
-      // 1. The query functions mask on their own (before any HTTP guard).
+      // 1. The query functions mask on their own (before any HTTP guard). They run here, in
+      // the test's process, which learns the .env.discord values the way the server did.
+      rememberSecrets(
+        envFileValues(await Deno.readTextFile(join(h.claudeDir, "hooks/.env.discord"))),
+      );
       const direct = JSON.stringify([
         eventsPage(db, {}, 200),
         secretEvents.map((id) => eventDetail(db, id)),
@@ -758,11 +768,12 @@ Deno.test(
       assert.match(direct, /planted-marker/);
       assert.match(direct, /\[masked\]/);
 
-      // 2. Every GET route of the app, as page and as JSON, with the planted ids.
+      // 2. Every GET route of the app (listed by an app built here), as page and as JSON, with
+      // the planted ids.
       const routes = createApp({
         db,
-        bus: d.bus,
-        ingester: d.ingester,
+        bus: new LiveBus(),
+        ingester: null,
         claudeDir: h.claudeDir,
         dbPath: h.dbPath,
         startedAt: Date.now(),

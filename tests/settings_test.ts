@@ -1,5 +1,5 @@
-// Settings, actions, retention, price overrides and export, on a real server (127.0.0.1, port
-// 0) over a temporary HOME: settings round-trip and survive a restart; a bad patch or a POST
+// Settings, actions, retention, price overrides and export, on a real server spawned under the
+// start task's flags (127.0.0.1, a free port) over a temporary HOME: settings round-trip and survive a restart; a bad patch or a POST
 // without the CSRF token / from another Origin changes nothing; rescan, pause/resume and
 // vacuum act; retention deletes only old rows of claude-dash's own database and leaves the
 // source files byte-identical; overrides re-price stored usage exactly as a fresh ingest
@@ -7,7 +7,6 @@
 
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
-import { type Dashboard, startDashboard } from "../src/commands/dashboard.ts";
 import { openDb } from "../src/store/db.ts";
 import { writeSettings } from "../src/store/settings.ts";
 import { defaultSettings } from "../src/core/settings_schema.ts";
@@ -22,7 +21,9 @@ import {
   exportFilename,
 } from "../src/domain/export.ts";
 import { makeHome, writeFixtures, writeHook } from "./support/home.ts";
-import { startReady } from "./support/dashboard.ts";
+import { type Served, serveReady } from "./support/served.ts";
+import { assistantLine, transcriptPath, writeTranscript } from "./support/usage_lines.ts";
+import { reconcileIntervalMs } from "../src/core/config.ts";
 import { count } from "./support/wait.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -141,7 +142,7 @@ Deno.test(
   opts,
   async () => {
     const home = await makeHome();
-    let d = await startReady(home);
+    let d = await serveReady(home);
     try {
       const initial = await getSettings(d.url);
       assert.deepEqual(initial.settings, defaultSettings());
@@ -165,18 +166,28 @@ Deno.test(
       assert.deepEqual((await getSettings(d.url)).settings, expected);
 
       await d.stop();
-      d = await startReady(home);
+      d = await serveReady(home);
       assert.deepEqual((await getSettings(d.url)).settings, expected, "after a restart");
-      // The override is in force again after the restart, for ingest too.
-      assert.equal(
-        d.prices.costOf("my-proxy-model-v2", {
-          input_tokens: 1_000_000,
-          output_tokens: 0,
-          cache_creation_tokens: 0,
-          cache_creation_1h_tokens: 0,
-          cache_read_tokens: 0,
+      // The override is in force again after the restart, for ingest too: a million input
+      // tokens of a model it matches (longest prefix) cost $2.
+      await writeTranscript(
+        transcriptPath(home.claudeDir, "ses-proxy"),
+        assistantLine({
+          sessionId: "ses-proxy",
+          ts: Date.now() - 60_000,
+          messageId: "msg_proxy",
+          requestId: "req_proxy",
+          model: "my-proxy-model-v2",
+          input: 1_000_000,
+          output: 0,
+          cacheCreation: 0,
+          cacheRead: 0,
         }),
-        2,
+      );
+      await d.settled();
+      assert.deepEqual(
+        d.db.prepare("SELECT model, cost_usd FROM messages").all().map((r) => ({ ...r })),
+        [{ model: "my-proxy-model-v2", cost_usd: 2 }],
       );
       // A later patch changes only what it names.
       assert.equal((await post(d.url, "/api/settings", { window_token_limit: null })).status, 200);
@@ -196,7 +207,7 @@ Deno.test(
   opts,
   async () => {
     const home = await makeHome();
-    const d = await startReady(home);
+    const d = await serveReady(home);
     try {
       // The reason names the field as the settings page does; `field` is its path in the patch.
       const bad: Array<[unknown, RegExp, string | null]> = [
@@ -255,7 +266,7 @@ Deno.test(
   opts,
   async () => {
     const home = await makeHome();
-    const d = await startReady(home);
+    const d = await serveReady(home);
     try {
       const routes: Array<[string, unknown]> = [
         ["/api/settings", { alerts: { failure_streak: { threshold: 9 } }, retention_days: 1 }],
@@ -264,7 +275,10 @@ Deno.test(
         ["/api/actions/rescan", {}],
         ["/api/actions/vacuum", {}],
       ];
-      const scansBefore = d.ingester.stats.scans;
+      // The reconcile scan also runs on its own every reconcileIntervalMs: a rescan let through
+      // by the guard would show as more scans than the time taken allows.
+      const scansBefore = (await d.ingest()).scans;
+      const t0 = performance.now();
       for (const [path, body] of routes) {
         const cases: Array<[string, Record<string, string | null>]> = [
           ["no token", { "X-CSRF-Token": null }],
@@ -281,8 +295,10 @@ Deno.test(
       }
       assert.equal(count(d.db, "SELECT count(*) AS n FROM settings"), 0, "no setting stored");
       assert.deepEqual((await getSettings(d.url)).settings, defaultSettings());
-      assert.equal(d.ingester.stats.paused, false, "ingest not paused");
-      assert.equal(d.ingester.stats.scans, scansBefore, "no rescan ran");
+      const ingest = await d.ingest();
+      const periodic = Math.ceil((performance.now() - t0) / reconcileIntervalMs) + 1;
+      assert.equal(ingest.paused, false, "ingest not paused");
+      assert.ok(ingest.scans - scansBefore <= periodic, "no rescan ran");
       // The same request with the page's token and Origin goes through.
       const ok = await post(d.url, "/api/settings", routes[0][1]);
       assert.equal(ok.status, 200);
@@ -299,7 +315,7 @@ Deno.test(
   opts,
   async () => {
     const home = await makeHome();
-    const d = await startReady(home); // no watcher: only scans find new files
+    const d = await serveReady(home);
     try {
       const sid = "ses-actions";
       await writeHook(home.claudeDir, {
@@ -314,7 +330,7 @@ Deno.test(
 
       const paused = await post(d.url, "/api/actions/pause");
       assert.deepEqual([paused.status, paused.body.paused], [200, true]);
-      assert.equal(d.ingester.stats.paused, true);
+      assert.equal((await d.ingest()).paused, true);
       assert.equal(
         (await (await fetch(`${d.url}/api/settings`)).json()).ingest.paused,
         true,
@@ -362,7 +378,7 @@ Deno.test(
   async () => {
     const home = await makeHome();
     await writeFixtures(home.claudeDir); // 2025 data: older than 30 days
-    let d = await startReady(home);
+    let d = await serveReady(home);
     try {
       const fresh = "ses-retention-fresh";
       await writeHook(home.claudeDir, {
@@ -371,7 +387,7 @@ Deno.test(
         session_id: fresh,
         prompt: "recent work",
       });
-      await d.ingester.rescan();
+      await d.settled();
       const db = d.db;
       const n = (sql: string) => count(db, sql);
       const eventsBefore = n("SELECT count(*) AS n FROM events");
@@ -420,11 +436,11 @@ Deno.test(
 
       assert.deepEqual(await sourceTree(home.claudeDir), tree, "source files byte-identical");
       // Nothing deleted is read in again: not by a rescan, not after a restart.
-      await d.ingester.rescan();
+      await d.settled();
       assert.equal(n("SELECT count(*) AS n FROM events"), kept);
       await d.stop();
-      d = await startReady(home);
-      await d.ingester.rescan();
+      d = await serveReady(home);
+      await d.settled();
       assert.equal(count(d.db, "SELECT count(*) AS n FROM events"), kept);
       assert.deepEqual(await sourceTree(home.claudeDir), tree, "still byte-identical");
     } finally {
@@ -463,11 +479,12 @@ Deno.test(
   async () => {
     const home = await makeHome();
     await writeFixtures(home.claudeDir);
-    const a = await startReady(home);
-    let b: Dashboard | null = null;
+    const a = await serveReady(home);
+    const other = await makeHome();
+    let b: Served | null = null;
     try {
       type Msg = { k: string; model: string; cost_usd: number | null };
-      const messages = (db: Dashboard["db"]) =>
+      const messages = (db: Served["db"]) =>
         db.prepare(
           "SELECT message_id || '/' || request_id AS k, model, cost_usd FROM messages ORDER BY k",
         ).all() as unknown as Msg[];
@@ -522,13 +539,13 @@ Deno.test(
         "rollup cost = sum of the messages",
       );
 
-      // A fresh ingest with the same override stores the very same costs.
-      const freshDb = join(home.home, "fresh/claude-dash.db");
-      const seed = openDb(freshDb);
+      // A fresh ingest with the same override (another HOME with the same files, its setting
+      // stored before its first start) stores the very same costs.
+      await writeFixtures(other.claudeDir);
+      const seed = openDb(other.dbPath);
       writeSettings(seed, { prices: override });
       seed.close();
-      b = startDashboard({ claudeDir: home.claudeDir, dbPath: freshDb, port: 0, watch: false });
-      await b.ingester.ready;
+      b = await serveReady(other);
       assert.deepEqual(messages(b.db), now);
       await b.stop();
       b = null;
@@ -541,6 +558,7 @@ Deno.test(
       await b?.stop();
       await a.stop();
       await home.cleanup();
+      await other.cleanup();
     }
   },
 );
@@ -553,7 +571,7 @@ Deno.test(
   async () => {
     const home = await makeHome();
     await writeFixtures(home.claudeDir);
-    const d = await startReady(home);
+    const d = await serveReady(home);
     try {
       const db = d.db;
       const { session } = db.prepare(
@@ -688,7 +706,7 @@ Deno.test(
 
     // Through the server: a prompt with commas, quotes and a line break.
     const home = await makeHome();
-    const d = await startReady(home);
+    const d = await serveReady(home);
     try {
       const prompt = 'Fix "the parser", then\nrun the tests, please';
       await writeHook(home.claudeDir, {
@@ -697,7 +715,7 @@ Deno.test(
         session_id: "ses-quoting",
         prompt,
       });
-      await d.ingester.rescan();
+      await d.settled();
       const rows = parseCsv(await (await fetch(`${d.url}/api/export?session=ses-quoting`)).text());
       assert.equal(rows.length, 2);
       const summary = rows[1][csvColumns.indexOf("summary")];
@@ -719,7 +737,7 @@ Deno.test(
   async () => {
     const home = await makeHome();
     const secret = "zq8-discord-webhook-value-3f9a7c1e55";
-    let d = await startReady(home);
+    let d = await serveReady(home);
     try {
       const page = await (await fetch(`${d.url}/settings`)).text();
       assert.match(page, /id="notifier-state"><span class="muted">not configured</);
@@ -735,14 +753,14 @@ Deno.test(
         join(home.claudeDir, "hooks/.env.discord"),
         `DISCORD_BOT_VALUE=${secret}\n`,
       );
-      d = await startReady(home);
+      d = await serveReady(home);
       await writeHook(home.claudeDir, {
         cwd: "/tmp/settings-test",
         hook_event_name: "UserPromptSubmit",
         session_id: "ses-secret",
         prompt: `post it to ${secret} and use API_KEY=sk-live-abcdef1234567890`,
       });
-      await d.ingester.rescan();
+      await d.settled();
       const texts = [
         await (await fetch(`${d.url}/settings`)).text(),
         JSON.stringify(await getSettings(d.url)),

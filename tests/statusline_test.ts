@@ -4,12 +4,13 @@
 // line and the stored sample → the dashboard's official gauges (/api/usage/windows, /api/blocks
 // and the /usage page), which must all say the same. Also thinning, bad input, and the context
 // window Claude Code reports (stored per session, preferred to the guess from the model).
+// Its servers are spawned under the start task's exact flags (tests/support/served.ts).
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runTask, taskMainArgs } from "./support/tasks.ts";
 import { makeHome, type TestHome } from "./support/home.ts";
-import { startReady } from "./support/dashboard.ts";
+import { serveReady } from "./support/served.ts";
 import { assistantLine, transcriptPath, writeTranscript } from "./support/usage_lines.ts";
 import { rateLimitSamplesRel } from "../src/core/rate_limits.ts";
 
@@ -101,7 +102,7 @@ Deno.test("statusline with rate_limits: the line, the stored sample and the dash
       seven_day: { used_percentage: 12.5, resets_at: weekResets / 1000 },
     });
 
-    const d = await startReady(h);
+    const d = await serveReady(h);
     try {
       assert.deepEqual(await samples(h), [], "the server stored the sample and removed its file");
       const api = await (await fetch(`${d.url}/api/usage/windows`)).json();
@@ -149,7 +150,7 @@ Deno.test("statusline without rate_limits (API-key users): no sample, and the da
     assert.equal(r.code, 0);
     assert.equal(r.stdout, "Opus 5.5 · ctx 0% · $0.0019 today\n");
     assert.deepEqual(await rateLimitSamples(h), []);
-    const d = await startReady(h);
+    const d = await serveReady(h);
     try {
       const api = await (await fetch(`${d.url}/api/usage/windows`)).json();
       assert.deepEqual(api.official, { five_hour: null, seven_day: null });
@@ -243,7 +244,7 @@ Deno.test("statusline: the context window Claude Code reports is stored once per
     assert.equal((await statusline(h, json)).code, 0);
     assert.deepEqual(await samples(h), names, "the same window again writes no new sample");
 
-    const d = await startReady(h);
+    const d = await serveReady(h);
     try {
       assert.deepEqual(await samples(h), [], "the server stored the sample and removed its file");
       const s = await (await fetch(`${d.url}/api/sessions/${sid}`)).json();

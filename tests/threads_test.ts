@@ -1,7 +1,10 @@
+// The notifier's threads.db, read by a server spawned under the start task's flags (read-only
+// access to ~/.claude): copied into claude-dash's own database, never changed.
+
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { startDashboard } from "../src/commands/dashboard.ts";
+import { serveReady } from "./support/served.ts";
 import { makeHome } from "./support/home.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -33,8 +36,7 @@ Deno.test(
     src.close();
     const before = await sha(path);
     const mtime = (await Deno.stat(path)).mtime?.getTime();
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0, watch: false });
-    await d.ingester.ready;
+    const d = await serveReady(h);
     try {
       const rows = d.db.prepare("SELECT session_id, channel_id, thread_id FROM threads").all();
       assert.deepEqual(rows.map((r) => ({ ...r })), [{
@@ -42,7 +44,7 @@ Deno.test(
         channel_id: "123",
         thread_id: "456",
       }]);
-      assert.equal(d.ingester.stats.threadsDb, "ok");
+      assert.equal((await d.ingest()).threadsDb, "ok");
       assert.equal(await sha(path), before);
       assert.equal((await Deno.stat(path)).mtime?.getTime(), mtime);
       const names = [...Deno.readDirSync(join(h.claudeDir, "hooks"))].map((e) => e.name).sort();
@@ -64,10 +66,9 @@ Deno.test(
       join(h.claudeDir, "hooks/logs/raw_json/1_Stop_s.json"),
       JSON.stringify({ session_id: "s", hook_event_name: "Stop" }),
     );
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0, watch: false });
-    await d.ingester.ready;
+    const d = await serveReady(h);
     try {
-      assert.equal(d.ingester.stats.threadsDb, "error");
+      assert.equal((await d.ingest()).threadsDb, "error");
       const health = await (await fetch(`${d.url}/health`)).json();
       assert.equal(health.events, 1);
       assert.equal(health.errors, 1);

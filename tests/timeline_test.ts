@@ -1,25 +1,25 @@
 // The session timeline's JSON twin on a generated home that has both hooks and transcripts (the
 // recommended setup): one row per tool call and per prompt, whatever lines describe them, on
 // every window of every session — and the session's tool-call count counts those rows.
+// Its servers are spawned under the start task's exact flags (tests/support/served.ts).
 
 import assert from "node:assert/strict";
-import type { Dashboard } from "../src/commands/dashboard.ts";
 import type { SessionSummary, TimelineRow } from "../src/core/types.ts";
 import type { TimelinePage } from "../src/core/view_data.ts";
-import { withDashboard } from "./support/dashboard.ts";
+import { type Served, withServed } from "./support/served.ts";
 import { writeFixtures } from "./support/home.ts";
 import { generate } from "../src/demo/workload.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
-async function api<T>(d: Dashboard, path: string): Promise<T> {
+async function api<T>(d: Served, path: string): Promise<T> {
   const res = await fetch(d.url + path);
   assert.equal(res.status, 200, path);
   return await res.json() as T;
 }
 
 /** Every row of a session, walking back from the latest window by the `earlier` cursors. */
-async function allRows(d: Dashboard, sid: string, limit: number): Promise<TimelineRow[]> {
+async function allRows(d: Served, sid: string, limit: number): Promise<TimelineRow[]> {
   const windows: TimelineRow[][] = [];
   let before = "";
   for (;;) {
@@ -45,7 +45,7 @@ function repeatedPrompts(rows: TimelineRow[]): string[] {
 }
 
 /** Every window of every session of the dashboard: one row per tool_use_id, every line once. */
-async function checkEverySession(d: Dashboard) {
+async function checkEverySession(d: Served) {
   const { sessions } = await api<{ sessions: SessionSummary[] }>(d, "/api/sessions?limit=200");
   assert.ok(sessions.length > 3);
   for (const s of sessions) {
@@ -77,7 +77,7 @@ Deno.test(
   "with hooks and transcripts, every tool_use_id is one timeline row and no prompt shows twice in a row, in every window",
   opts,
   async () => {
-    await withDashboard(async (h) => {
+    await withServed(async (h) => {
       await generate({ dir: h.claudeDir, events: 3000, seed: 15, hookShare: 0.4 });
     }, async (d) => {
       await checkEverySession(d);
@@ -108,6 +108,6 @@ Deno.test(
   "on the fixture home (real transcripts and id-less hook logs) every tool_use_id is one row and every line shows once",
   opts,
   async () => {
-    await withDashboard((h) => writeFixtures(h.claudeDir).then(() => {}), checkEverySession);
+    await withServed((h) => writeFixtures(h.claudeDir).then(() => {}), checkEverySession);
   },
 );

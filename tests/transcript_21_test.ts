@@ -4,6 +4,7 @@
 // ingest and in migration 7 for a database stored with the old first-seen rule.
 // The fixture tests/fixtures/claude-code-2.1/transcript.jsonl was recorded from the real CLI
 // 2.1.332 against a fake Messages API (result.json is that run's --output-format json).
+// Its servers are spawned under the start task's exact flags (tests/support/served.ts).
 
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
@@ -18,7 +19,7 @@ import { eventsPage } from "../src/store/read/events.ts";
 import { kpis } from "../src/store/read/kpis.ts";
 import { bookkeepingLineTypes, costSourceText } from "../src/core/types.ts";
 import { assistantLine, writeTranscript } from "./support/usage_lines.ts";
-import { withDashboard } from "./support/dashboard.ts";
+import { withServed } from "./support/served.ts";
 import type { SessionSummary } from "../src/core/types.ts";
 
 const fixture = new URL("./fixtures/claude-code-2.1/", import.meta.url).pathname;
@@ -274,7 +275,7 @@ Deno.test("migration 7 re-derives first-seen totals from each message's final sn
 });
 
 Deno.test("over HTTP, a 2.1.x session's cost is Claude Code's and its page says so", async () => {
-  await withDashboard(async (h) => {
+  await withServed(async (h) => {
     await writeTranscript(
       join(h.claudeDir, "projects/-tmp-claude-home-project", `${sid}.jsonl`),
       transcript,

@@ -1,14 +1,17 @@
 // The active 5-hour window over SSE: a new assistant line appended to a transcript reaches a
 // connected client as a `usage` message with the new total and projection within 1 s; and the
-// cached computation behind it stays exact when older messages arrive late.
+// cached computation behind it stays exact when older messages arrive late. The server is
+// spawned under the start task's flags.
 
 import assert from "node:assert/strict";
-import { startDashboard } from "../src/commands/dashboard.ts";
+import { Ingester } from "../src/ingest/ingester.ts";
+import { openDb } from "../src/store/db.ts";
 import { currentActiveBlock } from "../src/domain/usage/active.ts";
 import type { ActiveBlock } from "../src/core/types.ts";
 import { makeHome } from "./support/home.ts";
 import { SseClient } from "./support/sse.ts";
 import { waitFor } from "./support/wait.ts";
+import { serveReady } from "./support/served.ts";
 import {
   assistantLine,
   transcriptPath,
@@ -49,8 +52,7 @@ Deno.test(
       assistantLine(line("sess-live", first, 1, 2000)) +
         assistantLine(line("sess-live", first + 10 * minuteMs, 2, 1000)),
     );
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
-    await d.ingester.ready;
+    const d = await serveReady(h);
     const client = new SseClient(`${d.url}/api/stream`);
     try {
       await waitFor(() => client.messages.some((m) => m.event === "hello"), 2000, "hello");
@@ -141,11 +143,11 @@ Deno.test(
         assistantLine(line("sess-one", first, 2, 100)) +
         assistantLine(line("sess-one", now - 10 * minuteMs, 3, 200)),
     );
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
-    await d.ingester.ready;
+    const d = await serveReady(h);
     const copyHome = await Deno.makeTempDir({ prefix: "claude-dash-test-copy-" });
     try {
-      const a0 = currentActiveBlock(d.db)!;
+      // Asked of the server, so its cache holds the window before the late messages come.
+      const a0: ActiveBlock = (await (await fetch(`${d.url}/api/blocks`)).json()).active;
       assert.equal(a0.tokens, 300 + 2 * 1050);
       assert.equal(a0.limit_tokens, 5000 + 1050, "p90 of the one completed window");
       // A second session's transcript appears late with a message inside the active window
@@ -163,21 +165,26 @@ Deno.test(
       );
       // A database built from scratch on the same files gives the same answer at the same
       // instant as the incrementally kept cache.
-      const fresh = startDashboard({
-        claudeDir: h.claudeDir,
-        dbPath: `${copyHome}/claude-dash.db`,
-        port: 0,
-        watch: false,
-      });
-      await fresh.ingester.ready;
+      // (Built in process: the server may write nowhere but its own folder.)
+      const freshDb = openDb(`${copyHome}/claude-dash.db`);
+      const fresh = new Ingester({ claudeDir: h.claudeDir, db: freshDb, watch: false });
+      fresh.start();
       try {
-        const t = Date.now();
-        const expected = currentActiveBlock(fresh.db, t);
+        await fresh.ready;
+        // The server's cache (kept in its process, told of late messages as it stores them),
+        // through the API; minutes_left is the one figure that moves with the clock.
+        const res = await fetch(`${d.url}/api/blocks`);
+        const served: ActiveBlock = (await res.json()).active;
+        const expected = currentActiveBlock(freshDb, Date.now());
         assert.ok(expected);
-        assert.deepEqual(currentActiveBlock(d.db, t), expected);
+        assert.deepEqual(
+          { ...served, minutes_left: 0 },
+          { ...expected, minutes_left: 0 },
+        );
         assert.notEqual(expected.tokens, a0.tokens);
       } finally {
         await fresh.stop();
+        freshDb.close();
       }
     } finally {
       await d.stop();
@@ -201,8 +208,7 @@ Deno.test(
         assistantLine(line("sess-edge", at("15:00"), 2, 200)) +
         assistantLine(line("sess-edge", at("15:30"), 3, 400)),
     );
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
-    await d.ingester.ready;
+    const d = await serveReady(h);
     try {
       const a0 = currentActiveBlock(d.db, at("16:00"))!;
       assert.equal(a0.start, "2025-05-01T15:00:00.000Z");

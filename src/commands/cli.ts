@@ -1,7 +1,14 @@
 // Command-line flags → options, as a pure function so every error message is testable.
 // The first word may name a subcommand (`doctor`, `hook`); without one the server runs.
 
-import { defaultPort, rateLimitRequestsPerMin, version } from "../core/config.ts";
+import {
+  defaultPort,
+  frontHeaderTimeoutMs,
+  frontMaxConnections,
+  maxLiveClients,
+  rateLimitRequestsPerMin,
+  version,
+} from "../core/config.ts";
 
 export interface CliOptions {
   port: number;
@@ -15,6 +22,12 @@ export interface CliOptions {
   full?: boolean;
   /** Requests per minute per client address (0 = no limit); default rateLimitRequestsPerMin. */
   rateLimitPerMin?: number;
+  /** Live connections (SSE and WebSocket) served at once; default maxLiveClients. */
+  maxClients?: number;
+  /** Connections held at once on the public port (src/http/front.ts); default frontMaxConnections. */
+  maxConnections?: number;
+  /** Time a client has to send a request's headers; default frontHeaderTimeoutMs. */
+  headerTimeoutMs?: number;
 }
 
 export type CliResult =
@@ -63,6 +76,9 @@ Options:
   --otlp-endpoint URL   also export events and counters to an OTLP/HTTP collector (loopback)
   --log-file            also log to $HOME/.claude/claude-dash/logs/claude-dash.log (rotated)
   --rate-limit N        requests per minute per client (default ${rateLimitRequestsPerMin}; 0 = off)
+  --max-clients N       live connections (SSE and WebSocket) at once (default ${maxLiveClients})
+  --max-connections N   connections held at once (default ${frontMaxConnections})
+  --header-timeout-ms N ms a client has to send a request's headers (default ${frontHeaderTimeoutMs})
   --help                show this help
   --version             print the version
 
@@ -89,6 +105,9 @@ const serverFlags = new Set([
   "--otlp-endpoint",
   "--log-file",
   "--rate-limit",
+  "--max-clients",
+  "--max-connections",
+  "--header-timeout-ms",
 ]);
 const doctorFlags = new Set(["--port", "--db", "--claude-dir", "--full"]);
 const hookFlags = new Set(["--claude-dir"]);
@@ -287,6 +306,9 @@ function parseFlagsInto(
   let logFile = false;
   let full = false;
   let rateLimitPerMin: number | undefined;
+  let maxClients: number | undefined;
+  let maxConnections: number | undefined;
+  let headerTimeoutMs: number | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const eq = arg.indexOf("=");
@@ -372,6 +394,26 @@ function parseFlagsInto(
         rateLimitPerMin = Number(v);
         break;
       }
+      case "--max-clients": {
+        const v = value();
+        if (v === null || !/^\d+$/.test(v) || Number(v) < 1) {
+          const got = v === null ? "nothing" : `"${v}"`;
+          return { kind: "error", message: `--max-clients needs a number from 1, got ${got}` };
+        }
+        maxClients = Number(v);
+        break;
+      }
+      case "--max-connections":
+      case "--header-timeout-ms": {
+        const v = value();
+        if (v === null || !/^\d+$/.test(v) || Number(v) < 1) {
+          const got = v === null ? "nothing" : `"${v}"`;
+          return { kind: "error", message: `${name} needs a number from 1, got ${got}` };
+        }
+        if (name === "--max-connections") maxConnections = Number(v);
+        else headerTimeoutMs = Number(v);
+        break;
+      }
       default:
         return { kind: "error", message: `unknown option "${arg}" (see --help)` };
     }
@@ -386,6 +428,9 @@ function parseFlagsInto(
   if (logFile) options.logFile = true;
   if (full) options.full = true;
   if (rateLimitPerMin !== undefined) options.rateLimitPerMin = rateLimitPerMin;
+  if (maxClients !== undefined) options.maxClients = maxClients;
+  if (maxConnections !== undefined) options.maxConnections = maxConnections;
+  if (headerTimeoutMs !== undefined) options.headerTimeoutMs = headerTimeoutMs;
   return { kind: "run", options };
 }
 

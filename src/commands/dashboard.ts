@@ -1,25 +1,23 @@
 // Wires the parts together: store → ingester → live bus → HTTP server on 127.0.0.1.
 // Used by main.ts and by the integration tests, so tests run exactly what users run.
 
-import { dirname } from "node:path";
-import { openDb } from "../store/db.ts";
-import { sessionsByIds } from "../store/read/sessions.ts";
-import { Ingester } from "../ingest/ingester.ts";
+import { DbMonitor, openChecked, placeholderDb } from "../store/db_health.ts";
+import { buildStack, type DbStack, type StackShared } from "./db_stack.ts";
+import { DbSupervisor } from "./db_supervisor.ts";
+import { compactIfRequested } from "../store/compact.ts";
+import { logLine } from "../core/log.ts";
+import type { Ingester } from "../ingest/ingester.ts";
 import { LiveBus } from "../live/bus.ts";
 import { createApp } from "../http/app.ts";
-import type { LiveMessage } from "../core/types.ts";
+import { FrontDoor } from "../http/front.ts";
 import type { Db } from "../store/db.ts";
 import { OtlpExporter, type OtlpOptions } from "../live/otlp_exporter.ts";
 import { MetricsCollector, type MetricsDeps } from "../http/routes/metrics.ts";
-import { maskSecrets } from "../core/secrets.ts";
+import { SecretFile } from "../core/secrets.ts";
 import type { ClaudeRoot } from "../ingest/roots.ts";
-import { PriceTable } from "../core/pricing.ts";
-import { readSettings } from "../store/settings.ts";
-import { startRetentionTimer } from "../store/write/retention.ts";
-import { AlertEngine } from "../domain/alerts/engine.ts";
+import type { PriceTable } from "../core/pricing.ts";
+import type { AlertEngine } from "../domain/alerts/engine.ts";
 import type { ActiveBlock } from "../core/types.ts";
-import { currentActiveBlock, UsageLive } from "../domain/usage/active.ts";
-import { officialLimits } from "../domain/usage/official.ts";
 import { ensureIngestSecret } from "../ingest/secret.ts";
 
 export interface DashboardOptions {
@@ -41,6 +39,10 @@ export interface DashboardOptions {
   transcriptRoots?: Array<string | ClaudeRoot>;
   /** The 5-hour window in progress, for the window_over_limit alert (src/usage/ supplies it). */
   activeBlock?: () => ActiveBlock | null;
+  /** Connection limits of the public listener (defaults in config.ts; see src/http/front.ts). */
+  maxConnections?: number;
+  headerTimeoutMs?: number;
+  idleTimeoutMs?: number;
 }
 
 export interface Dashboard {
@@ -53,97 +55,155 @@ export interface Dashboard {
   alerts: AlertEngine;
   /** The prices in force (built-in table under the saved overrides), for ingest and settings. */
   prices: PriceTable;
+  /** The database's health (what /health shows under `db`). */
+  monitor: DbMonitor;
   stop(): Promise<void>;
 }
 
 export function startDashboard(opts: DashboardOptions): Dashboard {
-  const db = openDb(opts.dbPath);
-  // Price overrides from the settings apply to everything ingested from now on.
-  const prices = new PriceTable(readSettings(db).prices);
+  // A vacuum asked for on an old database is done now, before anything holds it open.
+  const compacted = compactIfRequested(opts.dbPath);
+  if (compacted) {
+    const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+    const line = `vacuum at start: ${compacted.note} (${mib(compacted.bytes_before)} → ${
+      mib(compacted.bytes_after)
+    }, ${Math.round(compacted.ms)} ms)`;
+    // Said on the console either way: the vacuum answer promised it for this start.
+    if (compacted.ok) console.log(`claude-dash: ${line}`);
+    logLine(compacted.ok ? "info" : "warn", line);
+  }
+  // The .env.discord values first, so a migration masks with them (not twice: store/write/masking.ts).
+  new SecretFile(opts.claudeDir).refresh();
+  const monitor = new DbMonitor(opts.dbPath);
+  const opened = openChecked(monitor);
+  let db: Db;
+  if ("db" in opened) db = opened.db;
+  else if (opened.error instanceof Deno.errors.NotCapable) {
+    throw opened.error; // a --db outside the sandbox: a setup error, said once at start
+  } else {
+    // Read-only, full or unreadable: serve (empty) pages saying so, and keep trying.
+    monitor.failed(opened.error, Date.now());
+    monitor.standIn();
+    db = placeholderDb();
+  }
   const bus = new LiveBus(opts.maxClients);
-  const alerts = new AlertEngine({
-    db,
-    publish: (m) => bus.publish(m),
-    activeBlock: opts.activeBlock ?? (() => currentActiveBlock(db)),
-    official: (now) => officialLimits(db, now),
-  });
-  // The active 5-hour window, published as `usage` after commits that stored messages.
-  const usage = new UsageLive(db, (m) => bus.publish(m));
-  const ingester = new Ingester({
-    claudeDir: opts.claudeDir,
-    db,
-    watch: opts.watch,
-    transcriptRoots: opts.transcriptRoots,
-    prices,
-    scratchDir: `${dirname(opts.dbPath)}/scratch`,
-    onCommit: (result) => {
-      // Committed rows come straight from the writer, not through the masking queries.
-      const messages: LiveMessage[] = result.events.map((event) => ({
-        type: "event",
-        event: { ...event, summary: maskSecrets(event.summary) },
-      }));
-      for (const session of sessionsByIds(db, result.sessions)) {
-        messages.push({ type: "session", session });
-      }
-      bus.publish(messages);
-      usage.onCommit(result);
-      alerts.notify();
-    },
-  });
-  const exporter = opts.otlpEndpoint ? otlpExporter(opts, db, bus, ingester) : null;
-  const app = createApp({
-    db,
-    bus,
-    ingester,
-    claudeDir: opts.claudeDir,
-    dbPath: opts.dbPath,
-    exporter,
-    startedAt: Date.now(),
-    rateLimitPerMin: opts.rateLimitPerMin,
-    prices,
-    // Made on the first start when `claude-dash setup` has not made it yet.
-    ingestSecret: ensureIngestSecret(opts.claudeDir),
-  });
   const hostname = opts.hostname ?? "127.0.0.1";
-  let server: Deno.HttpServer<Deno.NetAddr>;
+  const front = new FrontDoor({
+    hostname,
+    port: opts.port,
+    maxConnections: opts.maxConnections,
+    headerTimeoutMs: opts.headerTimeoutMs,
+    idleTimeoutMs: opts.idleTimeoutMs,
+  });
+  // Made on the first start when `claude-dash setup` has not made it yet.
+  const ingestSecret = ensureIngestSecret(opts.claudeDir);
+  const startedAt = Date.now();
+  let stack: DbStack;
+  // Its metrics read whichever database and ingester are in use when they are collected.
+  const exporter = opts.otlpEndpoint ? otlpExporter(opts, db, bus, null, () => stack) : null;
+  const shared: StackShared = {
+    ...opts,
+    bus,
+    monitor,
+    app: (p) =>
+      createApp({
+        ...p,
+        bus,
+        claudeDir: opts.claudeDir,
+        dbPath: opts.dbPath,
+        exporter,
+        startedAt,
+        rateLimitPerMin: opts.rateLimitPerMin,
+        ingestSecret,
+        connections: front,
+        dbHealth: monitor,
+      }),
+  };
+  stack = buildStack(shared, db, !("db" in opened));
+  let port: number;
   try {
-    server = Deno.serve({ hostname, port: opts.port, onListen: () => {} }, app.fetch);
+    port = front.listen((req, info) => stack.fetch(req, info)).port;
   } catch (e) {
     db.close();
     throw e;
   }
-  const port = server.addr.port;
   const url = `http://${hostname}:${port}`;
   opts.onListen?.(url);
-  ingester.start();
-  const retention = startRetentionTimer(db);
-  // Alerts start once the backfill is stored, so replaying history raises no passing alerts.
-  ingester.ready.then(() => alerts.start(), () => {});
+  stack.start();
   exporter?.start();
+  // Repairs swap in a new database and everything on it; the listener and the bus stay.
+  const supervisor = new DbSupervisor({
+    monitor,
+    current: () => stack,
+    replace: async (open) => {
+      const old = stack;
+      await old.stop();
+      old.db.close();
+      let next: Db;
+      try {
+        next = open();
+      } catch (e) {
+        // No database to be had now (e.g. the disk is full too): the stand-in, tried again later.
+        monitor.failed(e, Date.now());
+        monitor.standIn();
+        stack = buildStack(shared, placeholderDb(), true);
+        return;
+      }
+      stack = buildStack(shared, next, false);
+      stack.start();
+    },
+  });
+  supervisor.start();
   return {
     url,
     port,
-    db,
+    get db() {
+      return stack.db;
+    },
     bus,
-    ingester,
+    get ingester() {
+      return stack.ingester;
+    },
     exporter,
-    alerts,
-    prices,
+    get alerts() {
+      return stack.alerts;
+    },
+    get prices() {
+      return stack.prices;
+    },
+    monitor,
     async stop() {
-      alerts.stop();
-      await ingester.stop();
-      usage.close();
-      await retention.stop();
+      await supervisor.stop();
+      await stack.stop();
       await exporter?.stop();
-      await server.shutdown();
-      db.close();
+      await front.stop();
+      stack.db.close();
     },
   };
 }
 
-/** The OTLP exporter, fed every committed event from the bus and the /metrics counters. */
-function otlpExporter(opts: DashboardOptions, db: Db, bus: LiveBus, ingester: Ingester) {
-  const deps: MetricsDeps = { db, bus, ingester, startedAt: Date.now() };
+/**
+ * The OTLP exporter, fed every committed event from the bus and the /metrics counters (exported
+ * so tests can tune it in process: its queue and retry timings are not command-line flags).
+ */
+export function otlpExporter(
+  opts: DashboardOptions,
+  db: Db,
+  bus: LiveBus,
+  ingester: Ingester | null,
+  /** The database and ingester in use now (they change when the database is repaired). */
+  live?: () => { db: Db; ingester: Ingester },
+) {
+  const deps: MetricsDeps = {
+    get db() {
+      return live?.().db ?? db;
+    },
+    bus,
+    get ingester() {
+      return live?.().ingester ?? ingester;
+    },
+    startedAt: Date.now(),
+  };
   const collector = new MetricsCollector(deps);
   const exporter = new OtlpExporter({
     ...opts.otlp,

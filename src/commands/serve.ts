@@ -6,6 +6,7 @@ import type { CliOptions } from "./cli.ts";
 import { dirname } from "node:path";
 import { log, openLogFile } from "../core/log.ts";
 import { shutdownTimeoutMs } from "../core/config.ts";
+import { rootAccess } from "../ingest/roots.ts";
 
 export interface ServeOptions extends CliOptions {
   /** --claude-dir was given: that folder only (no other roots), and it must exist. */
@@ -19,23 +20,20 @@ function fail(message: string): never {
 
 /** Exits with code 2 when the Claude Code folder cannot be read; a missing default is fine. */
 function checkClaudeDir(claudeDir: string, claudeDirGiven: boolean): void {
-  try {
-    const st = Deno.statSync(claudeDir);
-    if (!st.isDirectory) fail(`${claudeDir} is not a folder`);
-    for (const _ of Deno.readDirSync(claudeDir)) break;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      // A fresh machine has no ~/.claude yet: serve the empty state and pick data up once
-      // Claude Code creates it. A folder named explicitly must exist.
-      if (claudeDirGiven) {
-        fail(`${claudeDir} does not exist: run Claude Code once, or pass --claude-dir`);
-      }
-      console.error(
-        `claude-dash: ${claudeDir} does not exist yet; waiting for Claude Code to create it`,
-      );
-    } else {
-      fail(`cannot read ${claudeDir}: ${e instanceof Error ? e.message : e}`);
+  // Under the sandbox only folders inside it are readable (roots.ts rootAccess).
+  const access = rootAccess(claudeDir);
+  if (access.state === "not-a-folder") fail(`${claudeDir} is not a folder`);
+  if (access.state === "missing") {
+    // A fresh machine has no ~/.claude yet: serve the empty state and pick data up once
+    // Claude Code creates it. A folder named explicitly must exist.
+    if (claudeDirGiven) {
+      fail(`${claudeDir} does not exist: run Claude Code once, or pass --claude-dir`);
     }
+    console.error(
+      `claude-dash: ${claudeDir} does not exist yet; waiting for Claude Code to create it`,
+    );
+  } else if (access.state !== "ok") {
+    fail(`cannot read ${claudeDir}: ${access.error ?? access.state}`);
   }
 }
 
@@ -110,6 +108,9 @@ export async function runServe(options: ServeOptions): Promise<void> {
       port,
       otlpEndpoint,
       rateLimitPerMin: options.rateLimitPerMin,
+      maxClients: options.maxClients,
+      maxConnections: options.maxConnections,
+      headerTimeoutMs: options.headerTimeoutMs,
       transcriptRoots,
     });
   } catch (e) {

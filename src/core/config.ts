@@ -12,8 +12,14 @@ export const reconcileIntervalMs = 1000;
 /** Longest the ingester waits after a watcher hint before reading, to coalesce bursts. */
 export const watchDebounceMs = 15;
 
-/** Files handled per store transaction during backfill and bursts. */
+/** Files handled per store transaction during backfill and bursts (at most). */
 export const ingestBatchFiles = 400;
+
+/**
+ * Longest one ingest write transaction should take: batches shrink until their commits fit,
+ * and the ingester yields between them, so HTTP reads keep answering during a backfill.
+ */
+export const ingestCommitBudgetMs = 50;
 
 /** Transcript bytes read per chunk; also the longest transcript line accepted. */
 export const transcriptChunkBytes = 8 * 1024 * 1024;
@@ -166,6 +172,12 @@ export const retentionIntervalMs = 3600_000;
 /** Rows deleted per transaction by retention (small, so ingest and requests go on between). */
 export const retentionBatchRows = 5000;
 
+/** Rows copied per transaction when an old database is rewritten compactly (store/compact.ts). */
+export const compactCopyBatchRows = 10_000;
+
+/** Example paths /health shows per reason a file was left alone (links, FIFOs, bad names). */
+export const skippedExamplesShown = 5;
+
 /**
  * Events read per page while streaming an export (memory stays at about one page). 500 rather
  * than 2,000: the same speed, ~60 MB less server memory while a JSON Lines export runs.
@@ -234,3 +246,28 @@ export const watchPollMs = 250;
 
 /** Longest a SIGINT/SIGTERM waits for a clean stop before the process exits anyway. */
 export const shutdownTimeoutMs = 1500;
+
+// ---- connection limits (issue 17): src/http/front.ts, the public listener ----
+
+/**
+ * Client connections held at once. Each costs up to three descriptors (client, upstream, the
+ * internal server's side), so 256 stays under the common 1,024 limit with room for the
+ * database, watchers and logs.
+ */
+export const frontMaxConnections = 256;
+
+/** A client must send a request's headers within this long (`--header-timeout-ms`). */
+export const frontHeaderTimeoutMs = 10_000;
+
+/** A keep-alive connection with no byte either way for this long is closed (not streams). */
+export const frontIdleTimeoutMs = 60_000;
+
+/** A first request head larger than this is passed on as is (the server answers 431). */
+export const frontMaxHeadBytes = 64 * 1024;
+
+/**
+ * Largest database whose `PRAGMA quick_check` runs at every start (about 0.35 s per 475 MiB with
+ * a warm page cache, measured): a larger one is checked by its queries (SQLITE_CORRUPT at run
+ * time moves it aside as well), so a start never waits seconds on a check.
+ */
+export const dbStartCheckMaxBytes = 1024 * 1024 * 1024;

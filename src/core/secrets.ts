@@ -1,9 +1,13 @@
-// Masks secrets in anything the server sends: values of env-like names (*_TOKEN, *_KEY,
-// *_SECRET, PASSWORD …), Authorization / Bearer credentials, webhook URLs, passwords in URLs,
-// and every literal value of the notifier's ~/.claude/hooks/.env.discord. The store keeps
-// payloads exactly as written; masking happens where data leaves the process. Values learnt
-// from .env.discord live only in this module's memory: never logged, stored or served.
+// Masks secrets: values of env-like names (*_TOKEN, *_KEY, *_SECRET, PASSWORD …),
+// Authorization / Bearer credentials, webhook URLs, passwords in URLs, well-known key shapes
+// (sk-ant-…, ghp_…, AKIA…, JWTs, PEM private keys …) with or without a name, and every literal
+// value of the notifier's ~/.claude/hooks/.env.discord. The one masking function: the store
+// applies it before indexing or storing display text (SQL mask_text), reads and live messages
+// apply it again (idempotent). Raw payloads are stored as written and masked when served.
+// Values learnt from .env.discord live only in this module's memory: never logged or served;
+// only a salted fingerprint of the whole set is stored, to know when the index must follow.
 
+import { createHash } from "node:crypto";
 import { maxSecretFileBytes, minKnownSecretChars } from "./config.ts";
 
 /** What a masked value is replaced by (a long value keeps its first 4 characters as a hint). */
@@ -16,6 +20,8 @@ const maxKnownSecrets = 256;
 const known = new Set<string>();
 /** Known values with their JSON- and HTML-escaped spellings, longest first. */
 let knownForms: Array<[string, string]> = [];
+/** Bumped whenever `known` changes: what is masked (and so indexed) changed. */
+let knownVersion = 0;
 
 /** Adds values that must never be served (kept in memory only). */
 export function rememberSecrets(values: Iterable<string>): void {
@@ -28,6 +34,7 @@ export function rememberSecrets(values: Iterable<string>): void {
     changed = true;
   }
   if (!changed) return;
+  knownVersion++;
   const forms = new Map<string, string>();
   for (const v of known) {
     const masked = maskValue(v);
@@ -42,6 +49,22 @@ export function rememberSecrets(values: Iterable<string>): void {
 /** How many distinct secret values are known (for tests and the health page; never the values). */
 export function knownSecretCount(): number {
   return known.size;
+}
+
+/** Changes whenever the set of known values does (starts at 0: none learnt yet). */
+export function knownSecretsVersion(): number {
+  return knownVersion;
+}
+
+/**
+ * A fingerprint of the whole set of known values (salted; never of one value alone): stored
+ * with the search index so a restart knows whether the index was masked with the same set.
+ */
+export function knownSecretsFingerprint(salt: string): string {
+  if (known.size === 0) return "none";
+  const h = createHash("sha256").update(salt);
+  for (const v of [...known].sort()) h.update("\u0000").update(v);
+  return h.digest("hex");
 }
 
 /** The masked form of one secret value. */
@@ -61,6 +84,47 @@ function htmlEscape(s: string): string {
 /** Cheap pre-test: text without any of these words cannot match a pattern below. */
 const hint =
   /token|key|secret|passw|bearer|basic|webhook|hooks\.slack|authori[sz]ation|:\/\/[^\s/]*@/i;
+/** The same for the key shapes below (case-sensitive: cheaper than one pre-test for both). */
+const shapeHint =
+  /sk-|gh[pousr]_|github_pat_|AKIA|ASIA|xox[abprs]-|AIza|eyJ|PRIVATE KEY-----|\.[\w-]{6,7}\./;
+
+// Well-known key shapes, masked wherever they stand (no variable name needed). A shape starts
+// where no letter or digit precedes it ("\n" escaped in JSON text still counts as a start), so
+// words like "task-…" and paths like /tmp/sk-learn stay. Each needs its full length, so
+// uuids, git SHAs and base64 data do not match.
+const keyShapes = new RegExp(
+  String.raw`(?<!(?<!\\)[A-Za-z0-9])(?:` + [
+    String.raw`sk-ant-[A-Za-z0-9_-]{16,}`, // Anthropic
+    String.raw`sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}`, // OpenAI (see randomish)
+    String.raw`gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}`, // GitHub
+    String.raw`(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])`, // AWS access key id
+    String.raw`xox[abprs]-[A-Za-z0-9-]{10,}`, // Slack
+    String.raw`AIza[A-Za-z0-9_-]{30,}`, // Google API key
+    String.raw`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`, // JWT
+    String.raw`[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}`, // Discord bot
+  ].join("|") + ")",
+  "g",
+);
+/** A PEM private key block (its END line may be cut off): the body goes, the armour stays. */
+const pemKey =
+  /(-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----)(?:[^-]|-(?!----))*(?:-----END [A-Z0-9 ]*PRIVATE KEY-----)?/g;
+
+/** "sk-…" is also how kebab-case words start: an OpenAI key has digits and letters mixed in. */
+function randomish(v: string): boolean {
+  if (v.startsWith("sk-ant-") || !v.startsWith("sk-")) return true;
+  return /\d.*\d/.test(v) && /[A-Za-z].*[A-Za-z]/.test(v.slice(3)) && !/--/.test(v);
+}
+
+function maskShapes(text: string): string {
+  let out = text.replace(keyShapes, (m) => randomish(m) ? maskValue(m) : m);
+  if (out.includes("PRIVATE KEY-----")) {
+    out = out.replace(
+      pemKey,
+      (_m, begin: string, kind: string) => `${begin}${maskMark}-----END ${kind}PRIVATE KEY-----`,
+    );
+  }
+  return out;
+}
 
 // Env-like names: the upper-case convention (any *_TOKEN …), plus a few names in any case.
 const upperName = String
@@ -126,6 +190,7 @@ export function maskSecrets(text: string): string {
         (_m, head: string, _v: string, at: string) => `${head}${maskMark}${at}`,
       );
   }
+  if (shapeHint.test(out)) out = maskShapes(out);
   return knownForms.length ? maskKnown(out) : out;
 }
 
@@ -231,34 +296,61 @@ export function envFileValues(text: string): string[] {
   return out;
 }
 
+/** What the last look at .env.discord found (for /health: never a value). */
+export type SecretFileState = "absent" | "read" | "unreadable" | "not a file" | "too large";
+
 /**
  * Learns the values in ~/.claude/hooks/.env.discord, re-reading only when its size or mtime
- * changes. Never follows a symbolic link, reads at most maxSecretFileBytes, never throws.
+ * changes. A symbolic link (dotfile managers) is followed to a regular file of at most
+ * maxSecretFileBytes: its values only ever mask more, and nothing of it is served. Never throws.
  */
 export class SecretFile {
   #path: string;
   #stamp = "";
+  #state: SecretFileState = "absent";
+  #report: { secretsFile: SecretFileState } | null;
 
-  constructor(claudeDir: string) {
+  /** `report` (the ingester's counters) is told what each refresh found. */
+  constructor(claudeDir: string, report: { secretsFile: SecretFileState } | null = null) {
     this.#path = `${claudeDir.replace(/\/+$/, "")}/${secretFileRel}`;
+    this.#report = report;
+  }
+
+  /** What the last refresh found. */
+  get state(): SecretFileState {
+    return this.#state;
+  }
+
+  #found(state: SecretFileState): void {
+    this.#state = state;
+    if (this.#report) this.#report.secretsFile = state;
   }
 
   /** Re-reads the file when it changed; returns whether it exists. */
   refresh(): boolean {
     let st: Deno.FileInfo;
+    let linked = false;
     try {
       st = Deno.lstatSync(this.#path);
-    } catch {
+      linked = st.isSymlink;
+      if (linked) st = Deno.statSync(this.#path);
+    } catch (e) {
       this.#stamp = "";
-      return false;
+      this.#found(e instanceof Deno.errors.NotFound ? "absent" : "unreadable");
+      return this.#state !== "absent";
     }
-    if (!st.isFile || st.size > maxSecretFileBytes) return true;
+    if (!st.isFile || st.size > maxSecretFileBytes) {
+      this.#found(st.isFile ? "too large" : "not a file");
+      return true;
+    }
     const stamp = `${st.size}:${st.mtime?.getTime() ?? 0}:${st.ino ?? 0}`;
     if (stamp === this.#stamp) return true;
     try {
       const file = Deno.openSync(this.#path, { read: true });
       try {
-        const info = file.statSync();
+        // Deno checks an open file's stat against its real path, which a link's target outside
+        // ~/.claude is not: a link is stat'ed again by name instead.
+        const info = linked ? Deno.statSync(this.#path) : file.statSync();
         if (st.ino !== null && info.ino !== st.ino) return true; // swapped while opening
         const buf = new Uint8Array(Math.min(info.size, maxSecretFileBytes));
         let got = 0;
@@ -272,8 +364,10 @@ export class SecretFile {
         file.close();
       }
       this.#stamp = stamp;
+      this.#found("read");
     } catch {
       // unreadable now: the patterns still mask; try again when it changes
+      this.#found("unreadable");
     }
     return true;
   }

@@ -3,6 +3,7 @@
 // only, so server code (domain, http, pages) and browser code (islands) share them without
 // importing each other.
 
+import type { DbHealth } from "./db_health.ts";
 import type {
   ActiveBlock,
   AlertRow,
@@ -96,6 +97,16 @@ export interface RangeHint {
 }
 
 /** The ingester's figures as the health page shows them. */
+/** Why a file in a source folder is left alone without being opened. */
+export type SkipReason = "non_utf8_name" | "symlink" | "not_regular";
+
+/** Files skipped for one reason at the last scan, with a few (escaped, masked) example paths. */
+export interface SkippedFiles {
+  reason: SkipReason;
+  count: number;
+  examples: string[];
+}
+
 export interface IngestFigures {
   backfilled: boolean;
   paused: boolean;
@@ -108,6 +119,8 @@ export interface IngestFigures {
   /** Every folder transcripts are read from (the main one first). */
   roots?: RootStatus[];
   missingTranscripts?: number;
+  /** Files left alone at the last scan (a link, a FIFO, a name that is not UTF-8), by reason. */
+  skipped?: SkippedFiles[];
 }
 
 /** The health page's figures (HealthStats and /api/health). */
@@ -121,6 +134,8 @@ export interface HealthSnapshot extends HealthReport {
   waiting_reason: string | null;
   /** Per transcript folder (ingest.roots): whether its projects/ folder exists. */
   projects_found: Record<string, boolean>;
+  /** The database's state (src/core/db_health.ts); null in apps built without a monitor. */
+  db?: DbHealth | null;
 }
 
 /** One 5-hour window in the usage card's sparkline. */

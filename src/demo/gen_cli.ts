@@ -7,6 +7,7 @@ import { generate, type GenTotals, live } from "./workload.ts";
 const USAGE = `usage:
   deno run -A bench/gen.ts --dir DIR [--events N] [--seed N] [--sessions N] [--hook-share F]
                            [--base-time ISO|MS] [--span-hours H] [--streaming-duplicates]
+                           [--idless-hooks F] [--realistic]
   deno run -A bench/gen.ts --dir DIR --live [--rate N] [--seconds N] [--seed N]`;
 
 function parseArgs(argv: string[]): Map<string, string> {
@@ -81,6 +82,8 @@ export async function genCli(argv: string[]): Promise<void> {
       sessions: num(args, "sessions"),
       hookShare: num(args, "hook-share"),
       streamingDuplicates: args.has("streaming-duplicates"),
+      idlessHooks: num(args, "idless-hooks"),
+      realistic: args.has("realistic"),
     });
   }
   const ms = Math.round(performance.now() - t0);

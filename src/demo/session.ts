@@ -4,7 +4,7 @@
 
 import { TITLES } from "./content.ts";
 import type { Project, SessionSpec } from "./plan.ts";
-import { b62Fixed, Rng } from "./rng.ts";
+import { b62Fixed, mix, Rng } from "./rng.ts";
 import type { Sink } from "./sinks.ts";
 import type { GenTotals, SessionTotals } from "./totals.ts";
 
@@ -20,6 +20,10 @@ export interface Env {
   hookShare: number;
   /** Early lines of a multi-line assistant message carry partial output_tokens (GenOptions). */
   streamingDuplicates: boolean;
+  /** Share of sessions whose hooks carry no tool_use_id, as Claude Code 1.0.x wrote them. */
+  idlessHooks?: number;
+  /** Real data's shape: line sizes, 2.1.x bookkeeping lines, compact hook JSON (GenOptions). */
+  realistic?: boolean;
 }
 
 export interface Thread {
@@ -85,6 +89,8 @@ export class SessionRun {
   used = 0;
   hooks = 0;
   lastText = "";
+  /** This session's hooks are Claude Code 1.0.x's: no tool_use_id, no permission_mode. */
+  readonly idless: boolean;
   private readonly env: Env;
   private readonly idTag: string;
   private idSerial = 0;
@@ -99,6 +105,9 @@ export class SessionRun {
     this.budget = spec.budget;
     this.model = spec.model;
     this.env = env;
+    // Drawn from a stream of its own so a run without id-less hooks stays byte-identical.
+    const idless = env.idlessHooks ?? 0;
+    this.idless = idless > 0 && new Rng(mix(spec.seed, 0x1d1e55)).next() < idless;
     const rel = `projects/${spec.project.slug}/${spec.id}.jsonl`;
     this.main = {
       rel,
@@ -156,7 +165,13 @@ export class SessionRun {
       ...fields,
       timestamp: iso,
     };
-    const text = this.rng.chance(0.3) ? JSON.stringify(payload, null, 2) : JSON.stringify(payload);
+    if (this.idless) {
+      delete payload.tool_use_id;
+      delete payload.permission_mode;
+    }
+    // Claude Code hands hooks compact JSON; some logging scripts pretty-print it.
+    const pretty = this.rng.chance(0.3) && !this.env.realistic;
+    const text = pretty ? JSON.stringify(payload, null, 2) : JSON.stringify(payload);
     this.env.sink.writeHook(`${HOOK_DIR}/${fileStamp(iso)}_${event}_${this.id}.json`, text);
     this.hooks++;
     this.used++;
@@ -187,7 +202,62 @@ export class SessionRun {
     return e;
   }
 
+  /**
+   * A line of Claude Code's own bookkeeping (2.1.x: queue operations, attachments, last
+   * prompt): stored by the dashboard but no event of the session, so counted apart.
+   */
+  bookkeeping(th: Thread, obj: Obj): void {
+    this.env.sink.writeLine(th.rel, JSON.stringify(obj) + "\n");
+    this.env.totals.bookkeepingLines = (this.env.totals.bookkeepingLines ?? 0) + 1;
+  }
+
+  /** What Claude Code 2.1.x writes around a prompt: the queue, then attachments. */
+  private promptBookkeeping(th: Thread, t: number, text: string, after: boolean): void {
+    const timestamp = isoOf(t);
+    if (!after) {
+      this.bookkeeping(th, {
+        type: "queue-operation",
+        operation: "enqueue",
+        timestamp,
+        sessionId: this.id,
+        content: text,
+      });
+      this.bookkeeping(th, {
+        type: "queue-operation",
+        operation: "dequeue",
+        timestamp,
+        sessionId: this.id,
+      });
+      return;
+    }
+    for (let i = this.rng.int(1, 3); i > 0; i--) {
+      const uuid = this.rng.uuid();
+      const e = this.envelope(th, uuid);
+      e.attachment = {
+        type: "environment",
+        snapshot: {
+          workingDirectory: this.project.cwd,
+          isGitRepo: true,
+          platform: "linux",
+          shell: "bash",
+        },
+        text: fillerText(this.rng, lognormalBytes(this.rng, 700, 0.8)),
+      };
+      e.type = "attachment";
+      e.uuid = uuid;
+      e.timestamp = timestamp;
+      this.bookkeeping(th, e);
+    }
+    this.bookkeeping(th, {
+      type: "last-prompt",
+      lastPrompt: text.slice(0, 120),
+      sessionId: this.id,
+    });
+  }
+
   userText(th: Thread, t: number, text: string): void {
+    const real = this.env.realistic === true && !th.sidechain;
+    if (real) this.promptBookkeeping(th, t, text, false);
     const uuid = this.rng.uuid();
     const e = this.envelope(th, uuid);
     e.type = "user";
@@ -197,9 +267,17 @@ export class SessionRun {
     if (!th.sidechain) e.permissionMode = this.mode;
     this.line(th, e);
     th.pending += Math.ceil(text.length / 4);
+    if (real) this.promptBookkeeping(th, t, text, true);
   }
 
   toolResult(th: Thread, t: number, call: ToolCall): void {
+    // Real tool results are mostly short with a long tail (files read, long outputs): in
+    // tests/fixtures their lines have a median of 1.4 KB and a mean of 4.1 KB.
+    if (this.env.realistic && !call.failed) {
+      // The line holds the text about twice (content and toolUseResult) plus ~900 B around it.
+      const extra = lognormalBytes(this.rng, 1000, 1.5) - 2 * call.resultText.length - 900;
+      if (extra > 0) call.resultText += "\n" + fillerText(this.rng, Math.min(extra, 60_000));
+    }
     const uuid = this.rng.uuid();
     const e = this.envelope(th, uuid);
     e.type = "user";
@@ -303,4 +381,48 @@ export class SessionRun {
     const head = this.idTag + b62Fixed(this.idSerial++, 4);
     return head + this.rng.b62(n - head.length);
   }
+}
+
+/** A size in bytes drawn from a log-normal distribution with this median and spread. Pure. */
+function lognormalBytes(rng: Rng, median: number, sigma: number): number {
+  const u = Math.max(1e-9, rng.next());
+  const v = rng.next();
+  const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  return Math.round(median * Math.exp(sigma * z));
+}
+
+const fillerWords = [
+  "const",
+  "return",
+  "function",
+  "import",
+  "export",
+  "await",
+  "if",
+  "else",
+  "for",
+  "of",
+  "new",
+  "value",
+  "result",
+  "error",
+  "config",
+  "session",
+  "request",
+  "response",
+  "string",
+  "number",
+];
+
+/** About `bytes` characters of code-like text (what tool results mostly hold). */
+function fillerText(rng: Rng, bytes: number): string {
+  const parts: string[] = [];
+  let n = 0;
+  while (n < bytes) {
+    const w = fillerWords[rng.int(0, fillerWords.length - 1)];
+    const sep = rng.chance(0.12) ? "\n" : " ";
+    parts.push(w, sep);
+    n += w.length + 1;
+  }
+  return parts.join("");
 }

@@ -28,6 +28,8 @@ export interface GenTotals {
   hookFiles: number;
   transcriptLines: number;
   transcriptBytes: number;
+  /** Claude Code 2.1.x bookkeeping lines (realistic runs only): in transcriptBytes, no event. */
+  bookkeepingLines?: number;
   sessions: number;
   projects: number;
   /** per session id: events (hook files + transcript lines, all of them), deduplicated assistant messages (distinct message.id+requestId), and the token sums over those distinct messages */

@@ -53,6 +53,19 @@ export interface GenOptions {
    * line then carries the final usage). The totals count the final usage either way.
    */
   streamingDuplicates?: boolean;
+  /**
+   * Share of sessions (0-1) whose hook payloads carry no tool_use_id, as Claude Code 1.0.x wrote
+   * them (what the notifier's older logs hold); their calls are paired by order. Default 0.
+   */
+  idlessHooks?: number;
+  /**
+   * Data shaped like real Claude Code output rather than the historic synthetic one: tool
+   * result lines sized after tests/fixtures (mean ~4 KB per line, a long tail past 10 KB),
+   * Claude Code 2.1.x bookkeeping lines around prompts (queue-operation, attachment,
+   * last-prompt; counted in `bookkeepingLines`, not `transcriptLines`), hook payloads always
+   * compact JSON. Default off, so existing seeds stay byte-identical.
+   */
+  realistic?: boolean;
 }
 
 export interface LiveOptions {
@@ -112,6 +125,8 @@ export async function generate(opts: GenOptions): Promise<GenTotals> {
       totals,
       hookShare,
       streamingDuplicates: opts.streamingDuplicates === true,
+      idlessHooks: clamp(opts.idlessHooks ?? 0, 0, 1),
+      realistic: opts.realistic === true,
     });
     const clock = new BatchClock(Math.floor(from), Math.floor(until), run);
     const gen = sessionScript(run);

@@ -8,7 +8,13 @@
 
 import type { Db } from "../store/db.ts";
 import type { ExplorerFilters } from "../core/view_data.ts";
-import { type ExportCursor, exportPages, type ExportRow } from "../store/read/export.ts";
+import {
+  exportCount,
+  type ExportCursor,
+  exportPages,
+  type ExportQuery,
+  type ExportRow,
+} from "../store/read/export.ts";
 import { maxEventId } from "../store/read/events.ts";
 import { parseSearch } from "../store/read/search_query.ts";
 import {
@@ -49,6 +55,8 @@ export interface ExportRequest {
   /** Search words, as on the events page (then rows come in storage order). */
   q?: string;
   pageRows?: number;
+  /** Told of a query that failed mid-stream (the database's health: corruption is repaired). */
+  onDbError?: (e: unknown) => void;
 }
 
 /** claude-dash-events-2026-11-27.csv (UTC date). */
@@ -119,17 +127,22 @@ function render(format: ExportFormat, rows: ExportRow[]): string {
 
 /**
  * The export as a byte stream. Validates the request up front (a bad search throws
- * BadRequest before any byte is sent); then each pull reads and encodes one page.
+ * BadRequest before any byte is sent) and counts the rows it must produce; then each pull
+ * reads and encodes one page. A failed read, or fewer rows than counted, errors the stream, so
+ * the download ends visibly broken (the client sees a cut transfer), never as a short file.
  */
 export function exportEventsStream(db: Db, req: ExportRequest): ReadableStream<Uint8Array> {
   const match = req.q ? parseSearch(req.q).match : undefined;
   const limit = req.pageRows ?? exportPageRows;
-  const next = exportPages(db, {
+  const query: ExportQuery = {
     filters: req.filters,
     match,
     maxId: maxEventId(db),
     withRaw: req.format === "jsonl",
-  });
+  };
+  const expected = exportCount(db, query);
+  const next = exportPages(db, query);
+  let sent = 0;
   const encoder = new TextEncoder();
   let after: ExportCursor | null = null;
   let header = req.format === "csv";
@@ -148,10 +161,12 @@ export function exportEventsStream(db: Db, req: ExportRequest): ReadableStream<U
       } catch (e) {
         // The database went away (shutdown) or failed: end the download visibly broken.
         log.error(`export stopped: ${e instanceof Error ? e.message : e}`);
+        req.onDbError?.(e);
         done = true;
         controller.error(e);
         return;
       }
+      sent += rows.length;
       if (rows.length > 0) {
         const last = rows[rows.length - 1];
         after = { ts: last.ts, id: last.id };
@@ -160,7 +175,17 @@ export function exportEventsStream(db: Db, req: ExportRequest): ReadableStream<U
       if (text) controller.enqueue(encoder.encode(text));
       if (rows.length < limit) {
         done = true;
+        if (sent !== expected) {
+          // Rows a damaged index skipped without an error (or retention deleted meanwhile).
+          const e = new Error(
+            `export incomplete: ${sent} of ${expected} events read; the database may be damaged`,
+          );
+          log.error(e.message);
+          controller.error(e);
+          return;
+        }
         controller.close();
+        return;
       }
     },
     cancel() {

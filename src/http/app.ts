@@ -56,6 +56,18 @@ export function createApp(appDeps: AppDeps): Hono {
       exempt: (c) => authorizedMachineRequest(c, deps.ingestSecret),
     }),
   );
+  app.use("*", async (c, next) => {
+    // Nothing is stored into the empty stand-in served while the database file cannot be
+    // opened (hooks, telemetry, settings, acknowledgements): it would be dropped when the file
+    // opens. Senders retry a 503.
+    const writes = c.req.method !== "GET" && c.req.method !== "HEAD";
+    if (writes && deps.dbHealth?.snapshot().open === false) {
+      return c.json({ error: "claude-dash's database cannot be written now; see /health" }, 503, {
+        "Retry-After": "30",
+      });
+    }
+    await next();
+  });
 
   app.onError((err, c) => {
     if (err instanceof BadRequest) {
@@ -64,6 +76,8 @@ export function createApp(appDeps: AppDeps): Hono {
         ? badRequestPage(c, deps, err.message)
         : c.json({ error: err.message }, 400);
     }
+    // A corrupt database found by a query is repaired (src/commands/db_supervisor.ts).
+    deps.dbHealth?.queryFailed(err);
     log.error(`${c.req.method} ${c.req.path}: ${err instanceof Error ? err.stack : err}`);
     return c.json({ error: "internal error; see the claude-dash log" }, 500);
   });

@@ -7,9 +7,21 @@ import type { Ingester } from "../ingest/ingester.ts";
 import type { LiveBus } from "../live/bus.ts";
 import type { OtlpExporter } from "../live/otlp_exporter.ts";
 import type { PriceTable } from "../core/pricing.ts";
+import type { DbHealth } from "../core/db_health.ts";
+import type { AlertEngineStats } from "../domain/alerts/engine.ts";
+import type { FrontStats } from "./front.ts";
+
+/** The database's health (src/store/db_health.ts): /health, the page banner, the export. */
+export interface DbHealthView {
+  snapshot(): DbHealth;
+  /** A query failed: corruption becomes the database's state (and is repaired). */
+  queryFailed(e: unknown): void;
+}
 
 export interface AppDeps {
   db: Db;
+  /** Absent in tests that build an app on a database of their own. */
+  dbHealth?: DbHealthView | null;
   bus: LiveBus;
   ingester: Ingester | null;
   claudeDir: string;
@@ -26,6 +38,10 @@ export interface AppDeps {
    * (src/ingest/secret.ts); absent or null: those endpoints refuse every request with 401.
    */
   ingestSecret?: string | null;
+  /** The alert engine, whose counters /api/health shows (tests wait on its evaluations). */
+  alerts?: { readonly stats: AlertEngineStats } | null;
+  /** The public listener's connection counters (src/http/front.ts), shown on /api/health. */
+  connections?: { readonly stats: FrontStats } | null;
 }
 
 /** AppDeps plus the app's CSRF token, which every page embeds for its state-changing calls. */

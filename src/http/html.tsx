@@ -6,8 +6,8 @@ import type { Context } from "hono";
 import type { RouteDeps } from "./deps.ts";
 import { type PageProps, renderPage } from "../web/components/layout.tsx";
 
-/** The page's props without the token, which comes from the app. */
-export type PageOptions = Omit<PageProps, "csrfToken">;
+/** The page's props without the token and the database's health, which come from the app. */
+export type PageOptions = Omit<PageProps, "csrfToken" | "db">;
 
 /** A full HTML response for the page. */
 export function htmlPage(
@@ -16,7 +16,8 @@ export function htmlPage(
   page: PageOptions,
   status: 200 | 400 | 404 = 200,
 ) {
-  return c.html(renderPage({ ...page, csrfToken: deps.csrfToken }), status);
+  const db = deps.dbHealth?.snapshot() ?? null;
+  return c.html(renderPage({ ...page, csrfToken: deps.csrfToken, db }), status);
 }
 
 /** HTML for browsers that ask for it; JSON for everything else (and for ?format=json). */

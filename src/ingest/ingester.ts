@@ -27,6 +27,7 @@ import {
 import type { RootStatus, SourceKind } from "../core/types.ts";
 import type { PriceTable } from "../core/pricing.ts";
 import { classify, FolderCheck, SourceLister, sourceRoots, transcriptRoots } from "./sources.ts";
+import { skippedIn } from "./sources.ts";
 import { type ClaudeRoot, findRoots, type RootOrigin } from "./roots.ts";
 import { SecretFile } from "../core/secrets.ts";
 import { SourceWatcher } from "./watcher.ts";
@@ -38,6 +39,8 @@ import { readHook } from "./read_hook.ts";
 import { TranscriptReader } from "./read_transcript.ts";
 import { ThreadsPoller } from "./threads_poll.ts";
 import { RateLimitPoller } from "./read_rate_limits.ts";
+import { loggingGate, type WriteGate } from "../store/db_health.ts";
+import { BatchSizer } from "./batch_size.ts";
 
 const batchRawBytes = 16 * 1024 * 1024;
 const parallelReads = 32;
@@ -70,6 +73,8 @@ export interface IngesterOptions {
   transcriptRoots?: Array<string | ClaudeRoot>;
   /** Prices for stored usage (default: the built-in table, no overrides). */
   prices?: PriceTable;
+  /** The database's health: a refused batch waits its back-off instead of retrying at once. */
+  gate?: WriteGate;
 }
 
 export class Ingester {
@@ -88,6 +93,7 @@ export class Ingester {
   #transcriptKeys = new Set<string>();
   #missing = new Set<string>();
   #pending: FileUpdate[] = [];
+  #sizer = new BatchSizer();
   #pendingBytes = 0;
   #stopped = false;
   #wake: (() => void) | null = null;
@@ -103,12 +109,14 @@ export class Ingester {
   #threads: ThreadsPoller;
   /** Claude's official rate-limit samples left by the statusline (main root only). */
   #rateLimits: RateLimitPoller;
+  #gate: WriteGate;
 
   constructor(opts: IngesterOptions) {
     this.#dir = opts.claudeDir.replace(/\/+$/, "");
     this.#db = opts.db;
     this.#writer = new Writer(opts.db, opts.prices);
     this.#onCommit = opts.onCommit ?? (() => {});
+    this.#gate = opts.gate ?? loggingGate;
     this.#sink = {
       stats: this.stats,
       cursor: (key) => this.#files.get(key),
@@ -157,7 +165,7 @@ export class Ingester {
     this.stats.roots = this.#roots.map((r) => r.status);
     this.ready = new Promise((resolve) => (this.#resolveReady = resolve));
     // Learn the notifier's secret values before anything is served (kept in memory only).
-    this.#secrets = new SecretFile(this.#dir);
+    this.#secrets = new SecretFile(this.#dir, this.stats);
     this.#secrets.refresh();
   }
 
@@ -173,10 +181,8 @@ export class Ingester {
     await this.#loopDone;
   }
 
-  /**
-   * A path changed (from the watcher): read it soon. Relative to the main Claude directory, or
-   * absolute inside one of the other roots.
-   */
+  /** A path changed (from the watcher): read it soon. Relative to the main Claude directory, or
+   * absolute inside one of the other roots. */
   hint(path: string): void {
     if (!path.startsWith("/")) return this.#hintIn(this.#main, path);
     for (const r of this.#roots) {
@@ -233,13 +239,17 @@ export class Ingester {
     await this.#findRoots();
     let lastScan = 0;
     while (!this.#stopped) {
-      if (!this.stats.paused) {
+      // While the database refuses writes nothing is read either: the pass waits its back-off.
+      const blocked = !this.#gate.ready(Date.now());
+      if (blocked) this.#scanRequested = false;
+      if (!this.stats.paused && !blocked) {
         const now = Date.now();
         if (this.#scanRequested || now - lastScan >= reconcileIntervalMs) {
           lastScan = now;
           const requested = this.#scanRequested;
           await this.#reconcile();
           await this.#drain();
+          this.stats.scansDone++;
           if (requested) this.#scanRequested = false;
           if (!this.stats.backfilled) {
             this.stats.backfilled = true;
@@ -252,8 +262,9 @@ export class Ingester {
       if (this.#stopped) break;
       // A listing asked for while this pass ran (a change the watcher missed) starts at once.
       if (this.#scanRequested && !this.stats.paused) continue;
+      const waitMs = Math.max(reconcileIntervalMs, this.#gate.waitMs(Date.now()));
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, reconcileIntervalMs);
+        const timer = setTimeout(done, waitMs);
         function done() {
           clearTimeout(timer);
           resolve();
@@ -265,10 +276,8 @@ export class Ingester {
     this.#resolveReady();
   }
 
-  /**
-   * Which roots exist now, and their real paths (a folder created after start is picked up;
-   * one that is the same folder as an earlier root is not read twice). Never throws.
-   */
+  /** Which roots exist now, and their real paths (a folder created after start is picked up;
+   * one that is the same folder as an earlier root is not read twice). Never throws. */
   async #findRoots(): Promise<void> {
     const found = await findRoots(this.#roots.map((r) => ({ path: r.dir, origin: r.origin })));
     found.forEach((f, i) => {
@@ -283,7 +292,7 @@ export class Ingester {
   async #reconcile(): Promise<void> {
     this.stats.scans++;
     await this.#findRoots();
-    this.#secrets.refresh();
+    if (this.#secrets.refresh()) this.#writer.syncMasking(); // new values: re-index now
     let hooks = 0;
     let transcripts = 0;
     let threadsSeen = false;
@@ -309,6 +318,7 @@ export class Ingester {
     }
     this.stats.hookFiles = hooks;
     this.stats.transcripts = transcripts;
+    this.stats.skipped = skippedIn(this.#roots);
     await this.#checkMissing(listed);
     if (this.#dirty.size > 0) this.#noticed();
     if (threadsSeen) this.stats.threadsDb = await this.#threads.poll() ?? this.stats.threadsDb;
@@ -316,11 +326,9 @@ export class Ingester {
     await this.#rateLimits.poll();
   }
 
-  /**
-   * Marks known transcripts whose file is gone (not listed, and lstat agrees) as missing, and
+  /** Marks known transcripts whose file is gone (not listed, and lstat agrees) as missing, and
    * missing ones listed again as back. Their stored data stays either way; the sessions they
-   * fed are published again (their `source` may have changed).
-   */
+   * fed are published again (their `source` may have changed). */
   async #checkMissing(listed: Set<string>): Promise<void> {
     const gone: string[] = [];
     const back: string[] = [];
@@ -385,11 +393,8 @@ export class Ingester {
 
   async #drain(): Promise<void> {
     while (this.#dirty.size > 0 && !this.#stopped && !this.stats.paused) {
-      const batch: Array<[string, SourceKind]> = [];
-      for (const entry of this.#dirty) {
-        batch.push(entry);
-        if (batch.length >= ingestBatchFiles) break;
-      }
+      if (!this.#gate.ready(Date.now())) break;
+      const batch = this.#sizer.take(this.#dirty);
       for (const [rel] of batch) this.#dirty.delete(rel);
       const batchSince = this.#dirtySince;
       if (this.#dirty.size === 0) this.#dirtySince = null;
@@ -399,7 +404,7 @@ export class Ingester {
         const group = batch.slice(i, i + parallelReads);
         await Promise.all(group.map(([rel, kind]) => this.#readSafely(rel, kind)));
       }
-      this.#flush();
+      await this.#sizer.timed(batch.length, () => this.#flush());
       // The batch is stored (or back in #dirty after a refused commit): what waits now is
       // whatever was noticed meanwhile.
       if (this.#dirty.size > 0) this.#dirtySince ??= batchSince ?? Date.now();
@@ -438,10 +443,8 @@ export class Ingester {
     if (await this.#transcripts.read(key, at)) this.#dirty.set(key, "transcript");
   }
 
-  /**
-   * Stores an update that arrived outside the watched files (an HTTP hook) at once, in its own
-   * transaction, with the same live delivery as a batch; throws when the database refuses it.
-   */
+  /** Stores an update that arrived outside the watched files (an HTTP hook) at once, in its own
+   * transaction, with the same live delivery as a batch; throws when the database refuses it. */
   storeNow(update: FileUpdate): CommitResult {
     const result = this.#writer.commit([update]);
     this.#committed(result);
@@ -480,11 +483,12 @@ export class Ingester {
       result = this.#writer.commit(updates);
     } catch (e) {
       // The database refused the batch (disk full, locked …): nothing of it was stored, so
-      // forget the cursors' progress and read these files again on the next pass.
-      log.error(`storing a batch failed, will retry: ${e instanceof Error ? e.message : e}`);
+      // forget the cursors' progress and read these files again after the gate's back-off.
+      this.#gate.failed(e, Date.now());
       for (const u of updates) this.#dirty.set(u.cursor.path, u.cursor.kind);
       return;
     }
+    this.#gate.succeeded(Date.now());
     for (const u of updates) {
       this.#files.set(u.cursor.path, u.cursor);
       if (u.cursor.kind === "transcript") this.#transcriptKeys.add(u.cursor.path);

@@ -3,7 +3,7 @@
 // $XDG_CONFIG_HOME/claude (default ~/.config/claude), and CLAUDE_CONFIG_DIR (a comma-separated
 // list) points it anywhere. The same folder named twice (or through a symbolic link) is read once.
 
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 
 export type RootOrigin = "home" | "xdg" | "env";
 
@@ -60,6 +60,63 @@ export function rootEnv(): RootEnv {
   };
 }
 
+/**
+ * What the server may read in the main folder (scripts/launch.ts grants exactly these): its
+ * transcripts, hook logs (with threads.db and .env.discord), its own folder, and settings.json
+ * for doctor. Never the folder as a whole: Claude Code keeps its login tokens there too.
+ */
+export const mainRootParts = ["projects", "hooks", "claude-dash", "settings.json"] as const;
+
+/** What the server may read in every other folder: transcripts only. */
+export const otherRootParts = ["projects"] as const;
+
+/** What the process can tell about a Claude Code folder of which it may read only parts. */
+export interface RootAccess {
+  state: "ok" | "missing" | "not-a-folder" | "no-permission" | "unreadable";
+  error?: string;
+  /** Its real path (symbolic links resolved) when ok. */
+  realPath: string | null;
+  /** Its owner, or that of the part looked at instead, when known. */
+  uid: number | null;
+}
+
+function probeFolder(path: string): RootAccess {
+  const none = { realPath: null, uid: null };
+  try {
+    // Asked of the permission state first, so a terminal never gets a permission prompt.
+    if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") {
+      return { state: "no-permission", error: `Requires read access to "${path}"`, ...none };
+    }
+    const st = Deno.statSync(path);
+    if (!st.isDirectory) return { state: "not-a-folder", ...none };
+    for (const _ of Deno.readDirSync(path)) break;
+    return { state: "ok", realPath: Deno.realPathSync(path), uid: st.uid };
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return { state: "missing", ...none };
+    return { state: "unreadable", error: e instanceof Error ? e.message : String(e), ...none };
+  }
+}
+
+/**
+ * Whether a Claude Code folder is there and readable. Under the server's sandbox only some
+ * folders inside it may be read (mainRootParts), never the folder itself: then it counts as
+ * there when one of those folders is, and its real path is that folder's parent. Never throws.
+ */
+export function rootAccess(dir: string): RootAccess {
+  const whole = probeFolder(dir);
+  if (whole.state !== "no-permission") return whole;
+  let missing = false;
+  for (const part of mainRootParts) {
+    if (part.includes(".")) continue; // a file: it says nothing about the folder's readability
+    const sub = probeFolder(`${dir}/${part}`);
+    if (sub.state === "ok") {
+      return { ...sub, realPath: sub.realPath === null ? null : dirname(sub.realPath) };
+    }
+    if (sub.state === "missing") missing = true;
+  }
+  return missing ? { state: "missing", realPath: null, uid: null } : whole;
+}
+
 export interface FoundRoot extends ClaudeRoot {
   /** The folder exists (and is a directory). */
   found: boolean;
@@ -70,32 +127,24 @@ export interface FoundRoot extends ClaudeRoot {
 }
 
 /** Which candidates exist; a later root whose real path equals an earlier one is marked. */
-export async function findRoots(candidates: ClaudeRoot[]): Promise<FoundRoot[]> {
+export function findRoots(candidates: ClaudeRoot[]): Promise<FoundRoot[]> {
   const out: FoundRoot[] = [];
   const real = new Map<string, string>();
   for (const c of candidates) {
     let found = false;
     let sameAs: string | null = null;
     let realPath: string | null = null;
-    try {
-      // A folder the process may not read is not found (and is never prompted for).
-      if (Deno.permissions.querySync({ name: "read", path: c.path }).state !== "granted") {
-        throw new Deno.errors.NotCapable(c.path);
-      }
-      const st = await Deno.stat(c.path);
-      found = st.isDirectory;
-      if (found) {
-        realPath = await Deno.realPath(c.path);
-        sameAs = real.get(realPath) ?? null;
-        if (!sameAs) real.set(realPath, c.path);
-      }
-    } catch {
-      found = false; // absent or not permitted: nothing to read there
-      realPath = null;
+    // A folder the process may not read is not found (and is never prompted for).
+    const access = rootAccess(c.path);
+    if (access.state === "ok" && access.realPath !== null) {
+      found = true;
+      realPath = access.realPath;
+      sameAs = real.get(realPath) ?? null;
+      if (!sameAs) real.set(realPath, c.path);
     }
     out.push({ ...c, found, sameAs, realPath });
   }
-  return out;
+  return Promise.resolve(out);
 }
 
 /**

@@ -6,6 +6,9 @@
 // Code may write to (src/ingest/roots.ts) give transcripts only.
 
 import type { SourceKind } from "../core/types.ts";
+import type { SkippedFiles, SkipReason } from "../core/view_data.ts";
+import { maskSecrets } from "../core/secrets.ts";
+import { skippedExamplesShown } from "../core/config.ts";
 
 /** Classifies a path relative to the Claude directory ("/"-separated), or null to ignore it. */
 export function classify(rel: string): SourceKind | null {
@@ -41,6 +44,64 @@ interface DirCache {
   listedAt: number;
   files: string[];
   dirs: string[];
+  /** Entries left alone that would have been read: names, with why. */
+  skipped: Array<{ name: string; reason: SkipReason }>;
+}
+
+/** A source entry left alone at the last listing, by its path relative to the folder. */
+export interface SkippedEntry {
+  rel: string;
+  reason: SkipReason;
+}
+
+/** How the runtime names an entry whose name is not UTF-8 (the bytes are lost: never openable). */
+const lossyName = "\uFFFD";
+
+/** A name the runtime decoded lossily: it has U+FFFD and no entry by that name exists. */
+async function unopenableName(dir: string, name: string): Promise<boolean> {
+  if (!name.includes(lossyName)) return false;
+  try {
+    await Deno.lstat(`${dir}/${name}`);
+    return false; // a real U+FFFD in a valid name
+  } catch {
+    return true;
+  }
+}
+
+/** What the last scan of each root left alone (keyed as its transcripts are), summarized. */
+export function skippedIn(
+  roots: Iterable<{ prefix: string | null; lister: SourceLister }>,
+): SkippedFiles[] {
+  const all: SkippedEntry[] = [];
+  for (const r of roots) {
+    // A root not found now was not listed: what it had before is not counted again.
+    if (r.prefix === null) continue;
+    for (const s of r.lister.skipped) all.push({ ...s, rel: r.prefix + s.rel });
+  }
+  return summarizeSkipped(all);
+}
+
+/**
+ * Skipped entries of every folder, counted by reason with the first few paths as examples:
+ * control characters escaped (a name may hold any byte but "/"), secrets masked.
+ */
+export function summarizeSkipped(entries: Iterable<SkippedEntry>): SkippedFiles[] {
+  const by = new Map<SkipReason, SkippedFiles>();
+  for (const e of entries) {
+    const s = by.get(e.reason) ?? { reason: e.reason, count: 0, examples: [] };
+    by.set(e.reason, s);
+    s.count++;
+    if (s.examples.length < skippedExamplesShown) s.examples.push(shownPath(e.rel));
+  }
+  return [...by.values()];
+}
+
+function shownPath(path: string): string {
+  const escaped = path.replace(
+    /[\p{Cc}\u2028\u2029]/gu,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  return maskSecrets(escaped);
 }
 
 /** Lists source files, re-reading a directory only when its mtime says it changed. */
@@ -48,6 +109,8 @@ export class SourceLister {
   #root: string;
   #transcriptsOnly: boolean;
   #cache = new Map<string, DirCache>();
+  /** What the last list() left alone: links, FIFOs and the like, names that are not UTF-8. */
+  skipped: SkippedEntry[] = [];
 
   /** `transcriptsOnly`: list projects/ only (a root other than the main ~/.claude). */
   constructor(claudeDir: string, opts: { transcriptsOnly?: boolean } = {}) {
@@ -58,12 +121,16 @@ export class SourceLister {
   /** Every source file now present, as paths relative to the Claude directory. */
   async list(): Promise<Array<{ rel: string; kind: SourceKind }>> {
     const out: Array<{ rel: string; kind: SourceKind }> = [];
+    const skipped: SkippedEntry[] = [];
     const seen = new Set<string>();
     const visit = async (relDir: string, depth: number): Promise<void> => {
       if (seen.has(relDir) || depth > 6) return;
       seen.add(relDir);
       const listing = await this.#listDir(relDir);
       if (!listing) return;
+      for (const { name, reason } of listing.skipped) {
+        skipped.push({ rel: `${relDir}/${name}`, reason });
+      }
       for (const name of listing.files) {
         const rel = `${relDir}/${name}`;
         const kind = classify(rel);
@@ -77,6 +144,7 @@ export class SourceLister {
       await visit("hooks/logs/raw_json", 0);
     }
     await visit("projects", 0);
+    this.skipped = skipped;
     return out;
   }
 
@@ -106,17 +174,34 @@ export class SourceLister {
     }
     const files: string[] = [];
     const dirs: string[] = [];
+    const skipped: DirCache["skipped"] = [];
+    // Folders below this one are visited everywhere but in hooks/ and the hook log folder.
+    const walked = relDir !== "hooks" && relDir !== "hooks/logs/raw_json";
     try {
       for await (const entry of Deno.readDir(abs)) {
         // Only the entry's type from the listing: a FIFO, socket or device is never opened
         // (opening a FIFO blocks until a writer comes), nor is a symbolic link followed.
-        if (entry.isFile) files.push(entry.name);
-        else if (entry.isDirectory) dirs.push(entry.name);
+        // What is left alone is counted when it would have been read (a source file's name,
+        // or a folder where transcripts are looked for).
+        const source = classify(`${relDir}/${entry.name}`) !== null;
+        const reason: SkipReason | null = await unopenableName(abs, entry.name)
+          ? "non_utf8_name"
+          : entry.isSymlink
+          ? "symlink"
+          : entry.isFile || entry.isDirectory
+          ? null
+          : "not_regular";
+        if (reason) {
+          if (source || (walked && (entry.isDirectory || entry.isSymlink))) {
+            skipped.push({ name: entry.name, reason });
+          }
+        } else if (entry.isFile) files.push(entry.name);
+        else dirs.push(entry.name);
       }
     } catch {
       return null;
     }
-    const fresh = { mtimeMs, listedAt: now, files, dirs };
+    const fresh = { mtimeMs, listedAt: now, files, dirs, skipped };
     this.#cache.set(relDir, fresh);
     return fresh;
   }
@@ -124,12 +209,13 @@ export class SourceLister {
 
 /**
  * Whether folders (relative to the Claude directory) are really inside it: no component on
- * the way is a symbolic link. Answers are cached until `reset()` (each reconcile scan), so a
- * folder costs one realPath per scan; the runtime's read permission stays the hard boundary.
+ * the way is a symbolic link. Each component is looked at with lstat, never the Claude
+ * directory itself (the sandbox may not let the server read it, only folders inside it).
+ * Answers are cached until `reset()` (each reconcile scan), so a folder costs one lstat per
+ * scan; the runtime's read permission stays the hard boundary.
  */
 export class FolderCheck {
   #root: string;
-  #realRoot: string | null = null;
   #cache = new Map<string, boolean>();
 
   constructor(claudeDir: string) {
@@ -143,12 +229,14 @@ export class FolderCheck {
   async inside(relDir: string): Promise<boolean> {
     const hit = this.#cache.get(relDir);
     if (hit !== undefined) return hit;
-    let ok = false;
-    try {
-      this.#realRoot ??= await Deno.realPath(this.#root);
-      ok = (await Deno.realPath(`${this.#root}/${relDir}`)) === `${this.#realRoot}/${relDir}`;
-    } catch {
-      ok = false; // vanished or unreadable: nothing to read there now
+    const cut = relDir.lastIndexOf("/");
+    let ok = cut < 0 || await this.inside(relDir.slice(0, cut));
+    if (ok) {
+      try {
+        ok = (await Deno.lstat(`${this.#root}/${relDir}`)).isDirectory;
+      } catch {
+        ok = false; // vanished or unreadable: nothing to read there now
+      }
     }
     this.#cache.set(relDir, ok);
     return ok;

@@ -1,11 +1,17 @@
 // The ingester's counters, shown on /health and exported on /metrics.
 
 import type { RootStatus } from "../core/types.ts";
+import type { SkippedFiles } from "../core/view_data.ts";
+import type { SecretFileState } from "../core/secrets.ts";
 
 export interface IngestStats {
   backfilled: boolean;
   paused: boolean;
+  /** Scans started (listing begins). */
   scans: number;
+  /** Scans finished (listed and everything found stored): a scan that started after a moment
+   * has finished once scansDone passes that moment's `scans` (tests wait on this). */
+  scansDone: number;
   commits: number;
   filesRead: number;
   bytesRead: number;
@@ -14,6 +20,8 @@ export interface IngestStats {
   hookFiles: number;
   transcripts: number;
   threadsDb: "absent" | "ok" | "error";
+  /** What the last look at hooks/.env.discord found ("unreadable": its values cannot mask). */
+  secretsFile: SecretFileState;
   /** When the oldest change noticed but not yet stored was noticed (null: caught up). */
   pendingSinceMs: number | null;
   /** Transcript reads stopped at maxTranscriptBytesPerPass (the rest follows next pass). */
@@ -22,6 +30,8 @@ export interface IngestStats {
   missingTranscripts: number;
   /** Every folder transcripts are read from, the main one first. */
   roots: RootStatus[];
+  /** Files left alone at the last scan (links, FIFOs and the like, names not UTF-8), by reason. */
+  skipped: SkippedFiles[];
 }
 
 /** Counters of an ingester that has done nothing yet. */
@@ -30,6 +40,7 @@ export function initialStats(): IngestStats {
     backfilled: false,
     paused: false,
     scans: 0,
+    scansDone: 0,
     commits: 0,
     filesRead: 0,
     bytesRead: 0,
@@ -38,9 +49,11 @@ export function initialStats(): IngestStats {
     hookFiles: 0,
     transcripts: 0,
     threadsDb: "absent",
+    secretsFile: "absent",
     pendingSinceMs: null,
     cappedReads: 0,
     missingTranscripts: 0,
     roots: [],
+    skipped: [],
   };
 }

@@ -6,6 +6,7 @@ import { dirname } from "node:path";
 import { migrations } from "./migrations.ts";
 import { oneLine } from "../core/text.ts";
 import { costOf } from "../core/pricing.ts";
+import { registerSqlFunctions } from "./sql_functions.ts";
 
 export type Db = DatabaseSync;
 
@@ -13,6 +14,9 @@ export type Db = DatabaseSync;
 export function openDb(path: string): Db {
   if (path !== ":memory:") Deno.mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
+  // Only takes on a new file (before its first table): such a database can be vacuumed without
+  // ATTACH, which the sandbox forbids (store/compact.ts rewrites an older one on request).
+  db.exec("PRAGMA auto_vacuum = INCREMENTAL");
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = NORMAL");
   db.exec("PRAGMA busy_timeout = 5000");
@@ -38,6 +42,7 @@ export function openDb(path: string): Db {
         cache_read_tokens: Number(cr),
       }),
   );
+  registerSqlFunctions(db);
   migrate(db);
   return db;
 }
@@ -61,7 +66,7 @@ function migrate(db: Db): void {
       db.exec(`PRAGMA user_version = ${v + 1}`);
       db.exec("COMMIT");
     } catch (e) {
-      db.exec("ROLLBACK");
+      if (db.isTransaction) db.exec("ROLLBACK");
       throw e;
     }
   }
@@ -75,7 +80,9 @@ export function inTransaction<T>(db: Db, fn: () => T): T {
     db.exec("COMMIT");
     return result;
   } catch (e) {
-    db.exec("ROLLBACK");
+    // SQLite has already rolled back after a full disk or an I/O error: a second ROLLBACK
+    // would throw "no transaction is active" and hide the cause.
+    if (db.isTransaction) db.exec("ROLLBACK");
     throw e;
   }
 }

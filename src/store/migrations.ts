@@ -10,6 +10,9 @@ import { migrationOtlp } from "./migration_otlp.ts";
 import { migrationRateLimits } from "./migration_rate_limits.ts";
 import { migrationCostSpread } from "./migration_cost_spread.ts";
 import { migrationContextWindow } from "./migration_context_window.ts";
+import { migrationIdlessPairing } from "./migration_idless_pairing.ts";
+import { migrationMask } from "./migration_mask.ts";
+import { searchTextExpr } from "./search_text_sql.ts";
 
 export const migrations: string[] = [
   // 1: events, derived sessions, paired tool calls, per-file cursors, ingest errors.
@@ -161,46 +164,7 @@ export const migrations: string[] = [
   -- the rows it shows. Payloads SQLite cannot parse (json_valid = 0, e.g. nested deeper than
   -- its limit) index no text and never fail an insert.
   CREATE VIEW events_search_text(id, text, kind) AS
-  SELECT id, replace(replace(substr(CASE WHEN NOT json_valid(raw) THEN NULL
-    WHEN source = 'hook' THEN CASE type
-      WHEN 'UserPromptSubmit' THEN raw ->> '$.prompt'
-      WHEN 'Notification' THEN raw ->> '$.message'
-      WHEN 'PreToolUse' THEN concat_ws(' ', raw ->> '$.tool_input.command',
-        raw ->> '$.tool_input.file_path', raw ->> '$.tool_input.notebook_path',
-        raw ->> '$.tool_input.path', raw ->> '$.tool_input.pattern', raw ->> '$.tool_input.url',
-        raw ->> '$.tool_input.query', raw ->> '$.tool_input.description',
-        substr(raw ->> '$.tool_input.prompt', 1, 2000))
-      WHEN 'PermissionRequest' THEN concat_ws(' ', raw ->> '$.tool_input.command',
-        raw ->> '$.tool_input.file_path', raw ->> '$.tool_input.path',
-        raw ->> '$.tool_input.pattern', raw ->> '$.tool_input.url')
-      WHEN 'PostToolUseFailure' THEN concat_ws(' ', raw ->> '$.error',
-        raw ->> '$.tool_input.command', raw ->> '$.tool_input.file_path',
-        raw ->> '$.tool_input.pattern')
-      END
-    WHEN type IN ('user', 'assistant') THEN CASE json_type(raw, '$.message.content')
-      WHEN 'text' THEN raw ->> '$.message.content'
-      WHEN 'array' THEN (
-        SELECT group_concat(CASE b.value ->> '$.type'
-          WHEN 'text' THEN b.value ->> '$.text'
-          WHEN 'tool_use' THEN concat_ws(' ', b.value ->> '$.input.command',
-            b.value ->> '$.input.file_path', b.value ->> '$.input.notebook_path',
-            b.value ->> '$.input.path', b.value ->> '$.input.pattern', b.value ->> '$.input.url',
-            b.value ->> '$.input.query', b.value ->> '$.input.description',
-            substr(b.value ->> '$.input.prompt', 1, 2000))
-          WHEN 'tool_result' THEN substr(CASE json_type(b.value, '$.content')
-            WHEN 'text' THEN b.value ->> '$.content'
-            WHEN 'array' THEN (
-              SELECT group_concat(c.value ->> '$.text', ' ')
-              FROM json_each(b.value, '$.content') AS c
-              WHERE c.type = 'object')
-            END, 1, 2000)
-          END, ' ')
-        FROM json_each(raw, '$.message.content') AS b WHERE b.type = 'object')
-      END
-    WHEN type = 'system' THEN raw ->> '$.content'
-    WHEN type = 'summary' THEN raw ->> '$.summary'
-    WHEN type = 'queue-operation' THEN substr(raw ->> '$.content', 1, 2000)
-    END, 1, 8000), char(2), ' '), char(3), ' ') AS text,
+  SELECT id, ${searchTextExpr} AS text,
     concat_ws(' ', type, tool_name) AS kind
   FROM events;
 
@@ -474,4 +438,8 @@ export const migrations: string[] = [
   migrationCostSpread,
   // The context window Claude Code reports per session (issue 16; migration_context_window.ts).
   migrationContextWindow,
+  // Secrets masked before indexing and storing display text (issue 17; migration_mask.ts).
+  migrationMask,
+  // Indexes that keep id-less tool-call pairing per pair, not per database (issue 18).
+  migrationIdlessPairing,
 ];

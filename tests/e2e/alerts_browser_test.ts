@@ -4,10 +4,10 @@
 
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { startDashboard } from "../../src/commands/dashboard.ts";
-import type { Dashboard } from "../../src/commands/dashboard.ts";
 import { listAlerts } from "../../src/store/read/alerts.ts";
 import { makeHome, type TestHome, writeHook } from "../support/home.ts";
+import { type Served, serveReady } from "../support/served.ts";
+import { serveWithAlerts } from "../support/served_extra.ts";
 import {
   browserTest,
   closeBrowser,
@@ -18,15 +18,14 @@ import {
 import { waitFor } from "../support/wait.ts";
 
 async function withHealthPage(
-  fn: (o: { h: TestHome; d: Dashboard; w: WatchedPage; page: Page }) => Promise<void>,
+  fn: (o: { h: TestHome; d: Served; w: WatchedPage; page: Page }) => Promise<void>,
   before?: (w: WatchedPage, url: string) => Promise<void>,
 ): Promise<void> {
   const h = await makeHome();
-  const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
+  // Backfilled, and the alert engine has run once.
+  const d = await serveWithAlerts(h);
   let w: WatchedPage | null = null;
   try {
-    await d.ingester.ready;
-    await waitFor(() => d.alerts.stats.evaluations > 0, 2000, "the alert engine to start");
     w = await openPage();
     await before?.(w, d.url);
     const res = await w.page.goto(`${d.url}/health`, { waitUntil: "load" });
@@ -124,10 +123,9 @@ Deno.test(
   browserTest,
   async () => {
     const h = await makeHome();
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
+    const d = await serveReady(h);
     let w: WatchedPage | null = null;
     try {
-      await d.ingester.ready;
       await notification(h.claudeDir, "early-wait", "Claude needs your permission to use Edit");
       await waitFor(() => listAlerts(d.db, { limit: 5 }).length > 0, 3000, "the alert");
       w = await openPage();
@@ -218,17 +216,20 @@ Deno.test(
   browserTest,
   async () => {
     const h = await makeHome();
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
+    const d = await serveReady(h);
     let w: WatchedPage | null = null;
     try {
-      await d.ingester.ready;
       await writeHook(h.claudeDir, {
         hook_event_name: "UserPromptSubmit",
         session_id: "page-session",
         cwd: "/tmp/alerts-browser",
         prompt: "hello",
       });
-      await waitFor(() => d.ingester.stats.eventsStored === 1, 3000, "the session stored");
+      await waitFor(
+        async () => (await d.ingest()).eventsStored === 1,
+        3000,
+        "the session stored",
+      );
       w = await openPage();
       await w.page.goto(`${d.url}/sessions/page-session`, { waitUntil: "load" });
       await w.page.waitForSelector('.conn[data-state="live"]', { timeout: 5000 });

@@ -4,9 +4,9 @@
 // is found under cleared — the table follows each change live.
 
 import assert from "node:assert/strict";
-import { startDashboard } from "../../src/commands/dashboard.ts";
 import { listAlerts } from "../../src/store/read/alerts.ts";
 import { makeHome, writeHook } from "../support/home.ts";
+import { serveWithAlerts } from "../support/served_extra.ts";
 import {
   browserTest,
   closeBrowser,
@@ -14,7 +14,6 @@ import {
   screenshot,
   type WatchedPage,
 } from "../support/browser.ts";
-import { waitFor } from "../support/wait.ts";
 
 const sid = "history-wait-1";
 const row = `#alerts-table tr[data-rule="waiting"]:has(a[href="/sessions/${sid}"])`;
@@ -24,11 +23,10 @@ Deno.test(
   browserTest,
   async () => {
     const h = await makeHome();
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
+    // Backfilled, and the alert engine has run once.
+    const d = await serveWithAlerts(h);
     let w: WatchedPage | null = null;
     try {
-      await d.ingester.ready;
-      await waitFor(() => d.alerts.stats.evaluations > 0, 2000, "the alert engine to start");
       w = await openPage();
       const page = w.page;
       const res = await page.goto(`${d.url}/alerts`, { waitUntil: "load" });

@@ -9,10 +9,10 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startDashboard } from "../../src/commands/dashboard.ts";
 import { type ClaudeResult, claudeTest, runClaude, transcriptPath } from "../support/claude_cli.ts";
 import { startFakeAnthropic, type Turn } from "../support/fake_anthropic.ts";
 import { runTask } from "../support/tasks.ts";
+import { serveReady } from "../support/served.ts";
 
 /** One scripted session and what Claude Code should report of each of its tool calls. */
 interface Planned {
@@ -192,13 +192,17 @@ function wiringTest(
     async fn(t) {
       const home = await Deno.makeTempDir({ prefix: `claude-dash-cli-${wiring}-` });
       await Deno.mkdir(join(home, ".claude"), { recursive: true });
-      const d = startDashboard({
+      const cleanup = () => Deno.remove(home, { recursive: true }).catch(() => {});
+      const d = await serveReady({
+        home,
         claudeDir: join(home, ".claude"),
         dbPath: join(home, ".claude/claude-dash/claude-dash.db"),
-        port: 0,
+        cleanup,
+      }).catch(async (e) => {
+        await cleanup();
+        throw e;
       });
       try {
-        await d.ingester.ready;
         const set = await runTask("setup", home, [
           "setup",
           "--yes",
@@ -209,14 +213,14 @@ function wiringTest(
         assert.equal(set.code, 0, set.stdout + set.stderr);
         const runs: Recorded[] = [];
         for (const planned of sessions) runs.push(await session(home, planned));
-        await d.ingester.rescan();
+        await d.settled();
         const base = `http://127.0.0.1:${d.port}`;
         const ctx = await read(base, home, runs);
         await commonSteps(t, base, ctx);
         await extra(t, ctx);
       } finally {
         await d.stop();
-        await Deno.remove(home, { recursive: true }).catch(() => {});
+        await cleanup();
       }
     },
   });

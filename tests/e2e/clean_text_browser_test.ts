@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startDashboard } from "../../src/commands/dashboard.ts";
+import { serveReady } from "../support/served.ts";
 import { browserTest, closeBrowser, openPage } from "../support/browser.ts";
 import { makeHome, writeFixtures, writeHook } from "../support/home.ts";
 
@@ -82,9 +82,8 @@ Deno.test(
     const home = await makeHome();
     await writeFixtures(home.claudeDir);
     await writeMarkup(home.claudeDir);
-    const d = startDashboard({ claudeDir: home.claudeDir, dbPath: home.dbPath, port: 0 });
+    const d = await serveReady(home);
     try {
-      await d.ingester.ready;
       const list = await (await fetch(`${d.url}/api/sessions?limit=200`)).json() as {
         sessions: Array<{ session_id: string }>;
       };

@@ -13,7 +13,6 @@ import { join } from "node:path";
 import { makeHome, writeFixtures } from "../support/home.ts";
 import { waitFor } from "../support/wait.ts";
 import { launchedArgs, servingUrl } from "../support/tasks.ts";
-import { deniedInRoot } from "../../scripts/launch.ts";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -77,11 +76,11 @@ Deno.test("the compile task bakes in exactly start's permission set, with the sa
   assert.deepEqual(flags(compile), flags(start));
   assert.deepEqual(flags(dev), flags(start));
   assert.deepEqual(flags(start), [
-    `--allow-read=${home}/.claude,/xdg/claude,/a,${home}/b`,
-    `--deny-read=${
-      [`${home}/.claude`, "/xdg/claude", "/a", `${home}/b`].flatMap((r) =>
-        deniedInRoot.map((d) => `${r}/${d}`)
-      ).join(",")
+    `--allow-read=${
+      [
+        ...["projects", "hooks", "claude-dash", "settings.json"].map((p) => `${home}/.claude/${p}`),
+        ...["/xdg/claude", "/a", `${home}/b`].map((r) => `${r}/projects`),
+      ].join(",")
     }`,
     `--allow-write=${home}/.claude/claude-dash`,
     "--allow-net=127.0.0.1,localhost",

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startDashboard } from "../../src/commands/dashboard.ts";
+import { serveReady } from "../support/served.ts";
 import { browserTest, closeBrowser, openPage, screenshot } from "../support/browser.ts";
 import { makeHome } from "../support/home.ts";
 
@@ -43,10 +43,9 @@ Deno.test(
     await Deno.mkdir(join(h.claudeDir, "projects/-tmp-ctx-browser"), { recursive: true });
     const t0 = new Date(Date.now() - 60_000);
     await Deno.writeTextFile(file, assistant(1, t0, 1_000, 169_000));
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
+    const d = await serveReady(h);
     const w = await openPage();
     try {
-      await d.ingester.ready;
       await w.page.goto(`${d.url}/`, { waitUntil: "load" });
       const board = w.page.locator(`tr[data-session-id="${sid}"] .ctx`);
       assert.equal(await board.getAttribute("class"), "ctx ctx-warn");

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startDashboard } from "../../src/commands/dashboard.ts";
+import { serveReady } from "../support/served.ts";
 import { browserTest, closeBrowser, openPage, screenshot } from "../support/browser.ts";
 import { makeHome, writeHook } from "../support/home.ts";
 import { join } from "node:path";
@@ -9,8 +9,7 @@ Deno.test(
   browserTest,
   async () => {
     const home = await makeHome();
-    const d = startDashboard({ claudeDir: home.claudeDir, dbPath: home.dbPath, port: 0 });
-    await d.ingester.ready;
+    const d = await serveReady(home);
     const w = await openPage();
     try {
       await w.page.goto(`${d.url}/`);
@@ -43,8 +42,7 @@ Deno.test(
     const home = await makeHome();
     // Claude Code has never run here: no projects/ folder yet.
     await Deno.remove(join(home.claudeDir, "projects"));
-    const d = startDashboard({ claudeDir: home.claudeDir, dbPath: home.dbPath, port: 0 });
-    await d.ingester.ready;
+    const d = await serveReady(home);
     const checkout = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
     const w = await openPage();
     try {

@@ -6,10 +6,9 @@
 
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import type { Dashboard } from "../../src/commands/dashboard.ts";
 import { generate } from "../../src/demo/workload.ts";
 import { browserTest, closeBrowser, openPage, screenshot } from "../support/browser.ts";
-import { startReady } from "../support/dashboard.ts";
+import { type Served, serveReady } from "../support/served.ts";
 import { makeHome, type TestHome, writeFixtures, writeHook } from "../support/home.ts";
 
 type HomeKind = "fixture" | "demo";
@@ -37,7 +36,7 @@ async function addWaitingSession(claudeDir: string): Promise<void> {
 
 async function withHome(
   kind: HomeKind,
-  fn: (d: Dashboard, page: Page) => Promise<void>,
+  fn: (d: Served, page: Page) => Promise<void>,
 ): Promise<void> {
   const h: TestHome = await makeHome();
   try {
@@ -54,7 +53,7 @@ async function withHome(
       });
     }
     await addWaitingSession(h.claudeDir);
-    const d = await startReady(h);
+    const d = await serveReady(h);
     const w = await openPage();
     try {
       await fn(d, w.page);

@@ -3,7 +3,7 @@
 // cost, marks the cost (not the tokens), and the alert banner quotes the panel's figures.
 
 import assert from "node:assert/strict";
-import { startDashboard } from "../../src/commands/dashboard.ts";
+import { serveReady } from "../support/served.ts";
 import { browserTest, closeBrowser, openPage, screenshot } from "../support/browser.ts";
 import { makeHome } from "../support/home.ts";
 import { writeCostOnlyCrossing } from "../support/limit_home.ts";
@@ -17,8 +17,7 @@ Deno.test(
   async () => {
     const h = await makeHome();
     await writeCostOnlyCrossing(h.claudeDir, Date.now());
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
-    await d.ingester.ready;
+    const d = await serveReady(h);
     const w = await openPage();
     try {
       await w.page.setViewportSize({ width: 1440, height: 900 });

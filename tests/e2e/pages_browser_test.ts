@@ -25,12 +25,36 @@ const demoSession = "fe5e1c67-53e7-4862-81ae-d0e013e3270b";
 
 const xss = `<script>window.__xss=1</script><img src=x onerror="window.__xss=2">`;
 
+/** One fixture server for the tests that only read: spawning one costs a second or so. */
+let shared: Promise<FixtureDashboard> | null = null;
+let sharedFx: FixtureDashboard | null = null;
+// A run filtered to some tests never reaches the last one, which stops the shared server.
+globalThis.addEventListener("unload", () => {
+  if (sharedFx === null) return;
+  try {
+    Deno.kill(sharedFx.dashboard.pid, "SIGTERM");
+    Deno.removeSync(sharedFx.home.home, { recursive: true });
+  } catch {
+    // already gone
+  }
+});
+
+async function stopShared(): Promise<void> {
+  const fx = await shared?.catch(() => null);
+  shared = null;
+  sharedFx = null;
+  await fx?.stop();
+}
+
+/** `path` in a fresh page; a test that `writes` to the home gets a server of its own. */
 async function withPage(
   path: string,
   fn: (o: { fx: FixtureDashboard; w: WatchedPage; page: Page }) => Promise<void>,
-  opts: { width?: number; live?: boolean } = {},
+  opts: { width?: number; live?: boolean; writes?: boolean } = {},
 ): Promise<void> {
-  const fx = await startFixtureDashboard();
+  const own = opts.writes === true;
+  const fx = own ? await startFixtureDashboard() : await (shared ??= startFixtureDashboard());
+  if (!own) sharedFx = fx;
   let w: WatchedPage | null = null;
   try {
     w = await openPage();
@@ -43,7 +67,7 @@ async function withPage(
     await fn({ fx, w, page: w.page });
   } finally {
     await w?.close();
-    await fx.stop();
+    if (own) await fx.stop();
   }
 }
 
@@ -181,7 +205,7 @@ Deno.test(
       assert.match(await page.locator("#sessions-changed").innerText(), /1 changed/);
       await screenshot(page, "sessions-live-waiting");
       assert.deepEqual(w.errors, []);
-    });
+    }, { writes: true });
   },
 );
 
@@ -275,7 +299,7 @@ Deno.test(
       assert.ok(await stillSame(), "the page reloaded");
       await screenshot(page, "session-live-waiting");
       assert.deepEqual(w.errors, []);
-    });
+    }, { writes: true });
   },
 );
 
@@ -318,7 +342,7 @@ Deno.test(
         new RegExp(marker),
       );
       assert.deepEqual(w.errors, []);
-    });
+    }, { writes: true });
   },
 );
 
@@ -374,7 +398,7 @@ Deno.test(
       );
       await screenshot(page, "overview-live-kpis");
       assert.deepEqual(w.errors, []);
-    });
+    }, { writes: true });
   },
 );
 
@@ -450,7 +474,7 @@ Deno.test(
       await assertInert(page, "main", "sessions page");
       await screenshot(page, "sessions-xss");
       assert.deepEqual(w.errors, []);
-    });
+    }, { writes: true });
   },
 );
 
@@ -506,6 +530,7 @@ Deno.test(
         assert.deepEqual(w.errors, []);
       }, { width: 420, live: false });
     } finally {
+      await stopShared();
       await closeBrowser();
     }
   },

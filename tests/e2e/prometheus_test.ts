@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { capLabels, MetricsCollector, renderPrometheus } from "../../src/http/routes/metrics.ts";
-import { startDashboard } from "../../src/commands/dashboard.ts";
 import { LiveBus } from "../../src/live/bus.ts";
 import { openDb } from "../../src/store/db.ts";
 import type { MetricFamily } from "../../src/core/types.ts";
 import { makeHome, writeFixtures } from "../support/home.ts";
+import { serveReady } from "../support/served.ts";
+import { postJson } from "../support/post.ts";
 import { waitFor } from "../support/wait.ts";
 import { prometheus } from "../support/prereqs.ts";
 
@@ -84,14 +85,8 @@ Deno.test(
   async () => {
     const h = await makeHome();
     await writeFixtures(h.claudeDir);
-    const dash = startDashboard({
-      claudeDir: h.claudeDir,
-      dbPath: h.dbPath,
-      port: 0,
-      watch: false,
-    });
+    const dash = await serveReady(h);
     try {
-      await dash.ingester.ready;
       const res = await fetch(`${dash.url}/metrics`);
       assert.equal(res.status, 200);
       assert.match(res.headers.get("Content-Type") ?? "", /^text\/plain; version=0\.0\.4/);
@@ -138,7 +133,7 @@ Deno.test(
         join(h.claudeDir, "hooks/logs/raw_json/20990101T000000.000000Z_Stop_metrics-1.json"),
         JSON.stringify({ hook_event_name: "Stop", session_id: "metrics-1" }),
       );
-      await dash.ingester.rescan();
+      await dash.settled();
       const m2 = parseExposition(await (await fetch(`${dash.url}/metrics`)).text());
       assert.equal(sum(m2, "claude_dash_events_total"), 1639);
       assert.equal(
@@ -198,16 +193,10 @@ Deno.test(
     const bin = prometheusBin!;
     const h = await makeHome();
     await writeFixtures(h.claudeDir);
-    const dash = startDashboard({
-      claudeDir: h.claudeDir,
-      dbPath: h.dbPath,
-      port: 0,
-      watch: false,
-    });
+    const dash = await serveReady(h);
     const work = await Deno.makeTempDir({ prefix: "claude-dash-prom-" });
     let prom: Deno.ChildProcess | null = null;
     try {
-      await dash.ingester.ready;
       const stored = one(dash.db, "SELECT count(*) AS n FROM events");
       const failures = one(dash.db, "SELECT count(*) AS n FROM tool_calls WHERE status = 'error'");
       await Deno.writeTextFile(
@@ -273,30 +262,25 @@ Deno.test(
   opts,
   async () => {
     const h = await makeHome();
-    const dash = startDashboard({
-      claudeDir: h.claudeDir,
-      dbPath: h.dbPath,
-      port: 0,
-      watch: false,
-    });
+    const dash = await serveReady(h);
     const lag = async () =>
       parseExposition(await (await fetch(`${dash.url}/metrics`)).text()).get(
         "claude_dash_ingest_lag_seconds",
       )!;
     try {
-      await dash.ingester.ready;
       assert.equal(await lag(), 0);
-      dash.ingester.setPaused(true);
+      assert.equal((await postJson(dash.url, "/api/actions/pause")).status, 200);
       const rel = "hooks/logs/raw_json/20990101T000000.000000Z_Stop_lag-1.json";
       await Deno.writeTextFile(
         join(h.claudeDir, rel),
         JSON.stringify({ hook_event_name: "Stop", session_id: "lag-1" }),
       );
-      dash.ingester.hint(rel);
+      // The server's file watcher notices the change; paused, it is not stored yet.
+      await waitFor(async () => (await lag()) > 0, 3000, "the change noticed");
       await new Promise((r) => setTimeout(r, 300));
       const waited = await lag();
       assert.ok(waited >= 0.25, `lag ${waited} s while the change waits`);
-      dash.ingester.setPaused(false);
+      assert.equal((await postJson(dash.url, "/api/actions/resume")).status, 200);
       await waitFor(async () => (await lag()) === 0, 5000, "lag back to 0");
       assert.equal(
         one(dash.db, "SELECT count(*) AS n FROM events WHERE session_id = 'lag-1'"),

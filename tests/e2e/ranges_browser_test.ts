@@ -3,7 +3,7 @@
 // it offers shows non-zero figures; /usage does the same for an empty usage range.
 
 import assert from "node:assert/strict";
-import { startDashboard } from "../../src/commands/dashboard.ts";
+import { serveReady } from "../support/served.ts";
 import { generate } from "../../src/demo/workload.ts";
 import { browserTest, closeBrowser, openPage, screenshot } from "../support/browser.ts";
 import { makeHome } from "../support/home.ts";
@@ -22,8 +22,7 @@ Deno.test(
       baseTimeMs: Date.now() - 35 * dayMs,
       spanMs: 2 * dayMs,
     });
-    const d = startDashboard({ claudeDir: home.claudeDir, dbPath: home.dbPath, port: 0 });
-    await d.ingester.ready;
+    const d = await serveReady(home);
     const w = await openPage();
     const { page } = w;
     const kpi = (k: string) => page.locator(`#kpis li[data-kpi=${k}] .kpi-value`).innerText();

@@ -15,7 +15,7 @@ import { makeHome, writeFixtures } from "../support/home.ts";
 import { SseClient } from "../support/sse.ts";
 import { count, waitFor } from "../support/wait.ts";
 import { denoDir, servingUrl, type TaskEnv, taskRunFlags, taskWords } from "../support/tasks.ts";
-import { deniedInRoot, launchArgs } from "../../scripts/launch.ts";
+import { launchArgs } from "../../scripts/launch.ts";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -38,12 +38,21 @@ await attempt("read ~/.ssh key", () => Deno.readTextFile(home + "/.ssh/id_ed2551
 await attempt("list ~", async () => { for await (const _ of Deno.readDir(home)) break; });
 await attempt("read the checkout", () => Deno.readTextFile(repo + "/deno.json"));
 await attempt("read ~/.claude/settings.json", () => Deno.readTextFile(home + "/.claude/settings.json"));
+await attempt("list ~/.claude", async () => { for await (const _ of Deno.readDir(home + "/.claude")) break; });
+await attempt("stat ~/.claude", () => Deno.stat(home + "/.claude"));
+await attempt("read ~/.claude/todos/x.json", () => Deno.readTextFile(home + "/.claude/todos/x.json"));
+await attempt("read ~/.claude/statsig/id", () => Deno.readTextFile(home + "/.claude/statsig/id"));
+await attempt("read ~/.claude/history.jsonl", () => Deno.readTextFile(home + "/.claude/history.jsonl"));
+await attempt("read ~/.claude/projects/-p/s.jsonl", () => Deno.readTextFile(home + "/.claude/projects/-p/s.jsonl"));
+await attempt("read ~/.claude/claude-dash/ingest-secret", () => Deno.readTextFile(home + "/.claude/claude-dash/ingest-secret"));
 await attempt("read ~/.claude/.credentials.json", () => Deno.readTextFile(home + "/.claude/.credentials.json"));
 await attempt("stat ~/.claude/.credentials.json", () => Deno.stat(home + "/.claude/.credentials.json"));
 await attempt("read ~/.config/claude/.credentials.json", () => Deno.readTextFile(home + "/.config/claude/.credentials.json"));
 await attempt("read ~/.claude/ide lock", () => Deno.readTextFile(home + "/.claude/ide/1234.lock"));
 await attempt("read ~/.claude/hooks/.env.discord", () => Deno.readTextFile(home + "/.claude/hooks/.env.discord"));
 await attempt("read ~/.config/claude/x.jsonl", () => Deno.readTextFile(home + "/.config/claude/x.jsonl"));
+await attempt("read ~/.config/claude/projects/-p/s.jsonl", () => Deno.readTextFile(home + "/.config/claude/projects/-p/s.jsonl"));
+await attempt("read ~/.config/claude/settings.json", () => Deno.readTextFile(home + "/.config/claude/settings.json"));
 await attempt("read ~/.config/other", () => Deno.readTextFile(home + "/.config/other"));
 await attempt("write ~/.config/claude", () => Deno.writeTextFile(home + "/.config/claude/y", "x"));
 await attempt("write ~/.claude/settings.json", () => Deno.writeTextFile(home + "/.claude/settings.json", "{}"));
@@ -79,18 +88,28 @@ Deno.test(
       await Deno.writeTextFile(join(h.claudeDir, "ide/1234.lock"), '{"authToken": "x"}');
       await Deno.writeTextFile(join(h.claudeDir, "hooks/.env.discord"), "DISCORD_TOKEN=x\n");
       await Deno.mkdir(join(h.claudeDir, "claude-dash"), { recursive: true });
-      await Deno.mkdir(join(h.home, ".config/claude"), { recursive: true });
+      await Deno.writeTextFile(join(h.claudeDir, "claude-dash/ingest-secret"), "s3cret\n");
+      // What Claude Code keeps beside what claude-dash reads: outside the allow-list.
+      await Deno.mkdir(join(h.claudeDir, "todos"));
+      await Deno.writeTextFile(join(h.claudeDir, "todos/x.json"), "[]");
+      await Deno.mkdir(join(h.claudeDir, "statsig"));
+      await Deno.writeTextFile(join(h.claudeDir, "statsig/id"), "x");
+      await Deno.writeTextFile(join(h.claudeDir, "history.jsonl"), "{}\n");
+      await Deno.mkdir(join(h.claudeDir, "projects/-p"));
+      await Deno.writeTextFile(join(h.claudeDir, "projects/-p/s.jsonl"), "{}\n");
+      await Deno.mkdir(join(h.home, ".config/claude/projects/-p"), { recursive: true });
       await Deno.writeTextFile(join(h.home, ".config/claude/.credentials.json"), token);
       await Deno.writeTextFile(join(h.home, ".config/claude/x.jsonl"), "{}\n");
+      await Deno.writeTextFile(join(h.home, ".config/claude/projects/-p/s.jsonl"), "{}\n");
+      await Deno.writeTextFile(join(h.home, ".config/claude/settings.json"), "{}");
       await Deno.writeTextFile(join(h.home, ".config/other"), "x");
       // The probe lives outside every allowed folder: Deno loads the main module regardless.
       const dir = await Deno.makeTempDir({ prefix: "claude-dash-probe-" });
       await Deno.writeTextFile(join(dir, "probe.js"), probe);
       const flags = await taskFlags("start", h.home);
-      const denied = (dir: string) => deniedInRoot.map((d) => `${dir}/${d}`);
+      const c = h.claudeDir;
       assert.deepEqual(flags, [
-        `--allow-read=${h.home}/.claude,${h.home}/.config/claude`,
-        `--deny-read=${[...denied(h.claudeDir), ...denied(`${h.home}/.config/claude`)].join(",")}`,
+        `--allow-read=${c}/projects,${c}/hooks,${c}/claude-dash,${c}/settings.json,${h.home}/.config/claude/projects`,
         `--allow-write=${h.home}/.claude/claude-dash`,
         "--allow-net=127.0.0.1,localhost",
         "--allow-env=HOME,XDG_CONFIG_HOME,CLAUDE_CONFIG_DIR",
@@ -110,12 +129,21 @@ Deno.test(
         "list ~": "NotCapable",
         "read the checkout": "NotCapable",
         "read ~/.claude/settings.json": "ok",
+        "list ~/.claude": "NotCapable",
+        "stat ~/.claude": "NotCapable",
+        "read ~/.claude/todos/x.json": "NotCapable",
+        "read ~/.claude/statsig/id": "NotCapable",
+        "read ~/.claude/history.jsonl": "NotCapable",
+        "read ~/.claude/projects/-p/s.jsonl": "ok",
+        "read ~/.claude/claude-dash/ingest-secret": "ok",
         "read ~/.claude/.credentials.json": "NotCapable",
         "stat ~/.claude/.credentials.json": "NotCapable",
         "read ~/.config/claude/.credentials.json": "NotCapable",
         "read ~/.claude/ide lock": "NotCapable",
         "read ~/.claude/hooks/.env.discord": "ok",
-        "read ~/.config/claude/x.jsonl": "ok",
+        "read ~/.config/claude/x.jsonl": "NotCapable",
+        "read ~/.config/claude/projects/-p/s.jsonl": "ok",
+        "read ~/.config/claude/settings.json": "NotCapable",
         "read ~/.config/other": "NotCapable",
         "write ~/.config/claude": "NotCapable",
         "write ~/.claude/settings.json": "NotCapable",
@@ -197,11 +225,15 @@ Deno.test(
 
     const flags = await taskFlags("start", h.home, env);
     const readable = flags.find((f) => f.startsWith("--allow-read="))!.slice(13).split(",");
-    // Claude Code's login tokens (bait) and the rest of what it keeps but claude-dash never reads.
-    const denied = flags.find((f) => f.startsWith("--deny-read="))!.slice(12).split(",");
-    assert.ok(denied.includes(`${h.home}/.claude/.credentials.json`));
+    // Claude Code's login tokens (bait): outside every readable folder.
     await Deno.writeTextFile(join(h.claudeDir, ".credentials.json"), '{"accessToken": "x"}');
-    assert.deepEqual(readable, [`${h.home}/.claude`, `${h.home}/.config/claude`, alt]);
+    assert.ok(!readable.some((d) => `${h.claudeDir}/.credentials.json`.startsWith(d)));
+    const c = h.claudeDir;
+    assert.deepEqual(readable, [
+      ...["projects", "hooks", "claude-dash", "settings.json"].map((p) => `${c}/${p}`),
+      `${h.home}/.config/claude/projects`,
+      `${alt}/projects`,
+    ]);
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", ...flags, join(root, "main.ts"), "--port", "0"],
       env: {
@@ -291,8 +323,7 @@ Deno.test(
       const outsideSet = records.filter((r) => {
         switch (r.permission) {
           case "read":
-            return !readable.some((dir) => inside(r.value, dir)) ||
-              denied.some((path) => inside(r.value, path));
+            return !readable.some((dir) => inside(r.value, dir));
           case "write":
             return !inside(r.value, `${claude}/claude-dash`);
           case "net":
@@ -314,7 +345,7 @@ Deno.test(
       assert.ok(kinds("net", (v) => v.startsWith("127.0.0.1")), "the listener");
       assert.ok(kinds("env", (v) => v === "HOME"), "HOME");
       console.log(
-        `audit: ${records.length} permission checks, all inside read ~/.claude (+ ~/.config/claude, CLAUDE_CONFIG_DIR), write ~/.claude/claude-dash, net 127.0.0.1, env HOME (+ the two root variables)`,
+        `audit: ${records.length} permission checks, all inside read ~/.claude/{projects,hooks,claude-dash,settings.json} (+ projects/ of ~/.config/claude and CLAUDE_CONFIG_DIR), write ~/.claude/claude-dash, net 127.0.0.1, env HOME (+ the two root variables)`,
       );
     } finally {
       await Deno.remove(auditDir, { recursive: true });
@@ -552,12 +583,10 @@ Deno.test("the launcher's doctor mode runs `main.ts doctor` with exactly start's
   assert.deepEqual(doctor, [
     "run",
     "--no-config",
-    "--allow-read=/home/u/.claude,/xdg/claude,/a,/home/u/b",
-    `--deny-read=${
-      ["/home/u/.claude", "/xdg/claude", "/a", "/home/u/b"].flatMap((r) =>
-        deniedInRoot.map((d) => `${r}/${d}`)
-      ).join(",")
-    }`,
+    "--allow-read=" + [
+      ...["projects", "hooks", "claude-dash", "settings.json"].map((p) => `/home/u/.claude/${p}`),
+      ...["/xdg/claude", "/a", "/home/u/b"].map((r) => `${r}/projects`),
+    ].join(","),
     "--allow-write=/home/u/.claude/claude-dash",
     "--allow-net=127.0.0.1,localhost",
     "--allow-env=HOME,XDG_CONFIG_HOME,CLAUDE_CONFIG_DIR",

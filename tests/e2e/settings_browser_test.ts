@@ -4,7 +4,6 @@
 // the ingest buttons pause and resume live ingest.
 
 import assert from "node:assert/strict";
-import { type Dashboard, startDashboard } from "../../src/commands/dashboard.ts";
 import {
   browserTest,
   closeBrowser,
@@ -13,6 +12,7 @@ import {
   type WatchedPage,
 } from "../support/browser.ts";
 import { makeHome } from "../support/home.ts";
+import { type Served, serveReady } from "../support/served.ts";
 import { count } from "../support/wait.ts";
 
 Deno.test(
@@ -20,12 +20,8 @@ Deno.test(
   browserTest,
   async () => {
     const home = await makeHome();
-    const serve = async () => {
-      const d = startDashboard({ claudeDir: home.claudeDir, dbPath: home.dbPath, port: 0 });
-      await d.ingester.ready;
-      return d;
-    };
-    let d: Dashboard = await serve();
+    const serve = () => serveReady(home);
+    let d: Served = await serve();
     let w: WatchedPage | null = null;
     try {
       w = await openPage();
@@ -100,10 +96,10 @@ Deno.test(
       assert.equal(await page.getAttribute("#ingest-state", "data-state"), "live");
       await page.click("#action-pause");
       await page.waitForSelector('#ingest-state[data-state="paused"]', { timeout: 5000 });
-      assert.equal(d.ingester.stats.paused, true);
+      assert.equal((await d.ingest()).paused, true);
       await page.click("#action-pause");
       await page.waitForSelector('#ingest-state[data-state="live"]', { timeout: 5000 });
-      assert.equal(d.ingester.stats.paused, false);
+      assert.equal((await d.ingest()).paused, false);
       await page.click("#action-vacuum");
       await page.waitForSelector('#action-status[data-state="ok"]', { timeout: 10_000 });
       assert.match(await page.textContent("#action-status") ?? "", /vacuumed/);

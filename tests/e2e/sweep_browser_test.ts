@@ -17,28 +17,27 @@ import {
   startFixtureDashboard,
 } from "../support/browser.ts";
 import { makeHome } from "../support/home.ts";
-import { startDashboard } from "../../src/commands/dashboard.ts";
+import { serveReady } from "../support/served.ts";
 import { generate } from "../../src/demo/workload.ts";
 
 const docsDir = new URL("../../docs/", import.meta.url).pathname;
 const updateDocs = Deno.env.get("CLAUDE_DASH_UPDATE_DOCS") === "1";
 
-interface Served {
+interface Home {
   url: string;
   stop(): Promise<void>;
 }
 
-async function fixtureHome(): Promise<Served> {
+async function fixtureHome(): Promise<Home> {
   const f = await startFixtureDashboard();
   return { url: f.dashboard.url, stop: f.stop };
 }
 
-async function demoHome(): Promise<Served> {
+async function demoHome(): Promise<Home> {
   const home = await makeHome();
   // Recent data, so the overview's default range shows it.
   await generate({ dir: home.claudeDir, events: 3000, seed: 15, baseTimeMs: Date.now() });
-  const d = startDashboard({ claudeDir: home.claudeDir, dbPath: home.dbPath, port: 0 });
-  await d.ingester.ready;
+  const d = await serveReady(home);
   return {
     url: d.url,
     stop: async () => {
@@ -108,7 +107,7 @@ async function checkTimeline(
 }
 
 /** Every session's timeline: each tool call once, no prompt twice in a row, clean text. */
-async function sweepTimelines(name: string, served: Served) {
+async function sweepTimelines(name: string, served: Home) {
   const r = await fetch(`${served.url}/api/sessions?limit=200`);
   const { sessions } = await r.json() as { sessions: { session_id: string }[] };
   const w = await openPage();
@@ -132,7 +131,7 @@ async function sweepTimelines(name: string, served: Served) {
   assert.ok(prompts > 0, `${name}: the timelines show prompts`);
 }
 
-async function sweep(name: string, served: Served) {
+async function sweep(name: string, served: Home) {
   const session = await busiestSession(served.url);
   const pages: Array<[string, string]> = [
     ["overview", "/"],

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { browserTest, closeBrowser, openPage, screenshot } from "../support/browser.ts";
 import { makeHome, writeHook } from "../support/home.ts";
-import { startDashboard } from "../../src/commands/dashboard.ts";
+import { serveReady } from "../support/served.ts";
 import { generate } from "../../src/demo/workload.ts";
 import type { TimelinePage } from "../../src/core/view_data.ts";
 
@@ -47,10 +47,9 @@ Deno.test(
   async () => {
     const home = await makeHome();
     await generate({ dir: home.claudeDir, events: 1500, seed: 21, baseTimeMs: Date.now() });
-    const d = startDashboard({ claudeDir: home.claudeDir, dbPath: home.dbPath, port: 0 });
+    const d = await serveReady(home);
     const w = await openPage();
     try {
-      await d.ingester.ready;
       // The busiest generated session, as served: one row per call, every call on the page.
       const { sessions } = await (await fetch(`${d.url}/api/sessions?sort=tools&limit=1`)).json();
       const busy = sessions[0].session_id as string;

@@ -2,7 +2,7 @@
 // transcript without a reload, and /usage renders its windows, days and weeks without errors.
 
 import assert from "node:assert/strict";
-import { startDashboard } from "../../src/commands/dashboard.ts";
+import { serveReady } from "../support/served.ts";
 import { browserTest, closeBrowser, openPage, screenshot } from "../support/browser.ts";
 import { makeHome } from "../support/home.ts";
 import {
@@ -40,8 +40,7 @@ Deno.test(
         assistantLine(line(now - 30 * minuteMs, 2, 1000)) +
         assistantLine(line(now - 20 * minuteMs, 3, 1000)),
     );
-    const d = startDashboard({ claudeDir: h.claudeDir, dbPath: h.dbPath, port: 0 });
-    await d.ingester.ready;
+    const d = await serveReady(h);
     const w = await openPage();
     try {
       const res = await w.page.goto(d.url + "/", { waitUntil: "load" });

@@ -3,7 +3,7 @@
 
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { join } from "node:path";
-import { type Dashboard, startDashboard } from "../../src/commands/dashboard.ts";
+import { type Served, serveReady } from "./served.ts";
 import { makeHome, type TestHome, writeFixtures } from "./home.ts";
 import { chromium as chromiumPrereq, skipLine } from "./prereqs.ts";
 
@@ -74,10 +74,10 @@ export async function openPage(): Promise<WatchedPage> {
   return { context, page, errors, close: () => context.close() };
 }
 
-/** A dashboard on a fixture home, backfilled; stop() closes it and removes the home. */
+/** A server (under the start flags) on a fixture home, backfilled; stop() ends it, removes the home. */
 export interface FixtureDashboard {
   home: TestHome;
-  dashboard: Dashboard;
+  dashboard: Served;
   stop(): Promise<void>;
 }
 
@@ -85,8 +85,7 @@ export async function startFixtureDashboard(): Promise<FixtureDashboard> {
   const home = await makeHome();
   try {
     await writeFixtures(home.claudeDir);
-    const dashboard = startDashboard({ claudeDir: home.claudeDir, dbPath: home.dbPath, port: 0 });
-    await dashboard.ingester.ready;
+    const dashboard = await serveReady(home);
     return {
       home,
       dashboard,

@@ -93,16 +93,23 @@ export async function writeHook(
   payload: Record<string, unknown> & { hook_event_name: string; session_id: string },
 ): Promise<string> {
   const now = new Date();
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "_")
-    .replace(/\.(\d{3})Z$/, `_$1${String(Math.floor(Math.random() * 1000)).padStart(3, "0")}`);
-  const path = join(
-    claudeDir,
-    "hooks/logs/raw_json",
-    `${stamp}_${payload.hook_event_name}_${payload.session_id}.json`,
-  );
-  await Deno.writeTextFile(
-    path,
-    JSON.stringify({ timestamp: now.toISOString(), ...payload }, null, 2),
-  );
-  return path;
+  const text = JSON.stringify({ timestamp: now.toISOString(), ...payload }, null, 2);
+  // Names as the notifier's (time to the microsecond); two hooks of one session in the same
+  // millisecond may draw the same made-up microseconds: createNew, then draw again.
+  for (;;) {
+    const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "_")
+      .replace(/\.(\d{3})Z$/, `_$1${String(Math.floor(Math.random() * 1000)).padStart(3, "0")}`);
+    const path = join(
+      claudeDir,
+      "hooks/logs/raw_json",
+      `${stamp}_${payload.hook_event_name}_${payload.session_id}.json`,
+    );
+    try {
+      await Deno.writeTextFile(path, text, { createNew: true });
+    } catch (e) {
+      if (e instanceof Deno.errors.AlreadyExists) continue;
+      throw e;
+    }
+    return path;
+  }
 }

@@ -9,6 +9,7 @@ export interface SseMessage {
 export class SseClient {
   messages: SseMessage[] = [];
   #controller = new AbortController();
+  #reader: ReadableStreamDefaultReader<string> | null = null;
   #waiters: Array<() => void> = [];
   done: Promise<void>;
   status = 0;
@@ -23,6 +24,7 @@ export class SseClient {
       this.status = res.status;
       if (!res.body) return;
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      this.#reader = reader;
       let buf = "";
       for (;;) {
         const { value, done } = await reader.read();
@@ -65,6 +67,9 @@ export class SseClient {
 
   close(): Promise<void> {
     this.#controller.abort();
+    // The abort alone can leave a pending read unsettled once a spawned server has sent a
+    // long replay; cancelling the reader always ends it.
+    this.#reader?.cancel().catch(() => {});
     return this.done;
   }
 }

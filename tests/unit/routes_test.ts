@@ -86,7 +86,8 @@ Deno.test("GET / renders the overview with the seeded sessions and the live feed
 });
 
 Deno.test("GET /api/overview is the overview's JSON twin: sessions, events, KPIs, activity", async () => {
-  const o = await json(await t.get("/api/overview"));
+  // 24h, not the default "today": the seed's last hour may straddle midnight.
+  const o = await json(await t.get("/api/overview?range=24h"));
   const sessions = o.sessions as Rows;
   assert.deepEqual(sessions.map((s) => s.session_id).sort(), [hookSession, transcriptSession]);
   assert.equal(o.total_sessions, 2);
@@ -119,9 +120,9 @@ Deno.test("GET /api/overview/activity is the events of the last hour by type, pe
 });
 
 Deno.test("GET /api/overview/tools and /api/overview/errors list the top tools and the latest errors", async () => {
-  const tools = await json<Rows>(await t.get("/api/overview/tools"));
+  const tools = await json<Rows>(await t.get("/api/overview/tools?range=24h"));
   assert.deepEqual(tools.map((r) => r.tool_name), ["Bash", "Grep", "Read"]);
-  const errors = await json<Rows>(await t.get("/api/overview/errors"));
+  const errors = await json<Rows>(await t.get("/api/overview/errors?range=24h"));
   assert.deepEqual(errors.map((e) => e.kind).sort(), ["ingest", "tool_failure"]);
 });
 

@@ -6,6 +6,7 @@ import { doctorRecentHookMs } from "../../core/config.ts";
 import { rawJsonRel } from "../hook.ts";
 import type { Check, DoctorView, RootView, TranscriptsView } from "./view.ts";
 import { hookEvents } from "../../core/first_run.ts";
+import { classifyDbError, dbFix, rebuildLoses } from "../../core/db_health.ts";
 
 function ago(ms: number, now: number): string {
   const s = Math.max(0, Math.round((now - ms) / 1000));
@@ -108,6 +109,7 @@ export function diagnose(v: DoctorView): Check[] {
     settingsCheck(v),
     threadsCheck(v),
     databaseCheck(v),
+    ...dbStateChecks(v),
     portCheck(v),
     permissionsCheck(v),
   ];
@@ -332,7 +334,9 @@ function databaseCheck(v: DoctorView): Check {
       required: true,
       label: "claude-dash database",
       detail: `${v.dbPath} cannot be opened: ${d.error}`,
-      fix: "stop claude-dash, move the file away and start again: it rebuilds from ~/.claude",
+      fix: classifyDbError(d.error) === "corrupt"
+        ? rebuildFix
+        : dbFix(classifyDbError(d.error), v.dbPath) ?? rebuildFix,
     };
   } else {
     const version = d.schemaVersion ?? 0;
@@ -352,12 +356,47 @@ function databaseCheck(v: DoctorView): Check {
           : ` (upgraded to ${v.currentSchema} at next start)`
       }`,
       fix: !healthy
-        ? "stop claude-dash, move the file away and start again: it rebuilds from ~/.claude"
+        ? rebuildFix
         : newer
         ? "upgrade claude-dash, or pass --db with another file"
         : undefined,
     };
   }
+}
+
+const rebuildFix = "start claude-dash: it moves the damaged file aside (never deletes it) and " +
+  `rebuilds from ~/.claude; not recovered: ${rebuildLoses}`;
+
+/**
+ * The running dashboard's database state (read-only, disk full … as its /health says) and the
+ * damaged files it moved aside, each with what to do.
+ */
+function dbStateChecks(v: DoctorView): Check[] {
+  const checks: Check[] = [];
+  const db = v.portState.db;
+  if (db && db.state !== "ok") {
+    checks.push({
+      ok: false,
+      required: true,
+      label: "dashboard database",
+      detail: `the running claude-dash cannot write its database: ${db.state.replace("_", " ")}${
+        db.message ? ` (${db.message})` : ""
+      }`,
+      fix: db.fix ?? "see the claude-dash log",
+    });
+  }
+  const moved = v.movedAside ?? [];
+  if (moved.length > 0) {
+    checks.push({
+      ok: false,
+      required: false,
+      label: "damaged databases kept",
+      detail: `${plural(moved.length, "damaged database")} moved aside and rebuilt from ` +
+        `the sources: ${moved.map((m) => `${m.path} (${size(m.bytes)})`).join(", ")}`,
+      fix: `not recovered from them: ${rebuildLoses}; delete them once you no longer need them`,
+    });
+  }
+  return checks;
 }
 
 /** The port: free, already claude-dash, or taken by another program. */

@@ -9,7 +9,7 @@ import { rawJsonRel } from "../hook.ts";
 import { classify } from "../../ingest/sources.ts";
 import { isClaudeDashHook } from "../../core/first_run.ts";
 import { readThreads } from "../../ingest/read_threads.ts";
-import { extraRoots, rootEnv } from "../../ingest/roots.ts";
+import { extraRoots, rootAccess, rootEnv } from "../../ingest/roots.ts";
 import { migrations } from "../../store/migrations.ts";
 import { schemaVersion } from "../../store/db.ts";
 import type { DoctorView, RootView, TranscriptsView } from "./view.ts";
@@ -122,14 +122,6 @@ function writableByMode(path: string, stopAt: string, ownerUid: number | null): 
   }
 }
 
-function canRead(path: string): boolean {
-  try {
-    return Deno.permissions.querySync({ name: "read", path }).state === "granted";
-  } catch {
-    return false;
-  }
-}
-
 function canReadEnv(variable: string): boolean {
   try {
     return Deno.permissions.querySync({ name: "env", variable }).state === "granted";
@@ -174,32 +166,22 @@ export async function inspect(opts: CliOptions, scope: InspectScope = {}): Promi
     writable: { ownDir: null, rawJson: null },
   };
 
-  let ownerUid: number | null = null;
   // Real paths of the folders already counted: a root reached twice is read once (as the
   // server's findRoots does).
   const seen = new Map<string, string>();
-  if (!canRead(dir)) {
-    view.claude = { state: "no-permission" };
-  } else {
-    try {
-      const st = Deno.statSync(dir);
-      ownerUid = st.uid;
-      if (!st.isDirectory) view.claude = { state: "not-a-folder" };
-      else {
-        for (const _ of Deno.readDirSync(dir)) break;
-        seen.set(Deno.realPathSync(dir), dir);
-      }
-    } catch (e) {
-      view.claude = e instanceof Deno.errors.NotFound
-        ? { state: "missing" }
-        : { state: "unreadable", error: errText(e) };
-    }
-  }
+  // Under the server's flags only folders inside it are readable (roots.ts rootAccess).
+  const access = rootAccess(dir);
+  const ownerUid = access.uid;
+  if (access.state === "ok" && access.realPath) seen.set(access.realPath, dir);
+  else if (access.state === "unreadable") {
+    view.claude = { state: "unreadable", error: access.error ?? "" };
+  } else if (access.state !== "ok") view.claude = { state: access.state };
 
   if (!scope.onlyClaudeDir) inspectRoots(view, seen);
   if (view.claude.state === "ok") await inspectClaudeDir(view);
 
   view.db = inspectDb(dbPath, opts.full === true);
+  view.movedAside = movedAside(dbPath);
   view.portState = await inspectPort(port, dir);
   view.writable = {
     ownDir: writableByMode(dbPath.slice(0, dbPath.lastIndexOf("/")), dir, ownerUid),
@@ -217,25 +199,15 @@ function inspectRoots(view: DoctorView, seen: Map<string, string>): void {
     const none = { count: 0, newestMs: null, newestRel: null };
     const r: RootView = { ...c, state: "found", sameAs: null, transcripts: none };
     view.roots.push(r);
-    if (!canRead(c.path)) {
-      r.state = "no-permission";
+    const access = rootAccess(c.path);
+    if (access.state !== "ok" || !access.realPath) {
+      r.state = access.state === "ok" ? "unreadable" : access.state;
+      if (access.state === "unreadable") r.error = access.error;
       continue;
     }
-    try {
-      if (!Deno.statSync(c.path).isDirectory) {
-        r.state = "not-a-folder";
-        continue;
-      }
-      for (const _ of Deno.readDirSync(c.path)) break;
-      const real = Deno.realPathSync(c.path);
-      r.sameAs = seen.get(real) ?? null;
-      if (r.sameAs) continue;
-      seen.set(real, c.path);
-    } catch (e) {
-      r.state = e instanceof Deno.errors.NotFound ? "missing" : "unreadable";
-      if (r.state === "unreadable") r.error = errText(e);
-      continue;
-    }
+    r.sameAs = seen.get(access.realPath) ?? null;
+    if (r.sameAs) continue;
+    seen.set(access.realPath, c.path);
     const { now, ...t } = transcriptsIn(c.path);
     r.transcripts = t;
     view.now = Math.max(view.now, now);
@@ -350,18 +322,47 @@ async function inspectPort(port: number, claudeDir: string): Promise<DoctorView[
     const res = await fetch(`http://127.0.0.1:${port}/api/health`, {
       signal: AbortSignal.timeout(1500),
     });
-    const body = await res.json() as { events?: unknown; claude_dir?: unknown };
+    const body = await res.json() as { events?: unknown; claude_dir?: unknown; db?: unknown };
     if (typeof body.events === "number") {
       // A dashboard of another HOME (or --claude-dir) answers too: it is not this setup's.
       const served = typeof body.claude_dir === "string" ? body.claude_dir : null;
       return served === null || sameFolder(served, claudeDir)
-        ? { state: "claude-dash", events: body.events }
+        ? { state: "claude-dash", events: body.events, db: dbStateOf(body.db) }
         : { state: "other-claude-dash", events: body.events, claudeDir: served };
     }
   } catch {
     // not claude-dash
   }
   return { state: "busy" };
+}
+
+/** The `db` block of a dashboard's /api/health, if it has one. */
+function dbStateOf(v: unknown): NonNullable<DoctorView["portState"]["db"]> | undefined {
+  if (typeof v !== "object" || v === null || !("state" in v) || typeof v.state !== "string") {
+    return undefined;
+  }
+  const text = (x: unknown) => (typeof x === "string" ? x : null);
+  return {
+    state: v.state,
+    message: "message" in v ? text(v.message) : null,
+    fix: "fix" in v ? text(v.fix) : null,
+  };
+}
+
+/** Damaged databases moved aside beside `dbPath` (their -wal / -shm not counted). */
+function movedAside(dbPath: string): Array<{ path: string; bytes: number }> {
+  const dir = dbPath.slice(0, dbPath.lastIndexOf("/")) || ".";
+  const prefix = `${dbPath.slice(dbPath.lastIndexOf("/") + 1)}.corrupt-`;
+  const found: Array<{ path: string; bytes: number }> = [];
+  try {
+    for (const e of Deno.readDirSync(dir)) {
+      if (!e.isFile || !e.name.startsWith(prefix) || /-(wal|shm)$/.test(e.name)) continue;
+      found.push({ path: `${dir}/${e.name}`, bytes: Deno.statSync(`${dir}/${e.name}`).size });
+    }
+  } catch {
+    // no folder yet, or not readable: nothing to report
+  }
+  return found.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
 /** Whether two paths name one folder: the same text, or the same real path where readable. */

@@ -60,6 +60,8 @@ export interface DoctorView {
   };
   /** Schema version this claude-dash writes. */
   currentSchema: number;
+  /** Damaged databases claude-dash moved aside (`claude-dash.db.corrupt-<time>`), kept for you. */
+  movedAside?: Array<{ path: string; bytes: number }>;
   /**
    * The port: free; claude-dash serving this Claude Code folder; claude-dash serving another one
    * (`claudeDir`, e.g. another HOME's); another program; or not checkable.
@@ -69,6 +71,8 @@ export interface DoctorView {
     events?: number;
     claudeDir?: string;
     error?: string;
+    /** The running dashboard's own database state (its /api/health `db`), when it says. */
+    db?: { state: string; message: string | null; fix: string | null };
   };
   /** Whether a folder can be written (by its mode bits), or null when unknown. */
   writable: { ownDir: boolean | null; rawJson: boolean | null };

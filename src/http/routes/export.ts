@@ -24,7 +24,20 @@ export function exportApi(deps: RouteDeps): Hono {
     }
     const f = format as ExportFormat;
     const v = eventsView(q, Date.now(), maxPageRows);
-    const stream = exportEventsStream(deps.db, { format: f, filters: v.filters, q: v.q });
+    const health = deps.dbHealth?.snapshot();
+    if (health && (!health.open || health.state === "corrupt" || health.state === "deleted")) {
+      // The file is not (or no longer) what is open: an export now would be empty or partial.
+      return c.json(
+        { error: `the database cannot be exported now (${health.state})`, db: health },
+        503,
+      );
+    }
+    const stream = exportEventsStream(deps.db, {
+      format: f,
+      filters: v.filters,
+      q: v.q,
+      onDbError: (e) => deps.dbHealth?.queryFailed(e),
+    });
     return c.body(stream, 200, {
       "Content-Type": exportFormats[f].type,
       "Content-Disposition": `attachment; filename="${exportFilename(f, Date.now())}"`,

@@ -6,7 +6,12 @@ import { Hono } from "hono";
 import { join } from "node:path";
 import type { RouteDeps } from "../deps.ts";
 import { htmlPage, wantsHtml } from "../html.tsx";
-import { healthReport, ingestErrors, storeCounts } from "../../store/read/metrics.ts";
+import {
+  healthReport,
+  ingestErrors,
+  type StoreCounts,
+  storeCounts,
+} from "../../store/read/metrics.ts";
 import type { IngestStats } from "../../ingest/stats.ts";
 import type { HealthSnapshot, IngestFigures } from "../../core/view_data.ts";
 import type { HealthReport } from "../../core/types.ts";
@@ -16,24 +21,48 @@ import { projectsFolder } from "./settings.tsx";
 /** Unreadable files and lines listed on the page and in its twin. */
 const recentErrorRows = 200;
 
+const noCounts: StoreCounts = {
+  events: 0,
+  sessions: 0,
+  files: 0,
+  errors: 0,
+  lastEventTs: null,
+  dbBytes: 0,
+};
+
 /** GET /health and /api/health, sharing one ingest-rate meter. */
 export function healthRoutes(deps: RouteDeps): { page: Hono; api: Hono } {
   const { db } = deps;
   const rates = rateMeter();
+  /** A read of a broken database answers with nothing (its state says why), never a 500. */
+  const safely = <T,>(read: () => T, none: T): T => {
+    try {
+      return read();
+    } catch (e) {
+      deps.dbHealth?.queryFailed(e);
+      return none;
+    }
+  };
+  const errorsNow = () => safely(() => ingestErrors(db, recentErrorRows), []);
   /** The stored counts with the status they imply, and why it is "waiting" if it is. */
   const report = async () => {
-    const r = healthReport(storeCounts(db), (Date.now() - deps.startedAt) / 1000);
+    const counts = safely<StoreCounts | null>(() => storeCounts(db), null) ?? noCounts;
+    const r = healthReport(counts, (Date.now() - deps.startedAt) / 1000);
+    const dbHealth = deps.dbHealth?.snapshot() ?? null;
     const ingest = deps.ingester?.stats ?? null;
     const projects: Record<string, boolean> = {};
     for (const root of ingest?.roots ?? []) {
       projects[root.path] = root.found && await projectsFolder(root.path);
     }
     const waiting = waitingReason(r, ingest, deps.claudeDir, projects);
+    const dbBad = dbHealth !== null && dbHealth.state !== "ok";
     return {
       ...r,
-      status: waiting === null ? r.status : "waiting" as const,
-      waiting_reason: waiting,
+      // A database that refuses writes outranks "waiting": nothing would be stored anyway.
+      status: dbBad ? "degraded" as const : waiting === null ? r.status : "waiting" as const,
+      waiting_reason: dbBad ? null : waiting,
       projects_found: projects,
+      db: dbHealth,
     };
   };
   const snapshot = async (): Promise<HealthSnapshot> => {
@@ -57,7 +86,7 @@ export function healthRoutes(deps: RouteDeps): { page: Hono; api: Hono } {
       json: "/api/health",
       children: HealthPage({
         snapshot: await snapshot(),
-        errors: ingestErrors(db, recentErrorRows),
+        errors: errorsNow(),
         claudeDir: deps.claudeDir,
         dbPath: deps.dbPath,
       }),
@@ -67,7 +96,9 @@ export function healthRoutes(deps: RouteDeps): { page: Hono; api: Hono } {
     c.json({
       ...(await snapshot()),
       otlp: deps.exporter?.stats ?? null,
-      recent_errors: ingestErrors(db, recentErrorRows),
+      alerts: deps.alerts?.stats ?? null,
+      connections: deps.connections?.stats ?? null,
+      recent_errors: errorsNow(),
     }));
   return { page, api };
 }

@@ -140,11 +140,13 @@ export function actionsApi(deps: RouteDeps): Hono {
   app.post("/vacuum", (c) => {
     const r = vacuumDb(deps.db);
     const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
-    return c.json({
-      ok: true,
-      ...r,
-      message: `vacuumed: ${mib(r.bytes_before)} → ${mib(r.bytes_after)} in ${Math.round(r.ms)} ms`,
-    });
+    // An old database cannot be compacted in place under the sandbox: say when it will be.
+    const message = r.mode === "incremental"
+      ? `vacuumed: ${mib(r.bytes_before)} → ${mib(r.bytes_after)} in ${Math.round(r.ms)} ms`
+      : `this database (${
+        mib(r.bytes_before)
+      }) was made before in-place vacuum: it is rewritten compactly when claude-dash next starts (restart it); from then on Vacuum compacts at once`;
+    return c.json({ ok: true, ...r, message });
   });
   return app;
 }

@@ -5,7 +5,7 @@
 // (id ≤ maxId), so an export is a snapshot. Rows come back raw; masking is the caller's job.
 
 import type { Db } from "../db.ts";
-import { allRows, type RowOf } from "../rows.ts";
+import { allRows, oneRow, type RowOf } from "../rows.ts";
 import { filterSql, type SqlParams } from "./events.ts";
 import type { ExplorerFilters } from "../../core/view_data.ts";
 
@@ -49,11 +49,8 @@ const columns = (raw: boolean) =>
    events.type, events.tool_name, events.tool_use_id, events.is_sidechain, events.error_kind,
    events.summary, ${raw ? "events.raw" : "NULL AS raw"}`;
 
-/** Prepares the page query once; each call returns the next `limit` rows after `after`. */
-export function exportPages(
-  db: Db,
-  q: ExportQuery,
-): (after: ExportCursor | null, limit: number) => ExportRow[] {
+/** The filters' WHERE terms and their parameters (the search term apart). */
+function conditions(q: ExportQuery): { base: SqlParams; where: string[] } {
   const base: SqlParams = { maxId: q.maxId };
   const { project, ...filters } = q.filters;
   const where = filterSql(filters, base);
@@ -63,6 +60,32 @@ export function exportPages(
     where.push("+events.session_id IN (SELECT session_id FROM sessions WHERE project = :project)");
     base.project = project;
   }
+  return { base, where };
+}
+
+const countShape = { n: "int" } as const;
+
+/**
+ * How many rows the export must produce, counted before it starts: the pages' total is
+ * compared with it at the end, so rows a damaged index skips without an error are noticed.
+ */
+export function exportCount(db: Db, q: ExportQuery): number {
+  const { base, where } = conditions(q);
+  const and = where.map((w) => `AND ${w}`).join(" ");
+  const sql = q.match
+    ? `SELECT count(*) AS n FROM events_fts JOIN events ON events.id = events_fts.rowid
+      WHERE events_fts MATCH :m AND events_fts.rowid <= :maxId ${and}`
+    : `SELECT count(*) AS n FROM events WHERE events.id <= :maxId ${and}`;
+  if (q.match) base.m = q.match;
+  return oneRow(db.prepare(sql), countShape, base)?.n ?? 0;
+}
+
+/** Prepares the page query once; each call returns the next `limit` rows after `after`. */
+export function exportPages(
+  db: Db,
+  q: ExportQuery,
+): (after: ExportCursor | null, limit: number) => ExportRow[] {
+  const { base, where } = conditions(q);
   let sql: string;
   if (q.match) {
     base.m = q.match;

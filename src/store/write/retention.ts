@@ -9,6 +9,7 @@ import { retentionBatchRows, retentionIntervalMs } from "../../core/config.ts";
 import { type Db, inTransaction } from "../db.ts";
 import { readSettings } from "../settings.ts";
 import { log } from "../../core/log.ts";
+import { syncMasking } from "./masking.ts";
 
 const dayMs = 24 * 3600_000;
 
@@ -82,7 +83,11 @@ async function deleteOlder(
   for (const [what, sql] of batches) {
     const stmt = db.prepare(sql);
     for (;;) {
-      const n = Number(inTransaction(db, () => stmt.run({ cutoff, n: batchRows }).changes));
+      const n = Number(inTransaction(db, () => {
+        // The delete trigger recomputes each event's indexed text: masked as it was indexed.
+        if (what === "events") syncMasking(db);
+        return stmt.run({ cutoff, n: batchRows }).changes;
+      }));
       result[what] += n;
       if (n < batchRows) break;
       await pause();

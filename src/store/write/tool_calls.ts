@@ -1,16 +1,25 @@
 // The tool_calls table: Pre/Post pairing by tool_use_id, merging what hooks and transcripts
-// say of one call, and the repair of calls without an id (older hooks), re-paired by order
-// from every stored event of their session + tool so the result never depends on read order.
+// say of one call, and the repair of calls without an id (older hooks), paired by order within
+// their session + tool so the result never depends on read order. The repair is incremental:
+// FIFO pairing closes calls in the order they opened, so the calls still open at any instant are
+// the last Pre events before it; a batch whose earliest new event is at `fromTs` keeps every
+// call that ended before it and re-pairs only those open Pres and the events from `fromTs` on.
+// Its queries are pinned to the indexes of migration_idless_pairing.ts (INDEXED BY), so the
+// cost follows the pairs a batch changed, never the calls of that tool stored in all sessions.
 
 import type { NormalizedEvent, ToolEffect } from "../../core/types.ts";
 import { oneLine, toolInputSummary } from "../../core/text.ts";
 import type { Db } from "../db.ts";
+import { allRows } from "../rows.ts";
 
 export class ToolCallWrites {
   #startById;
   #endById;
   #noIdEvents;
-  #clearNoId;
+  #lastPres;
+  #openAt;
+  #clearOpen;
+  #clearEnded;
   #insertPaired;
 
   constructor(db: Db) {
@@ -31,14 +40,36 @@ export class ToolCallWrites {
         status = CASE WHEN tool_calls.status = 'error' OR excluded.status = 'error' THEN 'error' ELSE 'ok' END,
         error = COALESCE(tool_calls.error, excluded.error),
         tool_name = CASE WHEN tool_calls.tool_name = '?' THEN excluded.tool_name ELSE tool_calls.tool_name END`);
+    // The group's id-less tool events from `fromTs` on, in pairing order.
     this.#noIdEvents = db.prepare(`
       SELECT ts, type, json_extract(raw, '$.tool_input') AS input, json_extract(raw, '$.error') AS error
-      FROM events WHERE session_id = ? AND tool_name = ? AND tool_use_id IS NULL AND source = 'hook'
-        AND type IN ('PreToolUse', 'PostToolUse', 'PostToolUseFailure')
+      FROM events INDEXED BY events_idless_calls
+      WHERE session_id = ? AND tool_name = ? AND tool_use_id IS NULL AND source = 'hook'
+        AND type IN ('PreToolUse', 'PostToolUse', 'PostToolUseFailure') AND ts >= ?
       ORDER BY ts, key`);
-    this.#clearNoId = db.prepare(
-      "DELETE FROM tool_calls WHERE session_id = ? AND tool_name = ? AND tool_use_id IS NULL",
-    );
+    // The last `n` Pre events before `fromTs`: the calls still open there, newest first.
+    this.#lastPres = db.prepare(`
+      SELECT ts, type, json_extract(raw, '$.tool_input') AS input, NULL AS error
+      FROM events INDEXED BY events_idless_calls
+      WHERE session_id = ? AND tool_name = ? AND tool_use_id IS NULL AND source = 'hook'
+        AND type IN ('PreToolUse', 'PostToolUse', 'PostToolUseFailure') AND type = 'PreToolUse'
+        AND ts < ?
+      ORDER BY ts DESC, key DESC LIMIT ?`);
+    // Start times of the calls opened before `fromTs` and not ended before it (two indexes).
+    this.#openAt = db.prepare(`
+      SELECT start_ts FROM tool_calls INDEXED BY tool_calls_open
+      WHERE session_id = :s AND tool_name = :t AND tool_use_id IS NULL AND end_ts IS NULL
+        AND start_ts < :from
+      UNION ALL
+      SELECT start_ts FROM tool_calls INDEXED BY tool_calls_idless_end
+      WHERE session_id = :s AND tool_name = :t AND tool_use_id IS NULL AND end_ts >= :from
+        AND start_ts < :from`);
+    this.#clearOpen = db.prepare(`
+      DELETE FROM tool_calls INDEXED BY tool_calls_open
+      WHERE session_id = ? AND tool_name = ? AND tool_use_id IS NULL AND end_ts IS NULL`);
+    this.#clearEnded = db.prepare(`
+      DELETE FROM tool_calls INDEXED BY tool_calls_idless_end
+      WHERE session_id = ? AND tool_name = ? AND tool_use_id IS NULL AND end_ts >= ?`);
     this.#insertPaired = db.prepare(`
       INSERT INTO tool_calls(session_id, tool_use_id, tool_name, status, start_ts, end_ts, input_summary, error)
       VALUES (?, NULL, ?, ?, ?, ?, ?, ?)`);
@@ -56,14 +87,25 @@ export class ToolCallWrites {
 
   /**
    * Hooks of older Claude Code versions carry no tool_use_id: their calls are paired by order
-   * within session + tool, recomputed from all stored events of that group so the result
-   * never depends on the order files were read in.
+   * within session + tool. `fromTs` is the earliest time of an event this batch added to the
+   * group (-Infinity: re-pair the whole group); the result equals pairing every stored event of
+   * the group at once, whatever order the files were read in.
    */
-  repair(sessionId: string, toolName: string): void {
-    const rows = this.#noIdEvents.all(sessionId, toolName) as Array<
-      { ts: number; type: string; input: string | null; error: string | null }
-    >;
-    this.#clearNoId.run(sessionId, toolName);
+  repair(sessionId: string, toolName: string, fromTs = -Infinity): void {
+    const from = Number.isFinite(fromTs) ? fromTs : Number.MIN_SAFE_INTEGER;
+    const open = allRows(this.#openAt, { start_ts: "int" }, { s: sessionId, t: toolName, from })
+      .map((r) => r.start_ts);
+    const queue = open.length === 0
+      ? []
+      : allRows(this.#lastPres, eventShape, sessionId, toolName, from, open.length).reverse();
+    // Those calls must be exactly the last Pres before `fromTs`; when not (their events were
+    // deleted by retention, say), the whole group is paired again from what is stored.
+    if (from !== Number.MIN_SAFE_INTEGER && !sameTimes(open, queue.map((r) => r.ts))) {
+      return this.repair(sessionId, toolName);
+    }
+    const rows = queue.concat(allRows(this.#noIdEvents, eventShape, sessionId, toolName, from));
+    this.#clearOpen.run(sessionId, toolName);
+    this.#clearEnded.run(sessionId, toolName, from);
     for (const call of pairByOrder(rows)) {
       this.#insertPaired.run(
         sessionId,
@@ -76,6 +118,16 @@ export class ToolCallWrites {
       );
     }
   }
+}
+
+const eventShape = { ts: "int", type: "text", input: "text?", error: "text?" } as const;
+
+/** Whether two lists hold the same times, in any order. */
+function sameTimes(a: number[], b: number[]): boolean {
+  if (a.length !== b.length) return false;
+  const x = [...a].sort((p, q) => p - q);
+  const y = [...b].sort((p, q) => p - q);
+  return x.every((v, i) => v === y[i]);
 }
 
 export interface PairedCall {

@@ -1,34 +1,36 @@
-// VACUUM of claude-dash's own database (after retention freed space, say), measured by the
-// database's own page counts so no file outside it needs to be looked at. WAL is checkpointed
-// before and after, so "after" is what the file really holds.
+// Vacuum of claude-dash's own database (after retention freed space, say), without ATTACH: the
+// server's sandbox allows no attached database, so VACUUM itself cannot run (store/compact.ts).
+// A database made with auto_vacuum = INCREMENTAL gives its free pages back in place; an older
+// one is marked to be rewritten once at the next start, and the answer says so. WAL is
+// checkpointed before and after, so "after" is what the file really holds.
 
 import type { Db } from "../db.ts";
+import { dbBytes, isIncremental, requestCompaction } from "../compact.ts";
 
 export interface VacuumResult {
+  /** "incremental": compacted now; "next_start": the database is rewritten at the next start. */
+  mode: "incremental" | "next_start";
   bytes_before: number;
   bytes_after: number;
   ms: number;
 }
 
-function bytes(db: Db): number {
-  return (db.prepare(
-    "SELECT p.page_count * s.page_size AS n FROM pragma_page_count() p, pragma_page_size() s",
-  ).get() as { n: number }).n;
-}
-
-/** Rewrites the database compactly. Blocks this process while it runs (seconds per GB). */
-export function vacuumDb(db: Db): VacuumResult {
+/** Gives the database's free pages back to the file system, or asks for the rewrite at start. */
+export function vacuumDb(db: Db, nowMs = Date.now()): VacuumResult {
   const t0 = performance.now();
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-  const before = bytes(db);
-  // The copy VACUUM builds goes to a temporary file, not memory (the pages of a large
-  // database would otherwise all be held in RAM at once).
-  db.exec("PRAGMA temp_store = FILE");
-  try {
-    db.exec("VACUUM");
-  } finally {
-    db.exec("PRAGMA temp_store = MEMORY");
+  const before = dbBytes(db);
+  if (!isIncremental(db)) {
+    requestCompaction(db, nowMs);
+    return { mode: "next_start", bytes_before: before, bytes_after: before, ms: 0 };
   }
+  // Each step of the statement frees pages: it must be stepped to the end, not just started.
+  db.prepare("PRAGMA incremental_vacuum").all();
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-  return { bytes_before: before, bytes_after: bytes(db), ms: performance.now() - t0 };
+  return {
+    mode: "incremental",
+    bytes_before: before,
+    bytes_after: dbBytes(db),
+    ms: performance.now() - t0,
+  };
 }

@@ -14,6 +14,7 @@ import {
 } from "../../core/types.ts";
 import { PriceTable } from "../../core/pricing.ts";
 import { iso } from "../../core/text.ts";
+import { log } from "../../core/log.ts";
 import { type Db, inTransaction } from "../db.ts";
 import { DerivedTables } from "./derived.ts";
 import {
@@ -31,6 +32,7 @@ import { IngestErrorWrites } from "./ingest_errors.ts";
 import { RereadFilter } from "./reread.ts";
 import { replaceThreads } from "./threads.ts";
 import { type Leaf, noSession, OrphanWrites } from "./orphans.ts";
+import { maskedForStore, syncMasking, syncMaskingNow } from "./masking.ts";
 
 /** Where ingest stands in one source file. */
 export interface FileCursor {
@@ -77,8 +79,11 @@ interface Batch {
   rows: EventRow[];
   deltas: Map<string, SessionDelta>;
   toolSessions: Set<string>;
-  /** Session + tool groups with calls lacking a tool_use_id, to re-pair by order. */
-  unpaired: Map<string, [string, string]>;
+  /**
+   * Session + tool groups with calls lacking a tool_use_id, to re-pair by order from the
+   * earliest time this batch added to each.
+   */
+  unpaired: Map<string, { sessionId: string; toolName: string; fromTs: number }>;
   compactSessions: Set<string>;
   linkedSessions: Set<string>;
   /** Messages of this batch by uuid, for summary lines that name one (orphans.ts). */
@@ -147,6 +152,8 @@ export class Writer {
   }
 
   #commit(updates: FileUpdate[]): CommitResult {
+    // The index must be masked with the current .env.discord values before it changes.
+    syncMasking(this.#db);
     const lastIdBefore = this.#derived.mark();
     const batch: Batch = {
       now: Date.now(),
@@ -183,8 +190,8 @@ export class Writer {
     for (const sessionId of batch.compactSessions) this.#sessions.recountCompactions(sessionId);
     // A session seen in a new transcript file: that file is present, so it is not archived.
     for (const sessionId of batch.linkedSessions) this.#sessions.rederiveArchived(sessionId);
-    for (const [sessionId, toolName] of batch.unpaired.values()) {
-      this.#toolCalls.repair(sessionId, toolName);
+    for (const g of batch.unpaired.values()) {
+      this.#toolCalls.repair(g.sessionId, g.toolName, g.fromTs);
     }
     for (const sessionId of batch.toolSessions) this.#sessions.recount(sessionId);
     // Search index and rollups of what this batch stored (derived.ts).
@@ -244,7 +251,9 @@ export class Writer {
   }
 
   /** Inserts one event (null: already stored) and folds it into its session's delta. */
-  #storeEvent(ev: NormalizedEvent, fileId: number, batch: Batch): number | null {
+  #storeEvent(event: NormalizedEvent, fileId: number, batch: Batch): number | null {
+    // Display text is stored masked (summary, tool input and error, waiting reason).
+    const ev = maskedForStore(event);
     const row = this.#insertEvent.get(
       ev.key,
       ev.source,
@@ -295,10 +304,13 @@ export class Writer {
       for (const effect of ev.toolEffects) {
         if (effect.toolUseId) this.#toolCalls.apply(ev, effect);
         else {
-          batch.unpaired.set(`${ev.sessionId}\u0000${effect.toolName}`, [
-            ev.sessionId,
-            effect.toolName ?? "?",
-          ]);
+          const group = `${ev.sessionId}\u0000${effect.toolName}`;
+          const seen = batch.unpaired.get(group);
+          if (seen) seen.fromTs = Math.min(seen.fromTs, ev.ts);
+          else {
+            const toolName = effect.toolName ?? "?";
+            batch.unpaired.set(group, { sessionId: ev.sessionId, toolName, fromTs: ev.ts });
+          }
         }
       }
     }
@@ -330,6 +342,16 @@ export class Writer {
   /** Records one error outside a file batch (e.g. the notifier's database). */
   recordError(e: IngestError): void {
     this.#errors.record(e);
+  }
+
+  /** Re-indexes when the .env.discord values changed since the last write (masking.ts). */
+  syncMasking(): void {
+    try {
+      syncMaskingNow(this.#db);
+    } catch (e) {
+      // The next batch tries again (it syncs first, in its own transaction).
+      log.error(`re-indexing for new secret values failed: ${e instanceof Error ? e.message : e}`);
+    }
   }
 
   /** Replaces the stored copy of the notifier's thread map. */

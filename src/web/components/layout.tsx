@@ -6,6 +6,8 @@ import ConnectionBadge from "../islands/ConnectionBadge.tsx";
 import AlertBanner from "../islands/AlertBanner.tsx";
 import AlertToggles from "../islands/AlertToggles.tsx";
 import { Island } from "./island.tsx";
+import { DbBanner } from "./db_notice.tsx";
+import type { DbHealth } from "../../core/db_health.ts";
 import { islandsScript, styleSheet } from "../assets.gen.ts";
 
 /** Inline so the browser never asks for /favicon.ico (the CSP allows data: images). */
@@ -36,10 +38,12 @@ export interface PageProps {
   lastEventId?: number;
   /** The app's CSRF token, sent back in X-CSRF-Token by the page's state-changing calls. */
   csrfToken: string;
+  /** The database's health: a banner under the header while it is not ok. */
+  db?: DbHealth | null;
   children: ComponentChildren;
 }
 
-function Layout({ title, path, stream, json, lastEventId, csrfToken, children }: PageProps) {
+function Layout({ title, path, stream, json, lastEventId, csrfToken, db, children }: PageProps) {
   return (
     <html lang="en">
       <head>
@@ -71,6 +75,7 @@ function Layout({ title, path, stream, json, lastEventId, csrfToken, children }:
           <Island name="ConnectionBadge" component={ConnectionBadge} props={{}} />
         </header>
         <Island name="AlertBanner" component={AlertBanner} props={{}} />
+        <DbBanner db={db} />
         <main>{children}</main>
       </body>
     </html>

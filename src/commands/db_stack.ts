@@ -1,0 +1,113 @@
+// Everything the dashboard builds on one open database — prices, alerts, the usage publisher,
+// the ingester, retention and the HTTP app — as one unit, so a repaired or reopened database
+// (src/commands/db_supervisor.ts) gets a whole new set while the listener, the live bus and its
+// clients stay. On a stand-in database (the file could not be opened) nothing is ingested or
+// evaluated: pages are served, saying why they are empty.
+
+import { dirname } from "node:path";
+import type { Db } from "../store/db.ts";
+import type { DbMonitor } from "../store/db_health.ts";
+import { sessionsByIds } from "../store/read/sessions.ts";
+import { readSettings } from "../store/settings.ts";
+import { startRetentionTimer } from "../store/write/retention.ts";
+import { Ingester } from "../ingest/ingester.ts";
+import type { ClaudeRoot } from "../ingest/roots.ts";
+import type { LiveBus } from "../live/bus.ts";
+import { AlertEngine } from "../domain/alerts/engine.ts";
+import { currentActiveBlock, UsageLive } from "../domain/usage/active.ts";
+import { officialLimits } from "../domain/usage/official.ts";
+import { PriceTable } from "../core/pricing.ts";
+import { maskSecrets } from "../core/secrets.ts";
+import type { ActiveBlock, LiveMessage } from "../core/types.ts";
+
+/** What every stack shares: where to read and store, the bus, the health monitor, the app. */
+export interface StackShared {
+  claudeDir: string;
+  dbPath: string;
+  watch?: boolean;
+  transcriptRoots?: Array<string | ClaudeRoot>;
+  activeBlock?: () => ActiveBlock | null;
+  bus: LiveBus;
+  monitor: DbMonitor;
+  /** Builds the HTTP app on a stack's parts (ingester null: nothing may be stored). */
+  app: (
+    parts: StackParts,
+  ) => { fetch: (req: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response> };
+}
+
+export interface StackParts {
+  db: Db;
+  ingester: Ingester | null;
+  prices: PriceTable;
+  alerts: AlertEngine;
+}
+
+export interface DbStack extends StackParts {
+  ingester: Ingester;
+  /** True on the in-memory stand-in: nothing runs. */
+  placeholder: boolean;
+  fetch: (req: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response>;
+  start(): void;
+  /** Stops what runs on the database (not the database itself). */
+  stop(): Promise<void>;
+}
+
+/** Builds (does not start) everything that sits on `db`. */
+export function buildStack(shared: StackShared, db: Db, placeholder: boolean): DbStack {
+  const { bus } = shared;
+  // Price overrides from the settings apply to everything ingested from now on.
+  const prices = new PriceTable(readSettings(db).prices);
+  const alerts = new AlertEngine({
+    db,
+    publish: (m) => bus.publish(m),
+    activeBlock: shared.activeBlock ?? (() => currentActiveBlock(db)),
+    official: (now) => officialLimits(db, now),
+  });
+  // The active 5-hour window, published as `usage` after commits that stored messages.
+  const usage = new UsageLive(db, (m) => bus.publish(m));
+  const ingester = new Ingester({
+    claudeDir: shared.claudeDir,
+    db,
+    watch: shared.watch,
+    transcriptRoots: shared.transcriptRoots,
+    prices,
+    scratchDir: `${dirname(shared.dbPath)}/scratch`,
+    gate: shared.monitor,
+    onCommit: (result) => {
+      // Committed rows come straight from the writer, not through the masking queries.
+      const messages: LiveMessage[] = result.events.map((event) => ({
+        type: "event",
+        event: { ...event, summary: maskSecrets(event.summary) },
+      }));
+      for (const session of sessionsByIds(db, result.sessions)) {
+        messages.push({ type: "session", session });
+      }
+      bus.publish(messages);
+      usage.onCommit(result);
+      alerts.notify();
+    },
+  });
+  const app = shared.app({ db, ingester: placeholder ? null : ingester, prices, alerts });
+  let retention: { stop(): Promise<void> } | null = null;
+  return {
+    db,
+    ingester,
+    prices,
+    alerts,
+    placeholder,
+    fetch: (req, info) => app.fetch(req, info),
+    start() {
+      if (placeholder) return;
+      ingester.start();
+      retention = startRetentionTimer(db);
+      // Alerts start once the backfill is stored, so replaying history raises no passing alerts.
+      ingester.ready.then(() => alerts.start(), () => {});
+    },
+    async stop() {
+      alerts.stop();
+      await ingester.stop();
+      usage.close();
+      await retention?.stop();
+    },
+  };
+}

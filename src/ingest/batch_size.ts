@@ -1,0 +1,49 @@
+// How many files the ingester takes into one write transaction: as many as fit the commit time
+// budget (ingestCommitBudgetMs), learned from the cost per file of the commits so far, never
+// more than ingestBatchFiles. Between commits it yields to the event loop, so HTTP requests
+// (same thread, synchronous SQLite) wait at most about one budget during a backfill.
+
+import { ingestBatchFiles, ingestCommitBudgetMs } from "../core/config.ts";
+
+/** Aim below the budget: commits of the same size vary (load, checkpoints, transcript lines). */
+const targetShare = 0.5;
+const minBatchFiles = 8;
+
+export class BatchSizer {
+  #files = ingestBatchFiles;
+  #msPerFile: number | null = null;
+
+  /** Files per batch now. */
+  get files(): number {
+    return this.#files;
+  }
+
+  /** The first entries of `dirty`, as many as the next batch takes (left in the map). */
+  take<K, V>(dirty: Map<K, V>): Array<[K, V]> {
+    const batch: Array<[K, V]> = [];
+    for (const entry of dirty) {
+      if (batch.length >= this.#files) break;
+      batch.push(entry);
+    }
+    return batch;
+  }
+
+  /** Runs the commit of a batch of `files`, learns its cost, then lets other tasks run. */
+  async timed(files: number, commit: () => void): Promise<void> {
+    const t0 = performance.now();
+    commit();
+    this.observe(files, performance.now() - t0);
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  }
+
+  /** Learns from one commit of `files` files that took `ms` (pure; tests call it directly). */
+  observe(files: number, ms: number): void {
+    if (files <= 0) return;
+    const perFile = ms / files;
+    // Quick to shrink after a slow commit, slow to grow back.
+    const prev = this.#msPerFile;
+    this.#msPerFile = prev === null || perFile > prev ? perFile : prev * 0.8 + perFile * 0.2;
+    const fit = Math.floor((ingestCommitBudgetMs * targetShare) / Math.max(this.#msPerFile, 1e-3));
+    this.#files = Math.max(minBatchFiles, Math.min(ingestBatchFiles, fit));
+  }
+}

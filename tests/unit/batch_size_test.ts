@@ -1,0 +1,39 @@
+// The ingester's batches are sized by time: a write transaction should fit ingestCommitBudgetMs
+// so HTTP requests (same thread) wait at most about that long during a backfill.
+
+import assert from "node:assert/strict";
+import { BatchSizer } from "../../src/ingest/batch_size.ts";
+import { ingestBatchFiles, ingestCommitBudgetMs } from "../../src/core/config.ts";
+
+Deno.test("a commit slower than the time budget shrinks the next batch so it fits the budget", () => {
+  const s = new BatchSizer();
+  assert.equal(s.files, ingestBatchFiles);
+  // 400 files took 4 budgets: the next batch is well under a quarter of that.
+  s.observe(ingestBatchFiles, ingestCommitBudgetMs * 4);
+  assert.ok(s.files < ingestBatchFiles / 4, `${s.files} files`);
+  const msPerFile = (ingestCommitBudgetMs * 4) / ingestBatchFiles;
+  assert.ok(s.files * msPerFile <= ingestCommitBudgetMs, "the next commit fits the budget");
+});
+
+Deno.test("fast commits grow batches back, never past ingestBatchFiles, and a batch is never empty", () => {
+  const s = new BatchSizer();
+  s.observe(100, 1000);
+  const small = s.files;
+  assert.ok(small >= 1 && small < 100);
+  for (let i = 0; i < 50; i++) s.observe(s.files, 0.01);
+  assert.equal(s.files, ingestBatchFiles);
+  s.observe(10, 1e6);
+  assert.ok(s.files >= 1);
+  s.observe(0, 5); // nothing committed: nothing learned
+  assert.ok(s.files >= 1);
+});
+
+Deno.test("a batch takes the first entries of the dirty map, as many as the size allows", () => {
+  const s = new BatchSizer();
+  const dirty = new Map<string, string>();
+  for (let i = 0; i < ingestBatchFiles + 10; i++) dirty.set(`f${i}`, "hook");
+  const batch = s.take(dirty);
+  assert.equal(batch.length, ingestBatchFiles);
+  assert.deepEqual(batch[0], ["f0", "hook"]);
+  assert.equal(dirty.size, ingestBatchFiles + 10, "left in the map");
+});
