@@ -153,7 +153,7 @@ const batch = logsBody([
     ms: t0 + 700,
     "session.id": session,
     model: "claude-opus-5-5",
-    error: "overloaded",
+    error: "overloaded (request sent with key sk-ant-api03-Zq8vTq2mLw9Xr4Kp7Hn3Bd6Fs1Gj5Yc0Ue)",
     status_code: "529",
     attempt: 2,
     duration_ms: 120,
@@ -333,6 +333,8 @@ Deno.test("tool rows carry Claude Code's decision and duration from OTLP, and th
   const [err] = tel.recent_api_errors as Json[];
   assert.equal(err.status_code, "529");
   assert.equal(err.attempt, 2);
+  assert.match(String(err.error), /^overloaded \(request sent with key sk-a…\[masked\]\)$/);
+  assert.doesNotMatch(JSON.stringify(s), /api03-Zq8v/, "the key is served nowhere in the session");
   assert.deepEqual(tel.tool_decisions, { accept: 1, reject: 1 });
   assert.deepEqual(tel.code, { lines_added: 12, lines_removed: 3, commits: 1, pull_requests: 1 });
   const page = await (await t.get(`/sessions/${session}`, "text/html")).text();

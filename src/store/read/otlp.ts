@@ -8,6 +8,7 @@ import type { CodeMetrics } from "../../core/otlp_types.ts";
 import type { Db } from "../db.ts";
 import { allRows, oneRow } from "../rows.ts";
 import { iso } from "../../core/text.ts";
+import { maskSecrets } from "../../core/secrets.ts";
 
 /** Claude Code's word on one tool call (null: no telemetry for it). */
 export interface ToolTelemetry {
@@ -155,7 +156,11 @@ export function sessionTelemetry(db: Db, sessionId: string): SessionTelemetry | 
     api_duration_ms: api.duration_ms,
     ttft_ms_avg: api.ttft === null ? null : Math.round(api.ttft),
     api_errors: api.errors,
-    recent_api_errors: errors.map((e) => ({ ...e, ts: iso(e.ts) })),
+    recent_api_errors: errors.map((e) => ({
+      ...e,
+      ts: iso(e.ts),
+      error: e.error === null ? null : maskSecrets(e.error),
+    })),
     tool_decisions: { accept: api.accept, reject: api.reject },
     code: codeMetrics(db, "session_id = ?", [sessionId]).get("") ?? emptyCode(),
   };
