@@ -29,8 +29,10 @@ function checkClaudeDir(claudeDir: string, claudeDirGiven: boolean): void {
     if (claudeDirGiven) {
       fail(`${claudeDir} does not exist: run Claude Code once, or pass --claude-dir`);
     }
+    // The sandbox reads only projects/ and hooks/ in it (not the folder itself), so "missing"
+    // may mean neither is there yet while the folder is.
     console.error(
-      `claude-dash: ${claudeDir} does not exist yet; waiting for Claude Code to create it`,
+      `claude-dash: ${claudeDir} has no projects/ or hooks/ yet (or does not exist); waiting for Claude Code`,
     );
   } else if (access.state !== "ok") {
     fail(`cannot read ${claudeDir}: ${access.error ?? access.state}`);
