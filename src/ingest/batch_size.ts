@@ -8,6 +8,15 @@ import { ingestBatchFiles, ingestCommitBudgetMs } from "../core/config.ts";
 /** Aim below the budget: commits of the same size vary (load, checkpoints, transcript lines). */
 const targetShare = 0.5;
 const minBatchFiles = 8;
+/**
+ * Small hook files are read with blocking calls: reading a batch hands the event loop over at
+ * least this often, and once more before its commit, so a request waits for one piece, not both.
+ */
+const readSliceMs = 10;
+
+function yieldToLoop(): Promise<void> {
+  return new Promise<void>((resolve) => setTimeout(resolve, 0));
+}
 
 export class BatchSizer {
   #files = ingestBatchFiles;
@@ -28,12 +37,25 @@ export class BatchSizer {
     return batch;
   }
 
+  /** Reads a batch's entries `parallel` at a time, letting other tasks run in between. */
+  async readAll<T>(batch: T[], parallel: number, read: (entry: T) => Promise<void>): Promise<void> {
+    let since = performance.now();
+    for (let i = 0; i < batch.length; i += parallel) {
+      await Promise.all(batch.slice(i, i + parallel).map(read));
+      if (performance.now() - since >= readSliceMs) {
+        await yieldToLoop();
+        since = performance.now();
+      }
+    }
+    await yieldToLoop();
+  }
+
   /** Runs the commit of a batch of `files`, learns its cost, then lets other tasks run. */
   async timed(files: number, commit: () => void): Promise<void> {
     const t0 = performance.now();
     commit();
     this.observe(files, performance.now() - t0);
-    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    await yieldToLoop();
   }
 
   /** Learns from one commit of `files` files that took `ms` (pure; tests call it directly). */

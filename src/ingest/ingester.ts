@@ -400,10 +400,7 @@ export class Ingester {
       if (this.#dirty.size === 0) this.#dirtySince = null;
       // Hook files in name order so a burst is stored in the order it was written.
       batch.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      for (let i = 0; i < batch.length; i += parallelReads) {
-        const group = batch.slice(i, i + parallelReads);
-        await Promise.all(group.map(([rel, kind]) => this.#readSafely(rel, kind)));
-      }
+      await this.#sizer.readAll(batch, parallelReads, ([rel, kind]) => this.#readSafely(rel, kind));
       await this.#sizer.timed(batch.length, () => this.#flush());
       // The batch is stored (or back in #dirty after a refused commit): what waits now is
       // whatever was noticed meanwhile.

@@ -5,6 +5,7 @@
 // The main ~/.claude gives hook logs, threads.db and transcripts; the other folders Claude
 // Code may write to (src/ingest/roots.ts) give transcripts only.
 
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import type { SourceKind } from "../core/types.ts";
 import type { SkippedFiles, SkipReason } from "../core/view_data.ts";
 import { maskSecrets } from "../core/secrets.ts";
@@ -281,4 +282,52 @@ export async function readCapped(
     got += n;
   }
   return got > cap ? null : buf.subarray(0, got);
+}
+
+/**
+ * open(2) flags of readSourceSync: never through a symbolic link (ELOOP instead), and never
+ * waiting for a writer (a FIFO swapped in after the lstat opens at once and fails the fstat).
+ */
+const openNoFollowNoWait = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) |
+  (constants.O_NONBLOCK ?? 0);
+
+/** What readSourceSync found instead of the file's bytes. */
+export type NotRead = "swapped" | "too_large";
+
+/**
+ * openSource + readCapped with blocking calls, for small files: reads the whole file if it is
+ * still the regular file `st` (from lstat) described; "swapped" when it vanished or was
+ * replaced (by a link, a FIFO or another file) since, "too_large" past `cap` bytes.
+ */
+export function readSourceSync(abs: string, st: Deno.FileInfo, cap: number): Uint8Array | NotRead {
+  let fd: number;
+  try {
+    fd = openSync(abs, openNoFollowNoWait);
+  } catch (e) {
+    const code = e instanceof Error && "code" in e ? e.code : null;
+    if (code === "ENOENT" || code === "ELOOP") return "swapped";
+    throw e;
+  }
+  try {
+    const now = fstatSync(fd);
+    const same = st.ino === null || (now.ino === st.ino && now.dev === st.dev);
+    if (!now.isFile() || !same) return "swapped";
+    // One byte past the expected size, so a file read in full normally takes one read + EOF.
+    let buf = new Uint8Array(Math.min(Math.max(st.size, 0) + 1, cap + 1));
+    let got = 0;
+    for (;;) {
+      if (got === buf.length) {
+        if (got > cap) return "too_large";
+        const bigger = new Uint8Array(Math.min(buf.length * 2, cap + 1));
+        bigger.set(buf);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, got, buf.length - got, null);
+      if (n === 0) break;
+      got += n;
+    }
+    return got > cap ? "too_large" : buf.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
 }

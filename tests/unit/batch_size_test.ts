@@ -37,3 +37,21 @@ Deno.test("a batch takes the first entries of the dirty map, as many as the size
   assert.deepEqual(batch[0], ["f0", "hook"]);
   assert.equal(dirty.size, ingestBatchFiles + 10, "left in the map");
 });
+
+Deno.test("reading a batch with blocking reads lets a waiting timer run before it ends and in between", async () => {
+  const s = new BatchSizer();
+  const busy = (ms: number) => {
+    const t0 = performance.now();
+    while (performance.now() - t0 < ms) { /* a blocking read of small files */ }
+  };
+  let readsWhenTimerRan = -1;
+  let reads = 0;
+  setTimeout(() => readsWhenTimerRan = reads, 0);
+  await s.readAll(Array.from({ length: 8 }, (_, i) => i), 2, () => {
+    busy(4);
+    reads++;
+    return Promise.resolve();
+  });
+  // 16 ms of reads per pair of groups: the timer got in long before the last read.
+  assert.ok(readsWhenTimerRan > 0 && readsWhenTimerRan < 8, `timer ran after ${readsWhenTimerRan}`);
+});

@@ -5,6 +5,7 @@
 import type { SessionListRow, SessionStatus, SessionSummary } from "../../core/types.ts";
 import type { SessionSort, ThreadLink } from "../../core/view_data.ts";
 import { endedQuietMs, runningWindowMs, waitingStaleMs } from "../../core/config.ts";
+import type { StatementSync } from "node:sqlite";
 import type { Db } from "../db.ts";
 import { allRows, oneRow, type RowOf, RowShapeError } from "../rows.ts";
 import { iso } from "../../core/text.ts";
@@ -196,9 +197,16 @@ export function sessionById(db: Db, id: string, now = Date.now()): SessionSummar
   return r ? toSession(r) : null;
 }
 
+/** sessionsByIds' statement, per connection: the server runs it after every commit. */
+const byIdStatements = new WeakMap<Db, StatementSync>();
+
 /** The summaries of the stored sessions among `ids`, in the order of `ids`. */
 export function sessionsByIds(db: Db, ids: string[], now = Date.now()): SessionSummary[] {
-  const stmt = db.prepare(`SELECT ${sessionColumns} FROM sessions WHERE session_id = :id`);
+  let stmt = byIdStatements.get(db);
+  if (!stmt) {
+    stmt = db.prepare(`SELECT ${sessionColumns} FROM sessions WHERE session_id = :id`);
+    byIdStatements.set(db, stmt);
+  }
   const out: SessionSummary[] = [];
   for (const id of ids) {
     const r = oneRow(stmt, sessionShape, { id, now });
