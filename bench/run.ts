@@ -10,6 +10,7 @@
 //   --delivery     only issue 16's delivery costs (command hook, HTTP hook, statusline)
 //   --hooks100k    only issue 18's hook backfill at 100k files (both payload shapes, twice each)
 //                  and GET /api/sessions during it; writes its table into bench/RESULTS.md
+//   --big-transcript only issue 18's one huge transcript (1 GiB; --gib N) and its peak memory
 
 import { join } from "node:path";
 import { generate, type GenTotals } from "../src/demo/workload.ts";
@@ -36,6 +37,7 @@ import { measureVacuum, type VacuumFigures } from "./vacuum_bench.ts";
 import { reportBlocks } from "./blocks_bench.ts";
 import { agreementPhase } from "./agreement_bench.ts";
 import { deliveryPhase } from "./delivery_bench.ts";
+import { bigTranscriptPhase } from "./big_transcript_bench.ts";
 import { hooksPhase, writeHooksResults } from "./hooks_bench.ts";
 import { closeBrowser, openPage } from "../tests/support/browser.ts";
 import { DatabaseSync } from "node:sqlite";
@@ -190,6 +192,7 @@ interface Trees {
 async function main(): Promise<void> {
   if (flag("ccusage20") || flag("delivery")) return await issue16Only();
   if (flag("hooks100k")) return await hooks100kOnly();
+  if (flag("big-transcript")) return await bigTranscriptOnly();
   const full = flag("full");
   const sizes = full ? fullSizes : quick;
   const started = performance.now();
@@ -644,6 +647,20 @@ async function hooks100kOnly(): Promise<void> {
     console.error(`targets not met: ${failures.join("; ")}`);
     Deno.exit(1);
   }
+}
+
+/** `--big-transcript`: only issue 18's huge-transcript phase (bench/big_transcript_bench.ts). */
+async function bigTranscriptOnly(): Promise<void> {
+  const { dir: base } = await makeBase(3);
+  const at = Deno.args.indexOf("--gib");
+  let met = false;
+  try {
+    met = await bigTranscriptPhase(base, at >= 0 ? Number(Deno.args[at + 1]) : 1);
+  } finally {
+    if (!flag("keep")) await Deno.remove(base, { recursive: true }).catch(() => {});
+    else console.log(`kept ${base}`);
+  }
+  if (!met) Deno.exit(1);
 }
 
 /** 5-hour windows: ccusage blocks against GET /api/blocks. */
