@@ -15,6 +15,7 @@ import { searchEvents } from "../src/store/read/search.ts";
 import { parseHookFile } from "../src/ingest/parse/hook.ts";
 import { rememberSecrets } from "../src/core/secrets.ts";
 import type { NormalizedEvent } from "../src/core/types.ts";
+import { blankCursor } from "../src/ingest/read_file.ts";
 
 // Built from parts so no key-shaped literal sits in the source.
 const anthropicKey = "sk-ant-" + "api03-" + "Wq7xV2bN5mK9pL3rT7yB1cF4hJ6dG0sA-Re2Tu8Yi";
@@ -52,18 +53,7 @@ function hook(session: string, type: string, payload: Record<string, unknown>, t
 
 function update(rel: string, events: NormalizedEvent[]): FileUpdate {
   return {
-    cursor: {
-      path: rel,
-      kind: "hook",
-      size: 1,
-      mtimeMs: 0,
-      offset: 0,
-      headHash: null,
-      generation: 0,
-      skipToNewline: false,
-      lastTs: null,
-      state: "ok",
-    },
+    cursor: { ...blankCursor(rel, "hook"), size: 1 },
     events,
     errors: [],
     clearErrors: false,

@@ -15,6 +15,7 @@ import { makeHome, type TestHome } from "./support/home.ts";
 import { type Served, serveReady } from "./support/served.ts";
 import { SseClient } from "./support/sse.ts";
 import { waitFor } from "./support/wait.ts";
+import { readBody } from "./support/body.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -191,26 +192,6 @@ async function writeHome(h: TestHome, envAs: "file" | "symlink"): Promise<void> 
     join(h.claudeDir, "projects/-work-sweep/sweep-transcript.jsonl"),
     lines.map((l) => JSON.stringify(l)).join("\n") + "\n",
   );
-}
-
-/** Reads a response body for at most `ms` (a stream that never ends is cut off). */
-async function readBody(res: Response, ms = 3000): Promise<string> {
-  if (!res.body) return "";
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  const timer = setTimeout(() => reader.cancel().catch(() => {}), ms);
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += value;
-    }
-  } catch {
-    // cut off
-  } finally {
-    clearTimeout(timer);
-  }
-  return text;
 }
 
 /** Every GET route of the app with its parameters filled in, plus the search and export URLs. */

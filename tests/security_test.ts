@@ -30,6 +30,7 @@ import { SseClient } from "./support/sse.ts";
 import { waitFor } from "./support/wait.ts";
 import { serveReady } from "./support/served.ts";
 import { liveClients, pollUntil, serveQuiet } from "./support/served_extra.ts";
+import { readBody } from "./support/body.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -707,26 +708,6 @@ async function plantSecrets(claudeDir: string): Promise<void> {
     join(claudeDir, "projects/-work-secret-project/sec-2.jsonl"),
     lines.map((l) => JSON.stringify(l)).join("\n") + "\n",
   );
-}
-
-/** Reads a response body for at most `ms` (a stream that never ends is cut off). */
-async function readBody(res: Response, ms = 3000): Promise<string> {
-  if (!res.body) return "";
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  const timer = setTimeout(() => reader.cancel().catch(() => {}), ms);
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += value;
-    }
-  } catch {
-    // cut off
-  } finally {
-    clearTimeout(timer);
-  }
-  return text;
 }
 
 Deno.test(
