@@ -25,6 +25,7 @@ import { maxSeriesKeys } from "../src/core/config.ts";
 import { generate } from "../src/demo/workload.ts";
 import { type FixtureLayout, makeHome, type TestHome, writeFixtures } from "./support/home.ts";
 import { type Served, serveReady } from "./support/served.ts";
+import { blankCursor } from "../src/ingest/read_file.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const hourMs = 3_600_000;
@@ -924,18 +925,7 @@ Deno.test(
       });
       const deep = "[".repeat(1500) + "]".repeat(1500);
       new Writer(db).commit([{
-        cursor: {
-          path: "projects/-tmp/deep.jsonl",
-          kind: "transcript",
-          size: 1,
-          mtimeMs: 0,
-          offset: 1,
-          headHash: null,
-          generation: 0,
-          skipToNewline: false,
-          lastTs: null,
-          state: "ok",
-        },
+        cursor: { ...blankCursor("projects/-tmp/deep.jsonl", "transcript"), size: 1, offset: 1 },
         events: [
           ev(1, `{"type":"user","message":{"content":${deep}}}`),
           ev(2, '{"type":"user","message":{"content":"findable platypus words"}}'),

@@ -22,6 +22,7 @@ import { migrationCostSpread } from "../src/store/migration_cost_spread.ts";
 import { type UsageBlock, usageCostSourceText } from "../src/core/types.ts";
 import { assistantLine, writeTranscript } from "./support/usage_lines.ts";
 import { withServed } from "./support/served.ts";
+import { blankCursor } from "../src/ingest/read_file.ts";
 
 const fixture = new URL("./fixtures/claude-code-2.1/", import.meta.url).pathname;
 const transcript = await Deno.readTextFile(join(fixture, "transcript.jsonl"));
@@ -46,18 +47,7 @@ function ingest(db: DatabaseSync, text: string, session: string, path?: string) 
   }, enc.encode(text));
   assert.deepEqual(errors, []);
   new Writer(db).commit([{
-    cursor: {
-      path: relPath,
-      kind: "transcript",
-      size: text.length,
-      mtimeMs: 0,
-      offset: text.length,
-      headHash: null,
-      generation: 0,
-      skipToNewline: false,
-      lastTs: null,
-      state: "ok",
-    },
+    cursor: { ...blankCursor(relPath, "transcript"), size: text.length, offset: text.length },
     events,
     errors,
     clearErrors: false,

@@ -21,6 +21,7 @@ import { bookkeepingLineTypes, costSourceText } from "../src/core/types.ts";
 import { assistantLine, writeTranscript } from "./support/usage_lines.ts";
 import { withServed } from "./support/served.ts";
 import type { SessionSummary } from "../src/core/types.ts";
+import { blankCursor } from "../src/ingest/read_file.ts";
 
 const fixture = new URL("./fixtures/claude-code-2.1/", import.meta.url).pathname;
 const transcript = await Deno.readTextFile(join(fixture, "transcript.jsonl"));
@@ -45,18 +46,7 @@ function ingest(db: DatabaseSync, text: string, path = `projects/-p/${sid}.jsonl
   const { events, errors } = parse(text, path);
   assert.deepEqual(errors, []);
   new Writer(db).commit([{
-    cursor: {
-      path,
-      kind: "transcript",
-      size: text.length,
-      mtimeMs: 0,
-      offset: text.length,
-      headHash: null,
-      generation: 0,
-      skipToNewline: false,
-      lastTs: null,
-      state: "ok",
-    },
+    cursor: { ...blankCursor(path, "transcript"), size: text.length, offset: text.length },
     events,
     errors,
     clearErrors: false,

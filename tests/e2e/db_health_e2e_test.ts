@@ -133,6 +133,18 @@ async function allStored(s: Server, n: number, ms: number, what: string): Promis
   }
 }
 
+/** The first incident of `state` on /api/health, which must be there within 5 s. */
+async function incidentWithin5s(s: Server, state: string): Promise<DbIncidentJson> {
+  const t0 = performance.now();
+  const incident = await waitFor(
+    async () => (await s.health()).db.incidents.find((i) => i.state === state),
+    5000,
+    `the ${state} incident on /health`,
+  );
+  assert.ok(performance.now() - t0 < 5000);
+  return incident;
+}
+
 /** Lines of the server's output that announce the database entering a state. */
 const stateLines = (s: Server, words: string) =>
   s.output().split("\n").filter((l) => l.includes(`database ${words}:`)).length;
@@ -281,17 +293,7 @@ Deno.test({
 
       s = await serve(h);
       try {
-        const t0 = performance.now();
-        const health = await waitFor(
-          async () => {
-            const hl = await s.health();
-            return hl.db.incidents.some((i) => i.state === "corrupt") ? hl : null;
-          },
-          5000,
-          "the corrupt incident on /health",
-        );
-        assert.ok(performance.now() - t0 < 5000);
-        const incident = health.db.incidents.find((i) => i.state === "corrupt")!;
+        const incident = await incidentWithin5s(s, "corrupt");
         assert.ok(incident.moved_to?.startsWith(`${h.dbPath}.corrupt-`), incident.moved_to ?? "");
         assert.ok((await Deno.stat(incident.moved_to!)).size >= size, "moved, never deleted");
         assert.match(incident.lost ?? "", /settings/);
@@ -327,17 +329,7 @@ Deno.test({
         for (const suffix of ["", "-wal", "-shm"]) {
           await Deno.remove(h.dbPath + suffix).catch(() => {});
         }
-        const t0 = performance.now();
-        const health = await waitFor(
-          async () => {
-            const hl = await s.health();
-            return hl.db.incidents.some((i) => i.state === "deleted") ? hl : null;
-          },
-          5000,
-          "the deleted incident on /health",
-        );
-        assert.ok(performance.now() - t0 < 5000);
-        const incident = health.db.incidents.find((i) => i.state === "deleted")!;
+        const incident = await incidentWithin5s(s, "deleted");
         assert.equal(incident.lost, null, incident.message);
         assert.notEqual((await Deno.stat(h.dbPath)).ino, ino, "a new file at the path");
         await hooks(h, "after", 10);

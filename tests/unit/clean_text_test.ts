@@ -12,6 +12,7 @@ import { openDb } from "../../src/store/db.ts";
 import { migrations } from "../../src/store/migrations.ts";
 import { type FileUpdate, Writer } from "../../src/store/write/writer.ts";
 import { fixturesDir } from "../support/home.ts";
+import { blankCursor } from "../../src/ingest/read_file.ts";
 
 const enc = new TextEncoder();
 const jsonl = (...lines: unknown[]) => lines.map((l) => JSON.stringify(l) + "\n").join("");
@@ -123,16 +124,10 @@ const userLine = (sessionId: string, uuid: string, ts: string) => ({
 function update(path: string, events: NormalizedEvent[], size = 1): FileUpdate {
   return {
     cursor: {
-      path,
-      kind: "transcript",
+      ...blankCursor(path, "transcript"),
       size,
       mtimeMs: Date.UTC(2030, 0, 1),
       offset: size,
-      headHash: null,
-      generation: 0,
-      skipToNewline: false,
-      lastTs: null,
-      state: "ok",
     },
     events,
     errors: [],
