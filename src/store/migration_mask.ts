@@ -23,6 +23,16 @@ export const remaskStoredText = `
   UPDATE ingest_errors SET reason = mask_text(reason) WHERE reason <> mask_text(reason);
 `;
 
+/**
+ * Empties the search index and fills it again from the (masked) view; also run by
+ * write/masking.ts when the .env.discord values change. Not 'rebuild': FTS5 reads the view as
+ * main.events_search_text for it, and SQLite then looks for main.json_each ("no such table").
+ */
+export const refillSearchIndex = `
+  INSERT INTO events_fts(events_fts) VALUES ('delete-all');
+  INSERT INTO events_fts(rowid, text, kind) SELECT id, text, kind FROM events_search_text;
+`;
+
 export const migrationMask = `
   DROP TRIGGER events_fts_delete;
   DROP VIEW events_search_text;
@@ -34,11 +44,7 @@ export const migrationMask = `
     INSERT INTO events_fts(events_fts, rowid, text, kind)
       SELECT 'delete', id, text, kind FROM events_search_text WHERE id = OLD.id;
   END;
-  -- Not 'rebuild': FTS5 reads the view as main.events_search_text for it, and SQLite then
-  -- looks for main.json_each ("no such table").
-  INSERT INTO events_fts(events_fts) VALUES ('delete-all');
-  INSERT INTO events_fts(rowid, text, kind) SELECT id, text, kind FROM events_search_text;
-
+  ${refillSearchIndex}
   ${remaskStoredText}
   INSERT OR IGNORE INTO meta(key, value) VALUES ('mask_salt', lower(hex(randomblob(16))));
   INSERT OR REPLACE INTO meta(key, value)

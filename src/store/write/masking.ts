@@ -12,7 +12,7 @@ import { knownSecretsVersion, maskSecrets } from "../../core/secrets.ts";
 import type { NormalizedEvent } from "../../core/types.ts";
 import { type Db, inTransaction } from "../db.ts";
 import { oneRow } from "../rows.ts";
-import { remaskStoredText } from "../migration_mask.ts";
+import { refillSearchIndex, remaskStoredText } from "../migration_mask.ts";
 
 /** The version of the known set each database was last checked against (per connection). */
 const checked = new WeakMap<Db, number>();
@@ -33,11 +33,7 @@ export function syncMasking(db: Db): boolean {
   );
   let rebuilt = false;
   if (row && row.now !== row.indexed) {
-    // delete-all + insert, as migration_mask.ts does ('rebuild' cannot read this view).
-    db.exec("INSERT INTO events_fts(events_fts) VALUES ('delete-all')");
-    db.exec(
-      "INSERT INTO events_fts(rowid, text, kind) SELECT id, text, kind FROM events_search_text",
-    );
+    db.exec(refillSearchIndex);
     db.exec(remaskStoredText);
     db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('mask_fingerprint', ?)").run(
       row.now,
