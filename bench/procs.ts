@@ -2,6 +2,8 @@
 // (`deno run main.ts --claude-dir … --db … --port …`), helper scripts, and the peer tool, with
 // their memory read from /proc (VmRSS now, VmHWM = peak resident set).
 
+import { serverV8Flags } from "../scripts/launch.ts";
+
 const repo = new URL("../", import.meta.url).pathname;
 export const mainPath = `${repo}main.ts`;
 
@@ -114,6 +116,7 @@ export async function startServer(opts: {
     args: [
       "run",
       "-A",
+      serverV8Flags,
       mainPath,
       "--claude-dir",
       opts.claudeDir,
@@ -243,7 +246,7 @@ export async function runTimed(
 
 /** Runs a Deno helper script of the benchmark and parses the JSON it prints last. */
 export async function runDenoJson<T>(script: string, args: string[]): Promise<T & TimedRun> {
-  const r = await runTimed(Deno.execPath(), ["run", "-A", script, ...args], {});
+  const r = await runTimed(Deno.execPath(), ["run", "-A", serverV8Flags, script, ...args], {});
   if (r.code !== 0) {
     throw new Error(`${script} exited ${r.code}: ${r.stderr.slice(-2000)}`);
   }
