@@ -1,11 +1,14 @@
 // Cold backfill in a process of its own (so its peak memory is its own): the real Ingester,
-// as the dashboard runs it, over a generated tree into a fresh database.
+// as the dashboard runs it (the first backfill in a worker that exits; --in-process: all on this
+// thread), over a generated tree into a fresh database.
 //
-//   deno run -A bench/backfill_child.ts --dir TREE --db FILE
-// Prints one JSON line: {ms, stats, events, errors, messages, hwmKb, rssKb}.
+//   deno run -A bench/backfill_child.ts --dir TREE --db FILE [--in-process]
+// Prints one JSON line: {ms, stats, events, errors, messages, hwmKb, rssKb, rssAfterKb}
+// (rssAfterKb: resident memory 2 s after the backfill, with the ingester still running).
 
 import { openDb } from "../src/store/db.ts";
 import { Ingester } from "../src/ingest/ingester.ts";
+import { startBackfillWorker } from "../src/ingest/backfill_host.ts";
 import { procMemory } from "./procs.ts";
 
 function arg(name: string): string {
@@ -19,10 +22,18 @@ if (import.meta.main) {
   const dbPath = arg("db");
   const t0 = performance.now();
   const db = openDb(dbPath);
-  const ingester = new Ingester({ claudeDir: dir, db, watch: false });
+  const inProcess = Deno.args.includes("--in-process");
+  const ingester = new Ingester({
+    claudeDir: dir,
+    db,
+    watch: false,
+    backfillWorker: inProcess ? undefined : { dbPath, start: startBackfillWorker },
+  });
   ingester.start();
   await ingester.ready;
   const ms = performance.now() - t0;
+  await new Promise((r) => setTimeout(r, 2000));
+  const rssAfterKb = procMemory(Deno.pid)?.rssKb ?? null;
   await ingester.stop();
   const one = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
   const mem = procMemory(Deno.pid);
@@ -34,6 +45,7 @@ if (import.meta.main) {
     messages: one("SELECT count(*) AS n FROM messages"),
     hwmKb: mem?.hwmKb ?? null,
     rssKb: mem?.rssKb ?? null,
+    rssAfterKb,
   };
   db.close();
   console.log(JSON.stringify(out));

@@ -25,6 +25,7 @@ interface ChildOut {
   errors: number;
   messages: number;
   hwmKb: number | null;
+  rssAfterKb: number | null;
 }
 
 type Json = Record<string, unknown>;
@@ -148,6 +149,11 @@ export async function bigTranscriptPhase(base: string, gib: number): Promise<boo
     } expected from one repetition × ${reps}), ${r.errors} ingest errors, ${
       fmt(r.messages, 0)
     } messages |`,
+  );
+  console.log(
+    `| RSS 2 s after that backfill (ingester still running) | ${
+      fmt((r.rssAfterKb ?? 0) / 1024, 1)
+    } MiB | — | | the first backfill runs in a worker that exits (bench/backfill_child.ts) |`,
   );
   console.log(`\nload average at the end: ${loadAvg()}`);
   if (r.events !== ref.events * reps) {

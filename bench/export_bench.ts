@@ -128,8 +128,7 @@ function storedEvents(path: string): number | null {
 }
 
 async function buildDatabase(dbPath: string, events: number): Promise<number> {
-  const base = option("dir") ?? "/dev/shm";
-  const dir = await Deno.makeTempDir({ dir: base, prefix: "claude-dash-export-bench-" });
+  const dir = await Deno.makeTempDir({ dir: option("dir"), prefix: "claude-dash-export-bench-" });
   try {
     const tree = join(dir, ".claude");
     let t0 = performance.now();

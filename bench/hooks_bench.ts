@@ -57,19 +57,42 @@ export async function hooksPhase(report: Report, opts: HooksPhaseOptions): Promi
     const n = await hookTree(dir, opts.files, shape.idless);
     trees[shape.name] = dir;
     progress(`generated ${fmt(n)} hook files, ${shape.name}`);
-    for (let run = 1; run <= runs; run++) {
+    // The runs as the server does it (first backfill in a worker), then one all in process
+    // (as before the worker) for comparison.
+    for (let run = 1; run <= runs + 1; run++) {
+      const inProcess = run > runs;
       const db = join(base, `db/hooks18-${shape.idless ? "idless" : "ids"}-${run}.db`);
-      const r = await runDenoJson<HooksOut>(childScript, ["--dir", dir, "--db", db]);
+      const r = await runDenoJson<HooksOut>(childScript, [
+        "--dir",
+        dir,
+        "--db",
+        db,
+        ...(inProcess ? ["--in-process"] : []),
+      ]);
       for (const s of ["", "-wal", "-shm"]) await Deno.remove(db + s).catch(() => {});
       const load = loadAvg();
+      const note = `${fmt(r.ms / 1000, 2)} s; CPU ${fmt(r.cpuMs / 1000, 2)} s (${
+        fmt(r.files / (r.cpuMs / 1000))
+      } files per CPU-second); ${r.commits} commits; ${fmt(r.pairedCalls)} calls; RSS ${
+        fmt(r.rssBeforeMiB)
+      } MiB before, ${fmt(r.rssAfterMiB)} MiB when done, ${
+        fmt(r.rssSettledMiB)
+      } MiB 2 s later; load ${load}`;
+      if (inProcess) {
+        add({
+          name: `${shape.name}: ${fmt(r.files)} files, all in process (no worker, as before)`,
+          value: r.files / (r.ms / 1000),
+          unit: "files/s",
+          note,
+        });
+        continue;
+      }
       add({
         name: `${shape.name}: ${fmt(r.files)} files, run ${run}`,
         value: r.files / (r.ms / 1000),
         unit: "files/s",
         target: { op: ">=", value: 10_000, source: "issue 18" },
-        note: `${fmt(r.ms / 1000, 2)} s; CPU ${fmt(r.cpuMs / 1000, 2)} s (${
-          fmt(r.files / (r.cpuMs / 1000))
-        } files per CPU-second); ${r.commits} commits; ${fmt(r.pairedCalls)} calls; load ${load}`,
+        note,
       });
       add({
         name: `${shape.name}: second half ÷ first half, run ${run}`,

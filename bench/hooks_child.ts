@@ -1,11 +1,13 @@
 // Cold hook backfill in a process of its own: the real Ingester over a hook tree into a fresh
-// database, noting when each half of the files was stored (is the time per file flat?).
+// database, as the server runs it (the first backfill in a worker that exits; --in-process:
+// all on this thread), noting when each half of the files was stored (is the time per file flat?).
 //
-//   deno run -A bench/hooks_child.ts --dir TREE --db FILE
+//   deno run -A bench/hooks_child.ts --dir TREE --db FILE [--in-process]
 // Prints one JSON line (HooksOut): wall and CPU time, each half of it, commits, rows stored.
 
 import { openDb } from "../src/store/db.ts";
 import { Ingester } from "../src/ingest/ingester.ts";
+import { startBackfillWorker } from "../src/ingest/backfill_host.ts";
 
 /** CPU time this process has used (user + system), in ms, from /proc (0 elsewhere). */
 export function cpuMs(): number {
@@ -37,7 +39,13 @@ export interface HooksOut {
   commits: number;
   events: number;
   pairedCalls: number;
+  /** Resident memory before the backfill, when it is done, and 2 s later (MiB). */
+  rssBeforeMiB: number;
+  rssAfterMiB: number;
+  rssSettledMiB: number;
 }
+
+const rssMiB = () => Deno.memoryUsage().rss / 1024 / 1024;
 
 if (import.meta.main) {
   const dir = arg("dir");
@@ -50,10 +58,13 @@ if (import.meta.main) {
   let halfAt: number | null = null;
   let halfCpu = 0;
   const db = openDb(dbPath);
+  const rssBeforeMiB = rssMiB();
+  const inProcess = Deno.args.includes("--in-process");
   const ingester = new Ingester({
     claudeDir: dir,
     db,
     watch: false,
+    backfillWorker: inProcess ? undefined : { dbPath, start: startBackfillWorker },
     onCommit: () => {
       if (halfAt === null && ingester.stats.filesRead >= half) {
         halfAt = performance.now();
@@ -65,6 +76,9 @@ if (import.meta.main) {
   await ingester.ready;
   const ms = performance.now() - t0;
   const cpu = cpuMs() - cpu0;
+  const rssAfterMiB = rssMiB();
+  await new Promise((r) => setTimeout(r, 2000));
+  const rssSettledMiB = rssMiB();
   await ingester.stop();
   const one = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
   const mid = halfAt ?? ms;
@@ -79,6 +93,9 @@ if (import.meta.main) {
     commits: ingester.stats.commits,
     events: one("SELECT count(*) AS n FROM events"),
     pairedCalls: one("SELECT count(*) AS n FROM tool_calls"),
+    rssBeforeMiB,
+    rssAfterMiB,
+    rssSettledMiB,
   };
   db.close();
   console.log(JSON.stringify(out));

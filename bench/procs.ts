@@ -1,8 +1,11 @@
-// Child processes of the benchmark: the claude-dash server exactly as users start it
-// (`deno run main.ts --claude-dir … --db … --port …`), helper scripts, and the peer tool, with
-// their memory read from /proc (VmRSS now, VmHWM = peak resident set).
+// Child processes of the benchmark: the claude-dash server as users start it (`deno task
+// start`'s V8 flags and sandbox, scripts/launch.ts sandboxPermissions, for the bench's claude
+// dir and database folder: `deno run … main.ts --claude-dir … --db … --port …`), helper
+// scripts, and the peer tool, with their memory read from /proc (VmRSS now, VmHWM = peak
+// resident set).
 
-import { serverV8Flags } from "../scripts/launch.ts";
+import { dirname, resolve } from "node:path";
+import { sandboxPermissions, serverMallocEnv, serverV8Flags } from "../scripts/launch.ts";
 
 const repo = new URL("../", import.meta.url).pathname;
 export const mainPath = `${repo}main.ts`;
@@ -103,6 +106,15 @@ export interface ServerProc {
   stop(): Promise<void>;
 }
 
+/**
+ * Where a sandboxed server may read and write: Deno asks for --allow-all for anything under
+ * /dev (so /dev/shm too), /proc and /sys, which the start task's permissions rightly lack.
+ * Bench data for a server lives in the temp dir instead (the page cache keeps it in RAM).
+ */
+export function sandboxUsable(path: string): boolean {
+  return !/^\/(dev|proc|sys)(\/|$)/.test(resolve(path));
+}
+
 /** Starts the server on a free port and resolves once it printed its address. */
 export async function startServer(opts: {
   claudeDir: string;
@@ -112,11 +124,25 @@ export async function startServer(opts: {
 }): Promise<ServerProc> {
   const port = opts.port ?? freePort();
   const spawnedAt = performance.now();
+  // Only the start task's permissions: what the sandbox costs (workers from the embedded
+  // bundle, no reads of the checkout) is in every figure.
+  for (const p of [opts.claudeDir, opts.dbPath]) {
+    if (!sandboxUsable(p)) {
+      throw new Error(`${p}: the server's sandbox cannot use /dev, /proc or /sys (bench --dir)`);
+    }
+  }
+  // The sandbox sees a Claude Code folder through its parts (src/ingest/roots.ts rootAccess):
+  // an empty bench folder gets the projects/ every real one has.
+  await Deno.mkdir(`${opts.claudeDir}/projects`, { recursive: true });
+  const perms = sandboxPermissions({
+    claudeDir: resolve(opts.claudeDir),
+    dbDir: dirname(resolve(opts.dbPath)),
+  });
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      "-A",
       serverV8Flags,
+      ...perms,
       mainPath,
       "--claude-dir",
       opts.claudeDir,
@@ -128,7 +154,7 @@ export async function startServer(opts: {
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-    env: opts.env,
+    env: { ...serverMallocEnv, ...opts.env },
   }).spawn();
   const stdout = new Lines(child.stdout, false);
   const stderr = new Lines(child.stderr, false);
@@ -246,7 +272,9 @@ export async function runTimed(
 
 /** Runs a Deno helper script of the benchmark and parses the JSON it prints last. */
 export async function runDenoJson<T>(script: string, args: string[]): Promise<T & TimedRun> {
-  const r = await runTimed(Deno.execPath(), ["run", "-A", serverV8Flags, script, ...args], {});
+  const r = await runTimed(Deno.execPath(), ["run", "-A", serverV8Flags, script, ...args], {
+    ...serverMallocEnv,
+  });
   if (r.code !== 0) {
     throw new Error(`${script} exited ${r.code}: ${r.stderr.slice(-2000)}`);
   }

@@ -5,12 +5,19 @@
 // quick runs write bench/out/results-quick.md. Options:
 //   --full         large sizes (1M events; ~10+ minutes)
 //   --keep         keep the generated trees and databases (printed path)
-//   --dir DIR      where to generate (default: /dev/shm when it has room, else the temp dir)
+//   --dir DIR      where to generate (default: the temp dir; not /dev/shm, which the servers'
+//                  sandbox cannot read: bench/procs.ts sandboxUsable)
 //   --ccusage20    only issue 16's usage check against ccusage 20 (fixtures + streaming tree)
 //   --delivery     only issue 16's delivery costs (command hook, HTTP hook, statusline)
 //   --hooks100k    only issue 18's hook backfill at 100k files (both payload shapes, twice each)
 //                  and GET /api/sessions during it; writes its table into bench/RESULTS.md
 //   --big-transcript only issue 18's one huge transcript (1 GiB; --gib N) and its peak memory
+//   --db-size      only issue 18's database size at 1M events and full backfill vs read + parse
+//                  (bench/db_size_bench.ts; --events N, --transcript-mib N)
+//   --cold-daily   only issue 18's cold daily answer vs ccusage 20 / 18 (bench/cold_daily_bench.ts)
+//   --memory       only issue 18's memory figures (idle at 1M events, backfill peak, 50 SSE
+//                  clients); caches its data in /tmp/claude-dash-mem18 (--dir DIR;
+//                  --rebuild-db backfills the cached 1M-event database again)
 
 import { join } from "node:path";
 import { generate, type GenTotals } from "../src/demo/workload.ts";
@@ -39,6 +46,8 @@ import { agreementPhase } from "./agreement_bench.ts";
 import { deliveryPhase } from "./delivery_bench.ts";
 import { bigTranscriptPhase } from "./big_transcript_bench.ts";
 import { hooksPhase, writeHooksResults } from "./hooks_bench.ts";
+import { dbSizeOnly } from "./db_size_bench.ts";
+import { memoryPhase, writeMemoryResults } from "./memory_bench.ts";
 import { closeBrowser, openPage } from "../tests/support/browser.ts";
 import { DatabaseSync } from "node:sqlite";
 
@@ -112,11 +121,11 @@ async function makeBase(needGb: number): Promise<{ dir: string; storage: string 
     const dir = await Deno.makeTempDir({ dir: explicit, prefix: "claude-dash-bench-" });
     return { dir, storage: explicit };
   }
-  if ((await availableKb("/dev/shm")) > needGb * 1024 * 1024) {
-    const dir = await Deno.makeTempDir({ dir: "/dev/shm", prefix: "claude-dash-bench-" });
-    return { dir, storage: "/dev/shm (tmpfs, RAM-backed)" };
-  }
+  // Not /dev/shm: the servers run under the start task's sandbox (bench/procs.ts sandboxUsable).
   const dir = await Deno.makeTempDir({ prefix: "claude-dash-bench-" });
+  if ((await availableKb(dir)) < needGb * 1024 * 1024) {
+    console.warn(`· ${dir}: less than the ${needGb} GiB this run needs is free`);
+  }
   return { dir, storage: `${dir} (the system temp dir)` };
 }
 
@@ -192,7 +201,12 @@ interface Trees {
 async function main(): Promise<void> {
   if (flag("ccusage20") || flag("delivery")) return await issue16Only();
   if (flag("hooks100k")) return await hooks100kOnly();
+  if (flag("db-size")) return await dbSizeOnly();
   if (flag("big-transcript")) return await bigTranscriptOnly();
+  if (flag("cold-daily")) {
+    return await (await import("./cold_daily_bench.ts")).coldDailyMain(Deno.args);
+  }
+  if (flag("memory")) return await memoryOnly();
   const full = flag("full");
   const sizes = full ? fullSizes : quick;
   const started = performance.now();
@@ -642,6 +656,26 @@ async function hooks100kOnly(): Promise<void> {
     else console.log(`kept ${base}`);
   }
   const file = await writeHooksResults(report, (performance.now() - started) / 1000);
+  console.log(`\n${report.figures.length} figures; written to ${file}`);
+  if (failures.length > 0) {
+    console.error(`targets not met: ${failures.join("; ")}`);
+    Deno.exit(1);
+  }
+}
+
+/** `--memory`: only issue 18's memory figures (bench/memory_bench.ts), data cached. */
+async function memoryOnly(): Promise<void> {
+  const started = performance.now();
+  const report = new Report();
+  const failures = await memoryPhase(report, {
+    cacheDir: option("dir") ?? "/tmp/claude-dash-mem18",
+    settleS: Number(option("settle") ?? 30),
+    liveSeconds: 20,
+    runs: Number(option("runs") ?? 1),
+    rebuildDb: flag("rebuild-db"),
+    progress,
+  });
+  const file = await writeMemoryResults(report, (performance.now() - started) / 1000);
   console.log(`\n${report.figures.length} figures; written to ${file}`);
   if (failures.length > 0) {
     console.error(`targets not met: ${failures.join("; ")}`);

@@ -37,6 +37,17 @@ export const serverEnv = ["HOME", "XDG_CONFIG_HOME", "CLAUDE_CONFIG_DIR"] as con
  */
 export const serverV8Flags = "--v8-flags=--max-semi-space-size=2,--heap-growing-percent=20";
 
+/**
+ * glibc malloc settings for the server: fewer arenas, and freed memory handed back to the OS
+ * soon. The backfill worker's thread and SQLite leave native memory behind that the default
+ * allocator keeps: an idle server at 1M events held 160-166 MiB without these, 144-150 with
+ * them (issue 18, `deno task bench --memory`). Environment only: `deno compile` cannot carry it.
+ */
+export const serverMallocEnv: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: "2",
+  MALLOC_TRIM_THRESHOLD_: "131072",
+};
+
 /** The server's permission flags for this environment, or an error a person can act on. Pure. */
 export function serverPermissions(env: RootEnv): string[] | { error: string } {
   const home = env.HOME?.trim();
@@ -45,14 +56,40 @@ export function serverPermissions(env: RootEnv): string[] | { error: string } {
   const main = roots[0].path; // $HOME/.claude, always first
   const bad = roots.find((r) => r.path.includes(","));
   if (bad) return { error: `${bad.path}: a folder name with a comma cannot be a permission` };
+  return sandboxPermissions({
+    claudeDir: main,
+    dbDir: `${main}/claude-dash`,
+    otherRoots: roots.slice(1).map((r) => r.path),
+  });
+}
+
+/**
+ * The server's permission flags for an explicit main Claude Code folder and database folder
+ * (the start task's: serverPermissions; the benches' servers: bench/procs.ts): read the
+ * allow-listed parts of the folders (src/ingest/roots.ts) and the database folder, write only
+ * the server's own folder (claude-dash/: its ingest secret) and the database folder, loopback
+ * network, the root variables. Pure; throws when a folder holds a comma.
+ */
+export function sandboxPermissions(
+  opts: { claudeDir: string; dbDir: string; otherRoots?: string[] },
+): string[] {
+  const main = opts.claudeDir.replace(/\/+$/, "");
+  const dbDir = opts.dbDir.replace(/\/+$/, "");
   // An allow-list of what is read, never a whole folder: Claude Code keeps its login tokens,
   // IDE lock files (with their auth token), shell environments and prompt history beside them.
-  const readable = roots.flatMap((r) =>
-    (r.path === main ? mainRootParts : otherRootParts).map((part) => `${r.path}/${part}`)
-  );
+  const readable = [
+    ...mainRootParts.map((part) => `${main}/${part}`),
+    ...(opts.otherRoots ?? []).flatMap((r) => otherRootParts.map((part) => `${r}/${part}`)),
+  ];
+  const writable = [`${main}/claude-dash`];
+  const inside = (list: string[]) => list.some((r) => dbDir === r || dbDir.startsWith(`${r}/`));
+  if (!inside(readable)) readable.push(dbDir);
+  if (!inside(writable)) writable.push(dbDir);
+  const bad = readable.find((p) => p.includes(","));
+  if (bad) throw new Error(`${bad}: a folder name with a comma cannot be a permission`);
   return [
     `--allow-read=${readable.join(",")}`,
-    `--allow-write=${main}/claude-dash`,
+    `--allow-write=${writable.join(",")}`,
     "--allow-net=127.0.0.1,localhost",
     `--allow-env=${serverEnv.join(",")}`,
   ];
@@ -86,7 +123,7 @@ export function launchArgs(
     case "doctor":
       // The server's permissions, so doctor sees every folder the server reads; --no-config:
       // doctor loads no npm package, so it needs neither the import map nor `deno task build`.
-      return ["run", "--no-config", ...perms, "main.ts", "doctor", ...args];
+      return ["run", "--no-config", serverV8Flags, ...perms, "main.ts", "doctor", ...args];
   }
 }
 
@@ -114,7 +151,7 @@ if (import.meta.main) {
   try {
     // "deno" from PATH: --allow-run=deno names it so (Deno.execPath() may be a different,
     // resolved path that the permission would not match).
-    child = new Deno.Command("deno", { args: argv }).spawn();
+    child = new Deno.Command("deno", { args: argv, env: { ...serverMallocEnv } }).spawn();
   } catch (e) {
     console.error(`claude-dash: cannot run deno: ${e instanceof Error ? e.message : e}`);
     Deno.exit(2);

@@ -11,8 +11,12 @@ import { sessionsByIds } from "../store/read/sessions.ts";
 import { readSettings } from "../store/settings.ts";
 import { startRetentionTimer } from "../store/write/retention.ts";
 import { Ingester } from "../ingest/ingester.ts";
+import { UsageFirst } from "../ingest/usage_first.ts";
+import { startBackfillWorker } from "../ingest/backfill_host.ts";
 import type { ClaudeRoot } from "../ingest/roots.ts";
 import type { LiveBus } from "../live/bus.ts";
+import { progressSource, startProgressPublisher } from "../live/progress.ts";
+import type { BackfillProgress } from "../core/progress.ts";
 import { AlertEngine } from "../domain/alerts/engine.ts";
 import { currentActiveBlock, UsageLive } from "../domain/usage/active.ts";
 import { officialLimits } from "../domain/usage/official.ts";
@@ -40,6 +44,8 @@ export interface StackParts {
   ingester: Ingester | null;
   prices: PriceTable;
   alerts: AlertEngine;
+  /** How far the first ingest has come (the progress bar; null on the stand-in). */
+  backfillProgress: () => BackfillProgress | null;
 }
 
 export interface DbStack extends StackParts {
@@ -73,6 +79,8 @@ export function buildStack(shared: StackShared, db: Db, placeholder: boolean): D
     prices,
     scratchDir: `${dirname(shared.dbPath)}/scratch`,
     gate: shared.monitor,
+    // The first backfill runs in a worker that exits when done (its memory goes back to the OS).
+    backfillWorker: placeholder ? undefined : { dbPath: shared.dbPath, start: startBackfillWorker },
     onCommit: (result) => {
       // Committed rows come straight from the writer, not through the masking queries.
       const messages: LiveMessage[] = result.events.map((event) => ({
@@ -87,24 +95,59 @@ export function buildStack(shared: StackShared, db: Db, placeholder: boolean): D
       alerts.notify();
     },
   });
-  const app = shared.app({ db, ingester: placeholder ? null : ingester, prices, alerts });
+  // The bar follows the usage-first pass while it runs, then the backfill (src/live/progress.ts);
+  // between the two (the backfill not started yet) it keeps the last reading.
+  const ingestProgress = progressSource(placeholder ? null : ingester, Date.now());
+  let lastProgress: BackfillProgress | null = null;
+  const backfillProgress = () => {
+    if (placeholder) return null;
+    const p = usageFirst.running ? usageFirst.progress() : ingestProgress();
+    if (p !== null) lastProgress = p;
+    return lastProgress;
+  };
+  const app = shared.app({
+    db,
+    ingester: placeholder ? null : ingester,
+    prices,
+    alerts,
+    backfillProgress,
+  });
+  // Issue 18: the usage-first pass (src/ingest/usage_first.ts), run by start() on a cold
+  // database before the backfill; usageFirst.progress() is its progress (phase "usage").
+  const usageFirst = new UsageFirst({
+    db,
+    prices,
+    claudeDir: shared.claudeDir,
+    transcriptRoots: shared.transcriptRoots,
+  });
   let retention: { stop(): Promise<void> } | null = null;
+  let stopProgress: (() => void) | null = null;
   return {
     db,
     ingester,
     prices,
     alerts,
+    backfillProgress,
     placeholder,
     fetch: (req, info) => app.fetch(req, info),
     start() {
       if (placeholder) return;
-      ingester.start();
+      // Usage first, then the backfill, which replaces the pass's rows (and, once caught up,
+      // drops any it never reached).
+      void usageFirst.run().then(() => {
+        if (usageFirst.stopped) return;
+        ingester.start();
+        ingester.ready.then(() => usageFirst.settle(), () => {});
+      });
       retention = startRetentionTimer(db);
+      stopProgress = startProgressPublisher(bus, backfillProgress);
       // Alerts start once the backfill is stored, so replaying history raises no passing alerts.
       ingester.ready.then(() => alerts.start(), () => {});
     },
     async stop() {
+      usageFirst.stop();
       alerts.stop();
+      stopProgress?.();
       await ingester.stop();
       usage.close();
       await retention?.stop();

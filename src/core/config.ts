@@ -6,8 +6,16 @@ export const version = "0.1.0";
 /** Default HTTP port on 127.0.0.1. */
 export const defaultPort = 7878;
 
-/** How often the reconcile scan lists the sources, as a safety net under Deno.watchFs. */
+/** How often the reconcile scan lists the sources, as a safety net under Deno.watchFs: at
+ * least this long between scans, and longer as a scan costs more (see below). */
 export const reconcileIntervalMs = 1000;
+
+/** The pause after a reconcile scan is at least this many times the time the scan took (the
+ * watcher still reports changes within watchDebounceMs): a few % of a core at most. */
+export const reconcileCostFactor = 20;
+
+/** The longest pause between two reconcile scans, ms. */
+export const reconcileMaxIntervalMs = 30_000;
 
 /** Longest the ingester waits after a watcher hint before reading, to coalesce bursts. */
 export const watchDebounceMs = 15;
@@ -20,6 +28,16 @@ export const ingestBatchFiles = 400;
  * and the ingester yields between them, so HTTP reads keep answering during a backfill.
  */
 export const ingestCommitBudgetMs = 50;
+
+/**
+ * The backfill worker serves no requests: it hands its event loop over only this often (for a
+ * stop or pause from the main thread), instead of between every batch.
+ */
+export const backfillSliceMs = 200;
+
+/** SQLite page cache of the backfill worker's own connection, KiB (the main one keeps its own:
+ * both are resident while the worker runs; 32 MB here raised a 1 GiB transcript's peak by ~16 MiB). */
+export const backfillCacheKiB = 16_000;
 
 /** Transcript bytes read per chunk; also the longest transcript line accepted. */
 export const transcriptChunkBytes = 8 * 1024 * 1024;
@@ -48,6 +66,9 @@ export const maxReplayEvents = 5000;
 
 /** Messages queued for one slow live client before it is dropped. */
 export const maxClientQueue = 2000;
+
+/** While a backfill runs, its progress is published live at most this often. */
+export const progressPublishMs = 500;
 
 /** Live connections (SSE + WebSocket) served at once. */
 export const maxLiveClients = 200;

@@ -305,6 +305,7 @@ export type LiveMessage =
   | { type: "session"; session: SessionSummary }
   | { type: "alert"; alert: AlertRow }
   | { type: "usage"; active: ActiveBlock | null }
+  | { type: "progress"; progress: import("./progress.ts").BackfillProgress }
   | LiveReset;
 
 /**

@@ -4,6 +4,7 @@
 // importing each other.
 
 import type { DbHealth } from "./db_health.ts";
+import type { BackfillProgress } from "./progress.ts";
 import type {
   ActiveBlock,
   AlertRow,
@@ -136,6 +137,8 @@ export interface HealthSnapshot extends HealthReport {
   projects_found: Record<string, boolean>;
   /** The database's state (src/core/db_health.ts); null in apps built without a monitor. */
   db?: DbHealth | null;
+  /** How far the first ingest has come (the progress bar); null when nothing ingests. */
+  backfill?: BackfillProgress | null;
 }
 
 /** One 5-hour window in the usage card's sparkline. */

@@ -26,12 +26,18 @@ import { staticAssets } from "./routes/static.ts";
 import { ingestHooks } from "./routes/ingest_hooks.ts";
 import { otlpIn } from "./routes/otlp_in.ts";
 import { authorizedMachineRequest, bearerMatches, isMachineRequest } from "./machine.ts";
+import { progressSource } from "../live/progress.ts";
 
 export type { AppDeps } from "./deps.ts";
 
 /** The dashboard's HTTP app; each app makes its own CSRF token, which its pages embed. */
 export function createApp(appDeps: AppDeps): Hono {
-  const deps: RouteDeps = { ...appDeps, csrfToken: newCsrfToken() };
+  const deps: RouteDeps = {
+    ...appDeps,
+    backfillProgress: appDeps.backfillProgress ??
+      progressSource(appDeps.ingester, appDeps.startedAt),
+    csrfToken: newCsrfToken(),
+  };
   const app = new Hono();
   // Order matters: host and origin checks, then the request budget, then the machine
   // endpoints' secret, then the write guard (which only a machine request with the secret skips).

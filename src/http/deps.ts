@@ -10,6 +10,7 @@ import type { PriceTable } from "../core/pricing.ts";
 import type { DbHealth } from "../core/db_health.ts";
 import type { AlertEngineStats } from "../domain/alerts/engine.ts";
 import type { FrontStats } from "./front.ts";
+import type { BackfillProgress } from "../core/progress.ts";
 
 /** The database's health (src/store/db_health.ts): /health, the page banner, the export. */
 export interface DbHealthView {
@@ -42,6 +43,11 @@ export interface AppDeps {
   alerts?: { readonly stats: AlertEngineStats } | null;
   /** The public listener's connection counters (src/http/front.ts), shown on /api/health. */
   connections?: { readonly stats: FrontStats } | null;
+  /**
+   * How far the first ingest has come (/api/health `backfill`, the progress bar). Absent: read
+   * from `ingester` (src/live/progress.ts progressSource).
+   */
+  backfillProgress?: () => BackfillProgress | null;
 }
 
 /** AppDeps plus the app's CSRF token, which every page embeds for its state-changing calls. */

@@ -21,6 +21,24 @@ function yieldToLoop(): Promise<void> {
 export class BatchSizer {
   #files = ingestBatchFiles;
   #msPerFile: number | null = null;
+  #sliceMs: number;
+  /** Yields only once a slice has passed (not after every read and commit). */
+  #lazy: boolean;
+  #since = performance.now();
+
+  /** `sliceMs` longer than readSliceMs: a thread that serves nothing (the backfill worker). */
+  constructor(sliceMs = readSliceMs) {
+    this.#sliceMs = sliceMs;
+    this.#lazy = sliceMs > readSliceMs;
+  }
+
+  /** Hands the event loop over when a slice has passed (always, unless lazy and `always`). */
+  async #turn(always: boolean): Promise<void> {
+    if ((always && !this.#lazy) || performance.now() - this.#since >= this.#sliceMs) {
+      await yieldToLoop();
+      this.#since = performance.now();
+    }
+  }
 
   /** Files per batch now. */
   get files(): number {
@@ -39,15 +57,12 @@ export class BatchSizer {
 
   /** Reads a batch's entries `parallel` at a time, letting other tasks run in between. */
   async readAll<T>(batch: T[], parallel: number, read: (entry: T) => Promise<void>): Promise<void> {
-    let since = performance.now();
+    if (!this.#lazy) this.#since = performance.now();
     for (let i = 0; i < batch.length; i += parallel) {
       await Promise.all(batch.slice(i, i + parallel).map(read));
-      if (performance.now() - since >= readSliceMs) {
-        await yieldToLoop();
-        since = performance.now();
-      }
+      await this.#turn(false);
     }
-    await yieldToLoop();
+    await this.#turn(true);
   }
 
   /** Runs the commit of a batch of `files`, learns its cost, then lets other tasks run. */
@@ -55,7 +70,7 @@ export class BatchSizer {
     const t0 = performance.now();
     commit();
     this.observe(files, performance.now() - t0);
-    await yieldToLoop();
+    await this.#turn(true);
   }
 
   /** Learns from one commit of `files` files that took `ms` (pure; tests call it directly). */

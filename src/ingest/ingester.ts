@@ -12,28 +12,28 @@
 // transcript that disappears keeps everything stored from it: it is only marked missing.
 
 import {
+  backfillSliceMs,
   ingestBatchFiles,
   maxTranscriptBytesPerPass,
   reconcileIntervalMs,
   watchDebounceMs,
 } from "../core/config.ts";
 import type { Db } from "../store/db.ts";
-import {
-  type CommitResult,
-  type FileCursor,
-  type FileUpdate,
-  Writer,
-} from "../store/write/writer.ts";
-import type { RootStatus, SourceKind } from "../core/types.ts";
+import { type CommitResult, type FileUpdate, Writer } from "../store/write/writer.ts";
+import type { SourceKind } from "../core/types.ts";
 import type { PriceTable } from "../core/pricing.ts";
-import { classify, FolderCheck, SourceLister, sourceRoots, transcriptRoots } from "./sources.ts";
+import type { BackfillProgress } from "../core/progress.ts";
+import { classify, sourceRoots, transcriptRoots } from "./sources.ts";
 import { skippedIn } from "./sources.ts";
-import { type ClaudeRoot, findRoots, type RootOrigin } from "./roots.ts";
+import type { ClaudeRoot } from "./roots.ts";
+import { locate, makeRoots, refreshRoots, type Root } from "./root_set.ts";
+import { TranscriptPresence } from "./presence.ts";
 import { SecretFile } from "../core/secrets.ts";
 import { SourceWatcher } from "./watcher.ts";
 import { log } from "../core/log.ts";
 import { type IngestStats, initialStats } from "./stats.ts";
-import { loadCursors } from "./cursors.ts";
+import { FileCursors, loadCursors } from "./cursors.ts";
+import { listRoots, reconcilePauseMs } from "./reconcile.ts";
 import { blankCursor, type ReadSink } from "./read_file.ts";
 import { readHook } from "./read_hook.ts";
 import { TranscriptReader } from "./read_transcript.ts";
@@ -41,23 +41,16 @@ import { ThreadsPoller } from "./threads_poll.ts";
 import { RateLimitPoller } from "./read_rate_limits.ts";
 import { loggingGate, type WriteGate } from "../store/db_health.ts";
 import { BatchSizer } from "./batch_size.ts";
+import { ProgressTracker } from "./backfill_progress.ts";
+import {
+  addWorkerStats,
+  type BackfillRunner,
+  type StartBackfill,
+  type WorkerReport,
+} from "./backfill_messages.ts";
 
 const batchRawBytes = 16 * 1024 * 1024;
 const parallelReads = 32;
-
-/** A folder being read, with its own lister, link check and watcher. */
-interface Root {
-  /** The path as configured: reads go through it (it is what the read permission names). */
-  dir: string;
-  origin: RootOrigin;
-  main: boolean;
-  /** Prefix of its files' keys: "" for the main root, else its real path + "/" once found. */
-  prefix: string | null;
-  lister: SourceLister;
-  folders: FolderCheck;
-  watcher: SourceWatcher | null;
-  status: RootStatus;
-}
 
 export interface IngesterOptions {
   claudeDir: string;
@@ -75,6 +68,15 @@ export interface IngesterOptions {
   prices?: PriceTable;
   /** The database's health: a refused batch waits its back-off instead of retrying at once. */
   gate?: WriteGate;
+  /** Runs the first backfill in a Worker on its own connection to the database file `dbPath`,
+   * which exits when done (its memory goes back to the OS); `start` is backfill_host.ts's
+   * startBackfillWorker (passed in: the worker's own bundle leaves it out). Absent: all here. */
+  backfillWorker?: { dbPath: string; start: StartBackfill };
+  /** Only the first pass, as fast as it goes (few turns for other tasks), then the loop ends
+   * and nothing is watched: what the backfill worker runs (backfill_worker.ts). */
+  backfillOnly?: boolean;
+  /** Called after every stored batch, empty ones too (the backfill worker reports each). */
+  onStored?: (result: CommitResult) => void;
 }
 
 export class Ingester {
@@ -85,13 +87,13 @@ export class Ingester {
   #db: Db;
   #writer: Writer;
   #onCommit: (r: CommitResult) => void;
-  #files = new Map<string, FileCursor>();
+  #files: FileCursors;
   #dirty = new Map<string, SourceKind>();
   #roots: Root[];
   #main: Root;
-  /** Keys of every transcript with a stored cursor, and of those whose file is gone. */
-  #transcriptKeys = new Set<string>();
-  #missing = new Set<string>();
+  #extraRoots: Array<string | ClaudeRoot>;
+  #bytesPerPass: number;
+  #presence: TranscriptPresence;
   #pending: FileUpdate[] = [];
   #sizer = new BatchSizer();
   #pendingBytes = 0;
@@ -110,13 +112,25 @@ export class Ingester {
   /** Claude's official rate-limit samples left by the statusline (main root only). */
   #rateLimits: RateLimitPoller;
   #gate: WriteGate;
+  #backfillWorker: { dbPath: string; start: StartBackfill } | undefined;
+  #backfillOnly: boolean;
+  #onStored: (r: CommitResult) => void;
+  #progress = new ProgressTracker();
+  /** The first backfill's worker while it runs. */
+  #worker: BackfillRunner | null = null;
 
   constructor(opts: IngesterOptions) {
     this.#dir = opts.claudeDir.replace(/\/+$/, "");
     this.#db = opts.db;
     this.#writer = new Writer(opts.db, opts.prices);
+    this.#files = new FileCursors(opts.db);
+    this.#presence = new TranscriptPresence(this.#writer, this.stats, (r) => this.#deliver(r));
     this.#onCommit = opts.onCommit ?? (() => {});
     this.#gate = opts.gate ?? loggingGate;
+    this.#backfillWorker = opts.backfillWorker;
+    this.#backfillOnly = opts.backfillOnly === true;
+    this.#onStored = opts.onStored ?? (() => {});
+    if (this.#backfillOnly) this.#sizer = new BatchSizer(backfillSliceMs);
     this.#sink = {
       stats: this.stats,
       cursor: (key) => this.#files.get(key),
@@ -132,36 +146,17 @@ export class Ingester {
       this.#writer,
     );
     this.#rateLimits = new RateLimitPoller(this.#dir, this.#db, this.#writer);
-    const watch = opts.watch !== false;
-    const root = (dir: string, origin: RootOrigin, main: boolean): Root => {
-      const r: Root = {
-        dir,
-        origin,
-        main,
-        prefix: main ? "" : null,
-        lister: new SourceLister(dir, { transcriptsOnly: !main }),
-        folders: new FolderCheck(dir),
-        watcher: null,
-        status: { path: dir, origin, main, found: false, same_as: null, transcripts: 0 },
-      };
-      if (watch) {
-        const missed = () => void this.rescan(); // a change the watcher missed: list now
-        r.watcher = main
-          ? new SourceWatcher(dir, (rel) => this.hint(rel), sourceRoots, missed)
-          : new SourceWatcher(dir, (rel) => this.#hintIn(r, rel), transcriptRoots, missed);
-      }
-      return r;
-    };
-    this.#main = root(this.#dir, "home", true);
-    this.#roots = [this.#main];
-    for (const extra of opts.transcriptRoots ?? []) {
-      const { path, origin } = typeof extra === "string"
-        ? { path: extra, origin: "env" as const }
-        : extra;
-      const dir = path.replace(/\/+$/, "") || "/";
-      if (dir === this.#dir || this.#roots.some((r) => r.dir === dir)) continue;
-      this.#roots.push(root(dir, origin, false));
-    }
+    this.#extraRoots = opts.transcriptRoots ?? [];
+    this.#bytesPerPass = opts.transcriptBytesPerPass ?? maxTranscriptBytesPerPass;
+    const watch = opts.watch !== false && !this.#backfillOnly;
+    const missed = () => void this.rescan(); // a change the watcher missed: list now
+    this.#roots = makeRoots(this.#dir, this.#extraRoots, (r) => {
+      if (!watch) return null;
+      return r.main
+        ? new SourceWatcher(r.dir, (rel) => this.hint(rel), sourceRoots, missed)
+        : new SourceWatcher(r.dir, (rel) => this.#hintIn(r, rel), transcriptRoots, missed);
+    });
+    this.#main = this.#roots[0];
     this.stats.roots = this.#roots.map((r) => r.status);
     this.ready = new Promise((resolve) => (this.#resolveReady = resolve));
     // Learn the notifier's secret values before anything is served (kept in memory only).
@@ -178,7 +173,14 @@ export class Ingester {
     this.#stopped = true;
     for (const r of this.#roots) r.watcher?.close();
     this.#wake?.();
+    await this.#worker?.stop();
     await this.#loopDone;
+  }
+
+  /** How far the first ingest has come (phase "events"; "done" once caught up); null before
+   * it starts. */
+  progress(): BackfillProgress | null {
+    return this.#progress.snapshot(Date.now(), this.stats.bytesRead);
   }
 
   /** A path changed (from the watcher): read it soon. Relative to the main Claude directory, or
@@ -217,43 +219,56 @@ export class Ingester {
 
   setPaused(paused: boolean): void {
     this.stats.paused = paused;
+    this.#worker?.pause(paused);
     if (!paused) this.#wake?.();
   }
 
   /** Loads the stored cursors (in chunks: requests are answered meanwhile). */
   async #loadCursors(): Promise<void> {
     for await (const chunk of loadCursors(this.#db)) {
-      for (const { cursor, missing, rereading } of chunk) {
-        this.#files.set(cursor.path, cursor);
+      for (const stored of chunk) {
+        if (typeof stored === "string") {
+          this.#files.hookStored(stored);
+          continue;
+        }
+        const { cursor, missing, rereading } = stored;
+        this.#files.set(cursor);
         if (cursor.kind !== "transcript") continue;
-        this.#transcriptKeys.add(cursor.path);
-        if (missing) this.#missing.add(cursor.path);
+        this.#presence.known(cursor.path, missing);
         if (rereading) this.#transcripts.markRereading(cursor.path);
       }
-      this.stats.missingTranscripts = this.#missing.size;
     }
   }
 
   async #loop(): Promise<void> {
+    this.#progress.begin(Date.now(), this.stats.bytesRead);
+    if (this.#backfillWorker && this.#backfillWorker.dbPath !== ":memory:") {
+      await this.#backfillInWorker(this.#backfillWorker);
+      if (this.#stopped) return this.#resolveReady();
+    }
     await this.#loadCursors();
-    await this.#findRoots();
+    await refreshRoots(this.#roots);
     let lastScan = 0;
+    let pauseMs = reconcileIntervalMs; // grows with what a scan costs (reconcile.ts)
     while (!this.#stopped) {
       // While the database refuses writes nothing is read either: the pass waits its back-off.
       const blocked = !this.#gate.ready(Date.now());
       if (blocked) this.#scanRequested = false;
       if (!this.stats.paused && !blocked) {
         const now = Date.now();
-        if (this.#scanRequested || now - lastScan >= reconcileIntervalMs) {
+        if (this.#scanRequested || now - lastScan >= pauseMs) {
           lastScan = now;
           const requested = this.#scanRequested;
-          await this.#reconcile();
-          await this.#drain();
+          const unsettled = await this.#reconcile();
+          await this.#drain(); // every listed transcript is looked at: part of the scan's cost
+          pauseMs = reconcilePauseMs(Date.now() - now, unsettled);
           this.stats.scansDone++;
           if (requested) this.#scanRequested = false;
           if (!this.stats.backfilled) {
             this.stats.backfilled = true;
+            this.#progress.finish(Date.now(), this.stats.bytesRead);
             this.#resolveReady();
+            if (this.#backfillOnly) break;
           }
         } else {
           await this.#drain();
@@ -262,7 +277,9 @@ export class Ingester {
       if (this.#stopped) break;
       // A listing asked for while this pass ran (a change the watcher missed) starts at once.
       if (this.#scanRequested && !this.stats.paused) continue;
-      const waitMs = Math.max(reconcileIntervalMs, this.#gate.waitMs(Date.now()));
+      const t = Date.now();
+      const dueMs = this.stats.paused ? reconcileIntervalMs : lastScan + pauseMs - t;
+      const waitMs = Math.max(dueMs, this.#gate.waitMs(t), 0);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, waitMs);
         function done() {
@@ -276,119 +293,77 @@ export class Ingester {
     this.#resolveReady();
   }
 
-  /** Which roots exist now, and their real paths (a folder created after start is picked up;
-   * one that is the same folder as an earlier root is not read twice). Never throws. */
-  async #findRoots(): Promise<void> {
-    const found = await findRoots(this.#roots.map((r) => ({ path: r.dir, origin: r.origin })));
-    found.forEach((f, i) => {
-      const r = this.#roots[i];
-      r.status.found = f.found;
-      r.status.same_as = f.sameAs;
-      if (!r.main) r.prefix = f.found && !f.sameAs && f.realPath ? `${f.realPath}/` : null;
-      if (r.prefix !== null) r.watcher?.ensure();
+  /** The first backfill, in a Worker with its own connection (backfill_host.ts): its commits
+   * are delivered here as they land; then this ingester loads the cursors it stored and goes on
+   * (a file written meanwhile is found by the next listing). A failed worker leaves the rest to
+   * this thread. */
+  async #backfillInWorker(w: { dbPath: string; start: StartBackfill }): Promise<void> {
+    if (this.#stopped) return;
+    await refreshRoots(this.#roots); // the roots' status for /health meanwhile
+    if (this.#stopped) return;
+    let seen = initialStats();
+    const worker = w.start({
+      claudeDir: this.#dir,
+      dbPath: w.dbPath,
+      transcriptRoots: this.#extraRoots,
+      transcriptBytesPerPass: this.#bytesPerPass,
+      paused: this.stats.paused,
+    }, {
+      report: (r) => {
+        addWorkerStats(this.stats, r.stats, seen);
+        seen = r.stats;
+        this.#fromWorker(r);
+      },
+      gate: this.#gate,
     });
+    this.#worker = worker;
+    const complete = await worker.finished;
+    this.#worker = null;
+    if (!complete && !this.#stopped) {
+      log.warn("the backfill worker stopped early; ingest goes on here");
+    }
   }
 
-  async #reconcile(): Promise<void> {
+  /** Progress and stored batches from the backfill worker. */
+  #fromWorker({ progress, result }: WorkerReport): void {
+    if (progress) this.#progress.adopt(progress);
+    if (result) this.#deliver(result);
+  }
+
+  /** One reconcile scan; whether a folder changed while it was listed (list again soon). */
+  async #reconcile(): Promise<boolean> {
     this.stats.scans++;
-    await this.#findRoots();
+    await refreshRoots(this.#roots);
     if (this.#secrets.refresh()) this.#writer.syncMasking(); // new values: re-index now
-    let hooks = 0;
-    let transcripts = 0;
-    let threadsSeen = false;
-    const listed = new Set<string>();
-    for (const root of this.#roots) {
-      root.status.transcripts = 0;
-      if (root.prefix === null) continue;
-      root.folders.reset();
-      for (const { rel, kind } of await root.lister.list()) {
-        const key = root.prefix + rel;
-        if (kind === "transcript") {
-          transcripts++;
-          root.status.transcripts++;
-          listed.add(key);
-          this.#dirty.set(key, kind);
-        } else if (!root.main) continue;
-        else if (kind === "hook") {
-          hooks++;
-          const known = this.#files.get(rel);
-          if (!known || known.state === "error") this.#dirty.set(rel, kind);
-        } else threadsSeen = true;
-      }
-    }
-    this.stats.hookFiles = hooks;
-    this.stats.transcripts = transcripts;
+    const found = await listRoots(this.#roots, this.#files, this.#dirty);
+    this.stats.hookFiles = found.hooks;
+    this.stats.transcripts = found.transcripts;
     this.stats.skipped = skippedIn(this.#roots);
-    await this.#checkMissing(listed);
+    await this.#presence.check(this.#roots, found.transcriptKeys);
     if (this.#dirty.size > 0) this.#noticed();
-    if (threadsSeen) this.stats.threadsDb = await this.#threads.poll() ?? this.stats.threadsDb;
-    else this.stats.threadsDb = "absent";
+    if (this.#progress.counting) this.#plan();
+    if (this.#backfillOnly) return found.unsettled; // the notifier's map and rate limits: the main thread's
+    if (found.threadsSeen) {
+      this.stats.threadsDb = await this.#threads.poll() ?? this.stats.threadsDb;
+    } else this.stats.threadsDb = "absent";
     await this.#rateLimits.poll();
+    return found.unsettled;
   }
 
-  /** Marks known transcripts whose file is gone (not listed, and lstat agrees) as missing, and
-   * missing ones listed again as back. Their stored data stays either way; the sessions they
-   * fed are published again (their `source` may have changed). */
-  async #checkMissing(listed: Set<string>): Promise<void> {
-    const gone: string[] = [];
-    const back: string[] = [];
-    for (const key of this.#transcriptKeys) {
-      const missing = this.#missing.has(key);
-      if (listed.has(key)) {
-        if (missing) back.push(key);
-      } else if (!missing && await this.#vanished(key)) gone.push(key);
+  /** The first pass's files, for its progress: every hook file to read, and every transcript
+   * with bytes beyond its cursor (sizes from lstat; a few per session). */
+  #plan(): void {
+    for (const [key, kind] of this.#dirty) {
+      if (kind === "hook") this.#progress.plan(key, kind);
+      if (kind !== "transcript") continue;
+      const at = locate(this.#roots, key);
+      let left = 0;
+      try {
+        if (at) left = Deno.lstatSync(`${at.root.dir}/${at.rel}`).size;
+      } catch { /* gone or not permitted: nothing to read */ }
+      left -= this.#files.get(key)?.offset ?? 0;
+      if (left > 0) this.#progress.plan(key, kind, left);
     }
-    if (gone.length === 0 && back.length === 0) return;
-    let sessions: string[];
-    try {
-      sessions = [
-        ...this.#writer.setMissing(gone, Date.now()),
-        ...this.#writer.setMissing(back, null),
-      ];
-    } catch (e) {
-      log.error(`marking missing transcripts failed: ${e instanceof Error ? e.message : e}`);
-      return;
-    }
-    for (const key of gone) this.#missing.add(key);
-    for (const key of back) this.#missing.delete(key);
-    this.stats.missingTranscripts = this.#missing.size;
-    if (gone.length > 0) {
-      log.info(`${gone.length} transcript(s) gone from disk; their data is kept`);
-    }
-    try {
-      if (sessions.length > 0) this.#onCommit({ events: [], sessions: [...new Set(sessions)] });
-    } catch (e) {
-      log.error(`live delivery failed: ${e instanceof Error ? e.message : e}`);
-    }
-  }
-
-  /** Whether a known transcript's file is gone, or out of every root read now. */
-  async #vanished(key: string): Promise<boolean> {
-    const at = this.#locate(key);
-    const abs = at ? `${at.root.dir}/${at.rel}` : key;
-    try {
-      // Not permitted (asked without a prompt): the folder is no longer one of the roots.
-      if (Deno.permissions.querySync({ name: "read", path: abs }).state !== "granted") {
-        return at === null;
-      }
-      await Deno.lstat(abs);
-      return false;
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return true;
-      // Not permitted: the folder is no longer one of the roots (nothing can be read there).
-      return at === null;
-    }
-  }
-
-  /** The root a stored key belongs to and the path relative to it (null: no root read now). */
-  #locate(key: string): { root: Root; rel: string } | null {
-    if (!key.startsWith("/")) return { root: this.#main, rel: key };
-    let best: Root | null = null;
-    for (const r of this.#roots) {
-      if (r.main || r.prefix === null || !key.startsWith(r.prefix)) continue;
-      if (!best || r.prefix.length > best.prefix!.length) best = r;
-    }
-    return best ? { root: best, rel: key.slice(best.prefix!.length) } : null;
   }
 
   async #drain(): Promise<void> {
@@ -402,6 +377,9 @@ export class Ingester {
       batch.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       await this.#sizer.readAll(batch, parallelReads, ([rel, kind]) => this.#readSafely(rel, kind));
       await this.#sizer.timed(batch.length, () => this.#flush());
+      if (this.#progress.counting) {
+        for (const [key] of batch) if (!this.#dirty.has(key)) this.#progress.settled(key);
+      }
       // The batch is stored (or back in #dirty after a refused commit): what waits now is
       // whatever was noticed meanwhile.
       if (this.#dirty.size > 0) this.#dirtySince ??= batchSince ?? Date.now();
@@ -435,7 +413,7 @@ export class Ingester {
 
   /** Reads a transcript on from its cursor; `key` is its stored path (see #locate). */
   async #readTranscript(key: string): Promise<void> {
-    const at = this.#locate(key);
+    const at = locate(this.#roots, key);
     if (!at) return; // its root is not read now (gone, or the same folder as another)
     if (await this.#transcripts.read(key, at)) this.#dirty.set(key, "transcript");
   }
@@ -453,16 +431,22 @@ export class Ingester {
     this.stats.commits++;
     this.stats.eventsStored += result.events.length;
     this.stats.lastCommitMs = Date.now();
-    if (result.events.length > 0 || result.sessions.length > 0) {
-      try {
-        this.#onCommit(result);
-      } catch (e) {
-        log.error(`live delivery failed: ${e instanceof Error ? e.message : e}`);
-      }
+    this.#onStored(result);
+    this.#deliver(result);
+  }
+
+  /** Hands stored rows to live delivery (a delivery failure is only logged). */
+  #deliver(result: CommitResult): void {
+    if (result.events.length === 0 && result.sessions.length === 0) return;
+    try {
+      this.#onCommit(result);
+    } catch (e) {
+      log.error(`live delivery failed: ${e instanceof Error ? e.message : e}`);
     }
   }
 
   #add(update: FileUpdate, rawBytes: number): void {
+    this.#progress.added(update.cursor.kind, rawBytes);
     this.#pending.push(update);
     this.#pendingBytes += rawBytes;
     if (this.#pendingBytes >= batchRawBytes || this.#pending.length >= ingestBatchFiles * 2) {
@@ -487,8 +471,8 @@ export class Ingester {
     }
     this.#gate.succeeded(Date.now());
     for (const u of updates) {
-      this.#files.set(u.cursor.path, u.cursor);
-      if (u.cursor.kind === "transcript") this.#transcriptKeys.add(u.cursor.path);
+      this.#files.set(u.cursor);
+      if (u.cursor.kind === "transcript") this.#presence.known(u.cursor.path);
     }
     this.#committed(result);
   }

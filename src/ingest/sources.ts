@@ -39,11 +39,22 @@ export const transcriptRoots = ["projects"] as const;
 /** Listing cost budget: how long a listing of N entries is reused at most (N × this). */
 const relistMsPerEntry = 0.05;
 const relistMaxMs = 30_000;
+/** A listing is trusted to be complete for the directory's mtime only when it started this
+ * long after that mtime: a change in the same clock tick (or the same second, or two, on a file
+ * system with coarse timestamps) leaves the mtime as it was, so that listing is taken again. */
+export const mtimeSettledMs = 2000;
 
 interface DirCache {
   mtimeMs: number;
+  ino: number | null;
+  dev: number;
   listedAt: number;
+  /** Entries at the listing (what its cost scales with). */
+  entries: number;
+  /** Source files at the listing: all but the hook files already read then (see list()). */
   files: string[];
+  /** Hook files at the listing, read or not. */
+  hookFiles: number;
   dirs: string[];
   /** Entries left alone that would have been read: names, with why. */
   skipped: Array<{ name: string; reason: SkipReason }>;
@@ -105,13 +116,25 @@ function shownPath(path: string): string {
   return maskSecrets(escaped);
 }
 
-/** Lists source files, re-reading a directory only when its mtime says it changed. */
+/**
+ * Lists source files, re-reading a directory only when its mtime (or inode) says it changed.
+ * The names of hook files already read are not kept between listings (a folder may hold
+ * hundreds of thousands): a listing keeps only those not read yet, and drops them as they are.
+ */
 export class SourceLister {
   #root: string;
   #transcriptsOnly: boolean;
   #cache = new Map<string, DirCache>();
   /** What the last list() left alone: links, FIFOs and the like, names that are not UTF-8. */
   skipped: SkippedEntry[] = [];
+  /** Hook files present at the last list(), read or not (only those not read are returned). */
+  hookFiles = 0;
+  /** Directories read (readDir) so far: a listing reused because nothing changed is not one. */
+  dirsRead = 0;
+  /** Whether the last list() used a listing that may miss a change (taken within
+   * mtimeSettledMs of the folder's last change, or reused while the folder changed since): the
+   * next list() should come soon. */
+  unsettled = false;
 
   /** `transcriptsOnly`: list projects/ only (a root other than the main ~/.claude). */
   constructor(claudeDir: string, opts: { transcriptsOnly?: boolean } = {}) {
@@ -119,24 +142,34 @@ export class SourceLister {
     this.#transcriptsOnly = opts.transcriptsOnly ?? false;
   }
 
-  /** Every source file now present, as paths relative to the Claude directory. */
-  async list(): Promise<Array<{ rel: string; kind: SourceKind }>> {
+  /** Every source file now present, as paths relative to the Claude directory, but the hook
+   * files `hookRead` says were read already (counted in `hookFiles` all the same). */
+  async list(
+    hookRead: (rel: string) => boolean = () => false,
+  ): Promise<Array<{ rel: string; kind: SourceKind }>> {
     const out: Array<{ rel: string; kind: SourceKind }> = [];
     const skipped: SkippedEntry[] = [];
     const seen = new Set<string>();
+    let hookFiles = 0;
+    this.unsettled = false;
     const visit = async (relDir: string, depth: number): Promise<void> => {
       if (seen.has(relDir) || depth > 6) return;
       seen.add(relDir);
-      const listing = await this.#listDir(relDir);
+      const listing = await this.#listDir(relDir, hookRead);
       if (!listing) return;
       for (const { name, reason } of listing.skipped) {
         skipped.push({ rel: `${relDir}/${name}`, reason });
       }
+      hookFiles += listing.hookFiles;
+      let kept = 0;
       for (const name of listing.files) {
         const rel = `${relDir}/${name}`;
         const kind = classify(rel);
-        if (kind) out.push({ rel, kind });
+        if (!kind || (kind === "hook" && hookRead(rel))) continue; // read since: forget it
+        listing.files[kept++] = name;
+        out.push({ rel, kind });
       }
+      listing.files.length = kept;
       if (relDir === "hooks") return; // only threads.db and raw_json matter there
       for (const name of listing.dirs) await visit(`${relDir}/${name}`, depth + 1);
     };
@@ -146,45 +179,56 @@ export class SourceLister {
     }
     await visit("projects", 0);
     this.skipped = skipped;
+    this.hookFiles = hookFiles;
     return out;
   }
 
-  async #listDir(relDir: string): Promise<DirCache | null> {
+  async #listDir(relDir: string, hookRead: (rel: string) => boolean): Promise<DirCache | null> {
     const abs = `${this.#root}/${relDir}`;
-    let mtimeMs: number;
+    let st: Deno.FileInfo;
     try {
-      const st = await Deno.lstat(abs);
+      // Blocking: thousands of folders a scan, ~5x cheaper than the async lstat.
+      st = Deno.lstatSync(abs);
       if (!st.isDirectory) return null;
-      mtimeMs = st.mtime?.getTime() ?? 0;
     } catch {
       this.#cache.delete(relDir);
       return null;
     }
+    const mtimeMs = st.mtime?.getTime() ?? 0;
     const now = Date.now();
     const cached = this.#cache.get(relDir);
-    // A listing taken within a second of the directory's last change may have raced with it.
-    if (cached && cached.mtimeMs === mtimeMs && cached.listedAt - mtimeMs > 1000) return cached;
+    const same = cached && cached.mtimeMs === mtimeMs && cached.ino === st.ino &&
+      cached.dev === st.dev;
+    // A listing taken in the same tick as the directory's last change may have raced with it.
+    if (same && cached.listedAt - mtimeMs >= mtimeSettledMs) return cached;
     // A folder of hundreds of thousands of hook files is not listed again every second while
     // files keep arriving: the watcher reports those at once, and the listing (the safety net
     // for missed watch events) is repeated at a pace proportional to the folder's size.
     if (
-      cached &&
-      now - cached.listedAt < Math.min(relistMaxMs, cached.files.length * relistMsPerEntry)
+      cached && now - cached.listedAt < Math.min(relistMaxMs, cached.entries * relistMsPerEntry)
     ) {
+      this.unsettled = true; // reused while the folder changed: look again soon
       return cached;
     }
+    // Listed in the same tick as its last change: to be listed again (see mtimeSettledMs).
+    if (now - mtimeMs < mtimeSettledMs) this.unsettled = true;
     const files: string[] = [];
     const dirs: string[] = [];
     const skipped: DirCache["skipped"] = [];
+    let entries = 0;
+    let hookFiles = 0;
     // Folders below this one are visited everywhere but in hooks/ and the hook log folder.
     const walked = relDir !== "hooks" && relDir !== "hooks/logs/raw_json";
+    this.dirsRead++;
     try {
       for await (const entry of Deno.readDir(abs)) {
+        entries++;
         // Only the entry's type from the listing: a FIFO, socket or device is never opened
         // (opening a FIFO blocks until a writer comes), nor is a symbolic link followed.
         // What is left alone is counted when it would have been read (a source file's name,
         // or a folder where transcripts are looked for).
-        const source = classify(`${relDir}/${entry.name}`) !== null;
+        const rel = `${relDir}/${entry.name}`;
+        const kind = classify(rel);
         const reason: SkipReason | null = await unopenableName(abs, entry.name)
           ? "non_utf8_name"
           : entry.isSymlink
@@ -193,16 +237,28 @@ export class SourceLister {
           ? null
           : "not_regular";
         if (reason) {
-          if (source || (walked && (entry.isDirectory || entry.isSymlink))) {
+          if (kind !== null || (walked && (entry.isDirectory || entry.isSymlink))) {
             skipped.push({ name: entry.name, reason });
           }
-        } else if (entry.isFile) files.push(entry.name);
-        else dirs.push(entry.name);
+        } else if (entry.isFile) {
+          if (kind === "hook") hookFiles++;
+          if (kind !== null && !(kind === "hook" && hookRead(rel))) files.push(entry.name);
+        } else dirs.push(entry.name);
       }
     } catch {
       return null;
     }
-    const fresh = { mtimeMs, listedAt: now, files, dirs, skipped };
+    const fresh: DirCache = {
+      mtimeMs,
+      ino: st.ino,
+      dev: st.dev,
+      listedAt: now,
+      entries,
+      files,
+      hookFiles,
+      dirs,
+      skipped,
+    };
     this.#cache.set(relDir, fresh);
     return fresh;
   }

@@ -128,7 +128,7 @@ export class SourceWatcher {
   /** One folder's mtimes (for projects/, also each project folder's), as a string. */
   async #mtimes(root: string): Promise<string> {
     const abs = `${this.#claudeDir}/${root}`;
-    const own = await mtimeOf(abs);
+    const own = mtimeOf(abs);
     if (root !== "projects" || own === "") return own;
     if (this.#projectDirs.mtime !== own) {
       const names: string[] = [];
@@ -140,7 +140,7 @@ export class SourceWatcher {
       this.#projectDirs = { mtime: own, names };
     }
     const parts = [own];
-    for (const name of this.#projectDirs.names) parts.push(await mtimeOf(`${abs}/${name}`));
+    for (const name of this.#projectDirs.names) parts.push(mtimeOf(`${abs}/${name}`));
     return parts.join(",");
   }
 
@@ -170,10 +170,12 @@ export class SourceWatcher {
   }
 }
 
-/** A folder's identity and mtime as a string ("" when it is not a folder now). */
-async function mtimeOf(abs: string): Promise<string> {
+/** A folder's identity and mtime as a string ("" when it is not a folder now). A blocking
+ * lstat: for the ~800 project folders of a large ~/.claude, 4 times a second, it costs ~0.5 %
+ * of a core where the async one cost ~4 %. */
+function mtimeOf(abs: string): string {
   try {
-    const st = await Deno.lstat(abs);
+    const st = Deno.lstatSync(abs);
     return st.isDirectory ? `${st.ino}:${st.mtime?.getTime() ?? 0}` : "";
   } catch {
     return "";

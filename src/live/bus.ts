@@ -10,6 +10,7 @@ export type Listener = (messages: LiveMessage[]) => void;
 export class LiveBus {
   #listeners = new Set<Listener>();
   #clients = 0;
+  #progress: LiveMessage | null = null;
   readonly maxClients: number;
 
   constructor(maxClients = maxLiveClients) {
@@ -23,6 +24,7 @@ export class LiveBus {
 
   publish(messages: LiveMessage[]): void {
     if (messages.length === 0) return;
+    for (const m of messages) if (m.type === "progress") this.#progress = m;
     for (const fn of this.#listeners) {
       try {
         fn(messages);
@@ -30,6 +32,11 @@ export class LiveBus {
         // one broken client never stops delivery to the others
       }
     }
+  }
+
+  /** The last backfill progress published: what a client connecting now starts from. */
+  get latestProgress(): LiveMessage | null {
+    return this.#progress;
   }
 
   /** Takes a connection slot; false when the cap is reached. */
@@ -73,6 +80,7 @@ export function forClient(messages: LiveMessage[], f: EventFilters): LiveMessage
         // The alert banner is on every page, whatever the page's filters.
         return true;
       case "usage":
+      case "progress":
       case "reset":
         return true;
     }

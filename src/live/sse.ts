@@ -10,7 +10,7 @@ import type { Db } from "../store/db.ts";
 import type { EventFilters } from "../core/types.ts";
 import type { LiveBus } from "./bus.ts";
 import { Subscription } from "./subscription.ts";
-import { safeStringify } from "../core/secrets.ts";
+import { sseFrame } from "./frames.ts";
 
 export function sseHandler(c: Context, bus: LiveBus, db: Db, filters: EventFilters) {
   if (!bus.acquire()) {
@@ -35,28 +35,8 @@ export function sseHandler(c: Context, bus: LiveBus, db: Db, filters: EventFilte
       for (;;) {
         const batch = await sub.next();
         if (batch === null) break;
-        for (const m of batch) {
-          if (m.type === "event") {
-            await stream.writeSSE({
-              event: "event",
-              id: String(m.event.id),
-              data: safeStringify(m.event),
-            });
-          } else if (m.type === "reset") {
-            // The id moves the browser's Last-Event-ID past the gap, so its own reconnect
-            // does not ask for the lost range again.
-            await stream.writeSSE({
-              event: "reset",
-              id: String(m.last_id),
-              data: JSON.stringify(m),
-            });
-          } else if (m.type === "session") {
-            await stream.writeSSE({ event: "session", data: safeStringify(m.session) });
-          } else {
-            // alert and usage messages carry their whole {type, …} shape as data
-            await stream.writeSSE({ event: m.type, data: safeStringify(m) });
-          }
-        }
+        // Each frame is serialised once for every client (src/live/frames.ts).
+        for (const m of batch) await stream.write(sseFrame(m));
       }
     } catch {
       // client went away mid-write

@@ -24,13 +24,17 @@ export class Subscription {
       if (this.closed) return;
       const mine = forClient(messages, filters);
       if (mine.length === 0) return;
-      this.#queue.push(...mine);
-      if (this.#queue.length > maxClientQueue) {
+      // A batch that would overflow is not copied first (a backfill commit can be thousands).
+      if (this.#queue.length + mine.length <= maxClientQueue) this.#queue.push(...mine);
+      else {
         this.overflowed = true;
         this.close();
       }
       this.#wake();
     });
+    // A page rendered just before a progress message went out still learns the newest one.
+    const progress = bus.latestProgress;
+    if (progress) this.#queue.push(progress);
     // Subscribed before reading, so an event stored from here on is either in the replay or
     // queued live (or both: next() drops the repeat).
     this.#lastSent = lastEventId ?? maxEventId(db);

@@ -8,7 +8,7 @@ import type { Db } from "../store/db.ts";
 import type { EventFilters } from "../core/types.ts";
 import type { LiveBus } from "./bus.ts";
 import { Subscription } from "./subscription.ts";
-import { safeStringify } from "../core/secrets.ts";
+import { wsText } from "./frames.ts";
 
 const maxBufferedBytes = 8 * 1024 * 1024;
 
@@ -35,7 +35,7 @@ export function wsHandler(bus: LiveBus, db: Db, initial: (c: Context) => EventFi
       for (;;) {
         const batch = await s.next();
         if (batch === null) break;
-        for (const m of batch) ws.send(safeStringify(m));
+        for (const m of batch) ws.send(wsText(m));
         lastId = s.lastId;
         if ((ws.raw?.bufferedAmount ?? 0) > maxBufferedBytes) {
           ws.close(4008, "client too slow");

@@ -113,8 +113,16 @@ Deno.test("the island bundle and the stylesheet are modules of main.ts, so deno 
   assert.ok(names.some((n) => /^style-[0-9a-f]+\.css$/.test(n)), names.join(", "));
   for (const n of names) assert.ok(assets[n].body.length > 1000, `${n} has its content`);
   // Nothing under static/ is read at run time: the server reads no file outside ~/.claude.
+  // The worker hosts locate their worker's source, used only where it may be read (tests,
+  // tools); the sandboxed server and the binary start the embedded bundle (worker_start.ts).
+  const workerHosts = ["src/ingest/backfill_host.ts", "src/ingest/usage_first.ts"];
   for (const m of modules.filter((s) => s.startsWith(`file://${root}/src/`))) {
     const src = await Deno.readTextFile(new URL(m));
+    if (workerHosts.some((h) => m.endsWith(`/${h}`))) {
+      assert.match(src, /from "\.\/\w+_worker\.gen\.ts"/, `${m} embeds its worker's bundle`);
+      assert.match(src, /startWorker\(/, `${m} starts its worker through worker_start.ts`);
+      continue;
+    }
     assert.ok(!/import\.meta\.(url|dirname|filename)/.test(src), `${m} locates files on disk`);
   }
 });

@@ -15,7 +15,7 @@ import { makeHome, writeFixtures } from "../support/home.ts";
 import { SseClient } from "../support/sse.ts";
 import { count, waitFor } from "../support/wait.ts";
 import { denoDir, servingUrl, type TaskEnv, taskRunFlags, taskWords } from "../support/tasks.ts";
-import { launchArgs } from "../../scripts/launch.ts";
+import { launchArgs, serverV8Flags } from "../../scripts/launch.ts";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -550,9 +550,17 @@ Deno.test(
           >).map((s) => s.session_id).sort();
         await waitFor(async () => (await ids()).length === 3, 10_000, "three sessions");
         assert.deepEqual(await ids(), ["env-1", "home-1", "xdg-1"]);
-        const roots = (await (await fetch(`${url}/api/health`)).json()).ingest.roots as Array<
-          { path: string; origin: string; found: boolean; transcripts: number }
-        >;
+        type Root = { path: string; origin: string; found: boolean; transcripts: number };
+        const rootsNow = async () =>
+          (await (await fetch(`${url}/api/health`)).json()).ingest.roots as Root[];
+        // Sessions can show before the listing has counted the roots' transcripts: the
+        // usage-first pass stores usage (and its sessions) before the backfill lists.
+        await waitFor(
+          async () => (await rootsNow()).every((r) => r.transcripts === 1),
+          10_000,
+          "every root's transcript counted",
+        );
+        const roots = await rootsNow();
         assert.deepEqual(roots.map((r) => [r.path, r.origin, r.found, r.transcripts]), [
           [h.claudeDir, "home", true, 1],
           [join(xdg, "claude"), "xdg", true, 1],
@@ -573,7 +581,7 @@ Deno.test(
   },
 );
 
-Deno.test("the launcher's doctor mode runs `main.ts doctor` with exactly start's permission flags, without the config", () => {
+Deno.test("the launcher's doctor mode runs `main.ts doctor` with exactly start's permission and V8 flags, without the config", () => {
   const env = { HOME: "/home/u", XDG_CONFIG_HOME: "/xdg", CLAUDE_CONFIG_DIR: "/a,~/b" };
   const start = launchArgs("start", env, []);
   const doctor = launchArgs("doctor", env, ["--port", "9"]);
@@ -583,6 +591,7 @@ Deno.test("the launcher's doctor mode runs `main.ts doctor` with exactly start's
   assert.deepEqual(doctor, [
     "run",
     "--no-config",
+    serverV8Flags,
     "--allow-read=" + [
       ...["projects", "hooks", "claude-dash", "settings.json"].map((p) => `/home/u/.claude/${p}`),
       ...["/xdg/claude", "/a", "/home/u/b"].map((r) => `${r}/projects`),

@@ -73,12 +73,13 @@ export function healthRoutes(deps: RouteDeps): { page: Hono; api: Hono } {
       ingest,
       rates: rates(ingest, deps.startedAt),
       claude_dir: deps.claudeDir,
+      backfill: deps.backfillProgress?.() ?? null,
     };
   };
   const page = new Hono().get("/", async (c) => {
     if (!wantsHtml(c)) {
       const { projects_found: _, ...r } = await report();
-      return c.json(r);
+      return c.json({ ...r, backfill: deps.backfillProgress?.() ?? null });
     }
     return htmlPage(c, deps, {
       title: "Health",
@@ -98,6 +99,7 @@ export function healthRoutes(deps: RouteDeps): { page: Hono; api: Hono } {
       otlp: deps.exporter?.stats ?? null,
       alerts: deps.alerts?.stats ?? null,
       connections: deps.connections?.stats ?? null,
+      memory: memoryFigures(),
       recent_errors: errorsNow(),
     }));
   return { page, api };
@@ -128,6 +130,18 @@ export function waitingReason(
   return `nothing to show yet: ${transcripts}, and no hook logs in ${
     join(dir, "hooks/logs/raw_json")
   }`;
+}
+
+/** The process's memory (MiB), for the memory benchmark and anyone watching the server. */
+function memoryFigures() {
+  const m = Deno.memoryUsage();
+  const mb = (n: number) => Math.round((n / 1048576) * 10) / 10;
+  return {
+    rss_mib: mb(m.rss),
+    heap_used_mib: mb(m.heapUsed),
+    heap_total_mib: mb(m.heapTotal),
+    external_mib: mb(m.external),
+  };
 }
 
 /**

@@ -130,7 +130,11 @@ export function overviewPage(deps: RouteDeps): Hono {
       path: "/",
       lastEventId: d.maxId,
       json: "/api/overview" + new URL(c.req.url).search,
-      children: Overview({ ...d, claudeDir: deps.claudeDir }),
+      children: Overview({
+        ...d,
+        claudeDir: deps.claudeDir,
+        backfill: deps.backfillProgress?.() ?? null,
+      }),
     });
   });
 }

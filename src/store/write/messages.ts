@@ -5,14 +5,18 @@
 // cost_spread.ts). Sessions' cost_usd sums the estimates (their reported total is apart).
 // Streaming: Claude Code writes one line per content block of a message, all with the same
 // message id and request id, and early ones may carry partial output_tokens. The row keeps the
-// largest usage seen (its final snapshot); a line without a request id matches its message id
-// alone. Only a copy in the same session is merged; one in another session (a fork) is not
-// counted twice.
+// largest usage seen (its final snapshot) and that snapshot's time (as ccusage 20 does: a
+// message counts on the day its final snapshot was written); a line without a request id
+// matches its message id alone. Only a copy in the same session is merged; one in another
+// session (a fork) is not counted twice. A provisional row of the usage-first pass
+// (usage_first.ts) is dropped before the same message is stored, as if it had never been.
 
 import type { NormalizedEvent, Usage } from "../../core/types.ts";
 import type { PriceTable } from "../../core/pricing.ts";
 import type { Db } from "../db.ts";
 import type { SessionDelta } from "./session_delta.ts";
+import { ProvisionalDrop } from "./usage_first.ts";
+import { RollupMove } from "./message_move.ts";
 
 const total = (u: Usage) =>
   u.input_tokens + u.output_tokens + u.cache_creation_tokens + u.cache_read_tokens;
@@ -22,6 +26,8 @@ export class MessageWrites {
   #find;
   #update;
   #shiftRollup;
+  #provisional;
+  #move;
   #prices: PriceTable;
 
   constructor(db: Db, prices: PriceTable) {
@@ -40,7 +46,7 @@ export class MessageWrites {
     this.#update = db.prepare(`
       UPDATE messages SET input_tokens = ?, output_tokens = ?, cache_creation_tokens = ?,
         cache_creation_1h_tokens = ?, cache_read_tokens = ?, cost_estimated_usd = ?,
-        cost_usd = CASE WHEN cost_reported THEN cost_usd ELSE ? END
+        cost_usd = CASE WHEN cost_reported THEN cost_usd ELSE ? END, ts = ?
       WHERE message_id = ? AND request_id = ?`);
     // A row stored by an earlier batch is already in the rollup: move it by the difference
     // (rows of this batch reach it at the batch's end with their final values; derived.ts).
@@ -49,6 +55,8 @@ export class MessageWrites {
         cache_creation_tokens = cache_creation_tokens + ?, cache_read_tokens = cache_read_tokens + ?,
         cost_usd = cost_usd + ?, unpriced = unpriced + ?
       WHERE hour = ? AND session_id = ? AND model = ?`);
+    this.#provisional = new ProvisionalDrop(db);
+    this.#move = new RollupMove(db);
   }
 
   /**
@@ -58,12 +66,18 @@ export class MessageWrites {
   store(d: SessionDelta, ev: NormalizedEvent, eventId: number, batchStart: number): void {
     const rec = ev.usage!;
     const u = rec.usage;
-    const old = this.#find.get({ mid: rec.messageId, rid: rec.requestId }) as
+    let old = this.#find.get({ mid: rec.messageId, rid: rec.requestId }) as
       | StoredMessage
       | undefined;
+    // A row of the usage-first pass (usage_first.ts) goes: the message is stored as if new.
+    while (old && this.#provisional.dropIf(rec.messageId, old)) {
+      old = this.#find.get({ mid: rec.messageId, rid: rec.requestId }) as
+        | StoredMessage
+        | undefined;
+    }
     if (old) {
       if (old.session_id === ev.sessionId && total(u) > total(stored(old))) {
-        this.#grow(d, rec.messageId, old, u, batchStart);
+        this.#grow(d, rec.messageId, old, u, ev.ts, batchStart);
       }
       return;
     }
@@ -98,12 +112,13 @@ export class MessageWrites {
     else d.cost += cost;
   }
 
-  /** Replaces a stored message's usage by a larger snapshot, moving its totals along. */
+  /** Replaces a stored message's usage and time by a larger snapshot's, moving its totals. */
   #grow(
     d: SessionDelta,
     messageId: string,
     old: StoredMessage,
     u: Usage,
+    ts: number,
     batchStart: number,
   ): void {
     // Priced with the model the row was stored under, so one message never changes model.
@@ -117,6 +132,7 @@ export class MessageWrites {
       u.cache_read_tokens,
       newCost,
       newCost,
+      ts,
       messageId,
       old.request_id,
     );
@@ -133,8 +149,34 @@ export class MessageWrites {
     d.cacheRead += dcr;
     d.cost += dCost;
     d.unpriced += dUnpriced;
-    if (old.event_id <= batchStart) {
-      const reported = old.cost_reported === 1;
+    const reported = old.cost_reported === 1;
+    const hour = (t: number) => Math.floor(t / 3_600_000);
+    if (old.event_id <= batchStart && hour(ts) !== hour(old.ts)) {
+      // The final snapshot's time is the message's time: it moves to another hour's row.
+      const cost = reported ? old.cost_usd : newCost;
+      this.#move.move(
+        old.session_id,
+        old.model ?? "",
+        old.ts,
+        {
+          input: was.input_tokens,
+          output: was.output_tokens,
+          cacheCreation: was.cache_creation_tokens,
+          cacheRead: was.cache_read_tokens,
+          cost: old.cost_usd,
+          reported,
+        },
+        ts,
+        {
+          input: u.input_tokens,
+          output: u.output_tokens,
+          cacheCreation: u.cache_creation_tokens,
+          cacheRead: u.cache_read_tokens,
+          cost,
+          reported,
+        },
+      );
+    } else if (old.event_id <= batchStart) {
       this.#shiftRollup.run(
         di,
         dOut,

@@ -5,6 +5,7 @@
 
 import { signal } from "@preact/signals";
 import type { ActiveBlock, EventRow, LiveReset, SessionSummary } from "../../core/types.ts";
+import type { BackfillProgress } from "../../core/progress.ts";
 import { receiveAlert } from "./alerts.ts";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting" | "offline";
@@ -18,6 +19,8 @@ export const received = signal<EventRow[]>([]);
 export const sessionUpdates = signal<ReadonlyMap<string, SessionSummary>>(new Map());
 /** The active 5-hour window as last reported live (`usage` messages); null before the first. */
 export const usageLive = signal<{ active: ActiveBlock | null } | null>(null);
+/** The backfill's progress as last reported live (`progress` messages); null before the first. */
+export const progressLive = signal<BackfillProgress | null>(null);
 
 const feedCap = 200;
 const seen = new Set<number>();
@@ -52,10 +55,55 @@ function addEvents(events: EventRow[]): void {
   feed.value = next;
 }
 
-function upsertSession(s: SessionSummary): void {
-  const list = (sessions.value ?? []).filter((x) => x.session_id !== s.session_id);
-  sessions.value = [s, ...list];
-  sessionUpdates.value = new Map(sessionUpdates.value).set(s.session_id, s);
+/** Summaries changed together: the newest of each first, one signal update for all. */
+function upsertSessions(changed: ReadonlyMap<string, SessionSummary>): void {
+  const fresh = [...changed.values()].reverse();
+  const list = (sessions.value ?? []).filter((x) => !changed.has(x.session_id));
+  sessions.value = [...fresh, ...list];
+  const updates = new Map(sessionUpdates.value);
+  for (const [id, s] of changed) updates.set(id, s);
+  sessionUpdates.value = updates;
+}
+
+// Events and session changes that arrive together are applied together: a backfill streams
+// thousands a second, and one render per message would keep the page busy for minutes (and
+// behind every later message, the progress bar's "done" among them). The first message after
+// a quiet frame is applied at once, so a live event is not delayed.
+const minApplyGapMs = 16;
+let pendingEvents: EventRow[] = [];
+let pendingSessions = new Map<string, SessionSummary>();
+let applyTimer: ReturnType<typeof setTimeout> | null = null;
+let lastApply = 0;
+
+function applyPending(): void {
+  applyTimer = null;
+  lastApply = performance.now();
+  const events = pendingEvents;
+  const changed = pendingSessions;
+  pendingEvents = [];
+  pendingSessions = new Map();
+  if (events.length > 0) addEvents(events);
+  if (changed.size > 0) upsertSessions(changed);
+}
+
+function scheduleApply(): void {
+  if (applyTimer !== null) return;
+  applyTimer = setTimeout(
+    applyPending,
+    Math.max(0, lastApply + minApplyGapMs - performance.now()),
+  );
+}
+
+function queueEvent(e: EventRow): void {
+  pendingEvents.push(e);
+  scheduleApply();
+}
+
+function queueSession(s: SessionSummary): void {
+  // Re-inserted, so the order of the map is the order of the latest changes.
+  pendingSessions.delete(s.session_id);
+  pendingSessions.set(s.session_id, s);
+  scheduleApply();
 }
 
 const resetReloadKey = "claude-dash:reset-reload";
@@ -114,12 +162,15 @@ function openSse(query: string): void {
   const es = new EventSource(`/api/stream?${params}`);
   source = es;
   es.addEventListener("open", () => (connection.value = "live"));
-  es.addEventListener("event", (m) => addEvents([JSON.parse((m as MessageEvent).data)]));
+  es.addEventListener("event", (m) => queueEvent(JSON.parse((m as MessageEvent).data)));
   es.addEventListener("reset", (m) => onReset(JSON.parse((m as MessageEvent).data)));
-  es.addEventListener("session", (m) => upsertSession(JSON.parse((m as MessageEvent).data)));
+  es.addEventListener("session", (m) => queueSession(JSON.parse((m as MessageEvent).data)));
   es.addEventListener("alert", (m) => receiveAlert(JSON.parse((m as MessageEvent).data).alert));
   es.addEventListener("usage", (m) => {
     usageLive.value = { active: JSON.parse((m as MessageEvent).data).active };
+  });
+  es.addEventListener("progress", (m) => {
+    progressLive.value = JSON.parse((m as MessageEvent).data).progress;
   });
   es.addEventListener("error", () => {
     if (es.readyState === EventSource.CLOSED) {
@@ -142,10 +193,11 @@ function openWs(query: string): void {
   ws.addEventListener("open", () => (connection.value = "live"));
   ws.addEventListener("message", (m) => {
     const msg = JSON.parse(m.data);
-    if (msg.type === "event") addEvents([msg.event]);
-    else if (msg.type === "session") upsertSession(msg.session);
+    if (msg.type === "event") queueEvent(msg.event);
+    else if (msg.type === "session") queueSession(msg.session);
     else if (msg.type === "alert") receiveAlert(msg.alert);
     else if (msg.type === "usage") usageLive.value = { active: msg.active };
+    else if (msg.type === "progress") progressLive.value = msg.progress;
     else if (msg.type === "reset") onReset(msg);
   });
   ws.addEventListener("close", () => {

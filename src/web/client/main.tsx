@@ -7,6 +7,7 @@ import ActivityChart from "../islands/ActivityChart.tsx";
 import AlertBanner from "../islands/AlertBanner.tsx";
 import AlertHistory from "../islands/AlertHistory.tsx";
 import AlertToggles from "../islands/AlertToggles.tsx";
+import BackfillBar from "../islands/BackfillBar.tsx";
 import ConnectionBadge from "../islands/ConnectionBadge.tsx";
 import HealthStats from "../islands/HealthStats.tsx";
 import KpiCards from "../islands/KpiCards.tsx";
@@ -33,6 +34,7 @@ const registry: Record<string, ComponentType<any>> = {
   AlertBanner,
   AlertHistory,
   AlertToggles,
+  BackfillBar,
   ConnectionBadge,
   HealthStats,
   IngestActions,

@@ -7,6 +7,7 @@ import HealthStats from "../islands/HealthStats.tsx";
 import { Island } from "../components/island.tsx";
 import { FirstRunGuide } from "../components/first_run.tsx";
 import { DbLines } from "../components/db_notice.tsx";
+import { BackfillIsland } from "../components/backfill.tsx";
 
 export interface HealthData {
   snapshot: HealthSnapshot;
@@ -19,6 +20,7 @@ export function HealthPage({ snapshot, errors, claudeDir, dbPath }: HealthData) 
   return (
     <>
       <h1>Health</h1>
+      <BackfillIsland backfill={snapshot.backfill} />
       <section class="panel">
         <Island
           name="HealthStats"

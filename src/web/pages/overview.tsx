@@ -21,6 +21,8 @@ import ActivityChart from "../islands/ActivityChart.tsx";
 import TopTools from "../islands/TopTools.tsx";
 import LatestErrors from "../islands/LatestErrors.tsx";
 import UsageWindow from "../islands/UsageWindow.tsx";
+import { BackfillIsland } from "../components/backfill.tsx";
+import type { BackfillProgress } from "../../core/progress.ts";
 import { Island } from "../components/island.tsx";
 import { EmptyState } from "../components/empty_state.tsx";
 import { overviewRangeNames, overviewRangePhrases, overviewRanges } from "../components/ranges.ts";
@@ -47,15 +49,25 @@ export interface OverviewData {
   events: EventRow[];
   claudeDir: string;
   insights: OverviewInsights;
+  /** The first ingest's progress: a bar while it runs (null or done: none). */
+  backfill?: BackfillProgress | null;
 }
 
 export function Overview(
-  { sessions, totalSessions, events, claudeDir, insights, codeByDay = [] }: OverviewData,
+  { sessions, totalSessions, events, claudeDir, insights, codeByDay = [], backfill }: OverviewData,
 ) {
-  if (totalSessions === 0 && events.length === 0) return <EmptyState claudeDir={claudeDir} />;
+  if (totalSessions === 0 && events.length === 0) {
+    return (
+      <>
+        <BackfillIsland backfill={backfill} />
+        <EmptyState claudeDir={claudeDir} />
+      </>
+    );
+  }
   return (
     <>
       <h1 class="sr-only">Overview</h1>
+      <BackfillIsland backfill={backfill} />
       <RangeBar range={insights.range} />
       <Island
         name="KpiCards"

@@ -1,0 +1,88 @@
+// One reconcile listing over every root: which source files are to be read (hook files not
+// read yet, transcripts not as their cursor left them), and the pace of the next listing, from
+// what this one cost.
+
+import {
+  reconcileCostFactor,
+  reconcileIntervalMs,
+  reconcileMaxIntervalMs,
+} from "../core/config.ts";
+import type { SourceKind } from "../core/types.ts";
+import type { Root } from "./root_set.ts";
+import { mtimeSettledMs } from "./sources.ts";
+import type { FileCursors } from "./cursors.ts";
+import type { FileCursor } from "../store/write/writer.ts";
+
+/** What one listing of every root found. */
+export interface Listed {
+  hooks: number;
+  transcripts: number;
+  threadsSeen: boolean;
+  /** Keys of the transcripts listed. */
+  transcriptKeys: Set<string>;
+  /** A folder changed during or just before its listing: list again soon. */
+  unsettled: boolean;
+}
+
+/** Lists every root found and marks in `dirty` what is to be read. */
+export async function listRoots(
+  roots: Root[],
+  files: FileCursors,
+  dirty: Map<string, SourceKind>,
+): Promise<Listed> {
+  const found: Listed = {
+    hooks: 0,
+    transcripts: 0,
+    threadsSeen: false,
+    transcriptKeys: new Set(),
+    unsettled: false,
+  };
+  const hookRead = (rel: string) => files.hookDone(rel);
+  for (const root of roots) {
+    root.status.transcripts = 0;
+    if (root.prefix === null) continue;
+    root.folders.reset();
+    for (const { rel, kind } of await root.lister.list(root.main ? hookRead : undefined)) {
+      const key = root.prefix + rel;
+      if (kind === "transcript") {
+        found.transcripts++;
+        root.status.transcripts++;
+        found.transcriptKeys.add(key);
+        if (!unchanged(`${root.dir}/${rel}`, files.get(key))) dirty.set(key, kind);
+      } else if (!root.main) continue;
+      else if (kind === "hook") dirty.set(rel, kind);
+      else found.threadsSeen = true;
+    }
+    if (root.main) found.hooks = root.lister.hookFiles;
+    if (root.lister.unsettled) found.unsettled = true;
+  }
+  return found;
+}
+
+/**
+ * Whether a transcript is as its cursor left it, read to its end without error: same size and
+ * mtime (the reader's own test for "nothing new"), so it need not be opened or even queued
+ * (thousands a scan). One blocking lstat, ~5x cheaper than the reader's async one. Anything
+ * else (no cursor, an error, bytes left, gone, a link now) goes to the reader as before.
+ */
+function unchanged(abs: string, c: FileCursor | undefined): boolean {
+  if (!c || c.state !== "ok") return false;
+  try {
+    const st = Deno.lstatSync(abs);
+    return st.isFile && st.size === c.size && (st.mtime?.getTime() ?? 0) === c.mtimeMs &&
+      c.offset >= st.size;
+  } catch {
+    return false;
+  }
+}
+
+/** The pause before the next reconcile scan, after one that took `costMs`: at most
+ * mtimeSettledMs when a folder was `unsettled` (a listing that may have missed a file the
+ * watcher missed too is taken again within seconds, not minutes). */
+export function reconcilePauseMs(costMs: number, unsettled: boolean): number {
+  const paced = Math.min(
+    reconcileMaxIntervalMs,
+    Math.max(reconcileIntervalMs, costMs * reconcileCostFactor),
+  );
+  return unsettled ? Math.min(paced, Math.max(reconcileIntervalMs, mtimeSettledMs)) : paced;
+}

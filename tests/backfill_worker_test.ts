@@ -1,0 +1,215 @@
+// The first backfill in a Worker that exits (issue 18): it stores exactly what the in-process
+// backfill stores, a stop in the middle loses and doubles nothing, files written while it runs
+// are picked up once, its progress is reported, and under the server's own sandbox (the worker
+// starts from the embedded bundle) bad files still show as errors on /api/health.
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { Ingester } from "../src/ingest/ingester.ts";
+import { startBackfillWorker } from "../src/ingest/backfill_host.ts";
+import { type Db, openDb } from "../src/store/db.ts";
+import { generate } from "../src/demo/workload.ts";
+import type { CommitResult } from "../src/store/write/writer.ts";
+import { makeHome, type TestHome, writeFixtures, writeHook } from "./support/home.ts";
+import { serveReady } from "./support/served.ts";
+import { count, waitFor } from "./support/wait.ts";
+
+const opts = { sanitizeResources: false, sanitizeOps: false };
+
+/** A home with the fixtures and a generated workload of hooks (both payload shapes) and
+ * transcripts: a backfill of some thousand files. */
+async function bigHome(events: number): Promise<TestHome & AsyncDisposable> {
+  const home = await makeHome();
+  await writeFixtures(home.claudeDir);
+  await generate({ dir: home.claudeDir, events, seed: 7, hookShare: 0.6, idlessHooks: 0.5 });
+  return { ...home, [Symbol.asyncDispose]: () => home.cleanup() };
+}
+
+function ingester(
+  home: TestHome,
+  db: Db,
+  dbPath: string | null,
+  onCommit?: (r: CommitResult) => void,
+): Ingester {
+  return new Ingester({
+    claudeDir: home.claudeDir,
+    db,
+    watch: false,
+    backfillWorker: dbPath ? { dbPath, start: startBackfillWorker } : undefined,
+    onCommit,
+  });
+}
+
+/** Every stored row that does not depend on insert order (row ids, file ids) or batch size. */
+function contents(db: Db): Record<string, unknown[]> {
+  // Costs are sums: batches of other sizes add them in another order (last-digit differences).
+  const rounded = (row: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(row).map(([k, v]) => [
+        k,
+        typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(12)) : v,
+      ]),
+    );
+  const all = (sql: string) => db.prepare(sql).all().map(rounded);
+  return {
+    events: all(
+      `SELECT e.key, e.source, e.session_id, e.ts, e.type, e.tool_name, e.tool_use_id, e.summary,
+         e.error_kind, e.offset, f.path FROM events e LEFT JOIN files f ON f.id = e.file_id
+       ORDER BY e.key`,
+    ),
+    sessions: all("SELECT * FROM sessions ORDER BY session_id"),
+    toolCalls: all(
+      `SELECT session_id, tool_use_id, tool_name, status, start_ts, end_ts, input_summary, error
+       FROM tool_calls ORDER BY session_id, start_ts, tool_name, tool_use_id, end_ts, status`,
+    ),
+    messages: all(
+      `SELECT request_id, session_id, ts, model, input_tokens, output_tokens, cost_usd
+       FROM messages ORDER BY request_id`,
+    ),
+    files: all(
+      `SELECT path, kind, size, offset, generation, state, events FROM files ORDER BY path`,
+    ),
+    errors: all("SELECT path, offset, reason FROM ingest_errors ORDER BY path, offset"),
+  };
+}
+
+Deno.test(
+  "a backfill in the worker stores exactly what the in-process backfill stores",
+  opts,
+  async () => {
+    await using home = await bigHome(3000);
+    await Deno.writeTextFile(join(home.claudeDir, "hooks/logs/raw_json/bad.json"), "{ not json");
+    const dbA = openDb(join(home.home, "a.db"));
+    const dbBPath = join(home.home, "b.db");
+    const dbB = openDb(dbBPath);
+    try {
+      const a = ingester(home, dbA, null);
+      a.start();
+      await a.ready;
+      await a.stop();
+      const delivered: CommitResult[] = [];
+      const b = ingester(home, dbB, dbBPath, (r) => delivered.push(r));
+      b.start();
+      await b.ready;
+      const progress = b.progress();
+      await b.stop();
+      const ca = contents(dbA);
+      const cb = contents(dbB);
+      assert.ok(ca.events.length > 3000, `events: ${ca.events.length}`);
+      assert.ok(ca.errors.some((e) => (e as { path: string }).path.endsWith("/bad.json")));
+      for (const table of Object.keys(ca)) assert.deepEqual(cb[table], ca[table], table);
+      // Live delivery saw every stored event once, through the main thread's onCommit.
+      const ids = delivered.flatMap((r) => r.events.map((e) => e.id));
+      assert.equal(new Set(ids).size, ids.length);
+      assert.equal(ids.length, ca.events.length);
+      assert.equal(b.stats.eventsStored, ca.events.length);
+      // Progress: the worker's figures, then done.
+      assert.ok(progress);
+      assert.equal(progress.phase, "done");
+      assert.ok(progress.filesTotal > 1000 && progress.filesDone === progress.filesTotal);
+      assert.ok(progress.bytesDone > 0 && progress.bytesDone === progress.bytesTotal);
+      assert.ok(progress.finishedAtMs !== null && progress.mbPerSec !== null);
+    } finally {
+      dbA.close();
+      dbB.close();
+    }
+  },
+);
+
+Deno.test(
+  "a stop during the worker's backfill, then a restart, loses and doubles nothing",
+  opts,
+  async () => {
+    await using home = await bigHome(3000);
+    const ref = openDb(join(home.home, "ref.db"));
+    const dbPath = join(home.home, "w.db");
+    try {
+      const r = ingester(home, ref, null);
+      r.start();
+      await r.ready;
+      await r.stop();
+      const db = openDb(dbPath);
+      let first: Ingester | null = null;
+      const stopped = new Promise<void>((resolve) => {
+        first = ingester(home, db, dbPath, () => {
+          if (first && first.stats.commits >= 2) void first.stop().then(resolve);
+        });
+        first.start();
+      });
+      await stopped;
+      const partial = count(db, "SELECT count(*) AS n FROM events");
+      const total = count(ref, "SELECT count(*) AS n FROM events");
+      assert.ok(partial > 0 && partial < total, `stored ${partial} of ${total} before the stop`);
+      const again = ingester(home, db, dbPath);
+      again.start();
+      await again.ready;
+      await again.stop();
+      assert.deepEqual(contents(db), contents(ref));
+      db.close();
+    } finally {
+      ref.close();
+    }
+  },
+);
+
+Deno.test("files written while the worker backfills are stored once", opts, async () => {
+  await using home = await bigHome(3000);
+  const dbPath = join(home.home, "w.db");
+  const db = openDb(dbPath);
+  try {
+    let written: Promise<void> | null = null;
+    const ing = ingester(home, db, dbPath, () => {
+      written ??= (async () => {
+        for (let i = 0; i < 40; i++) {
+          await writeHook(home.claudeDir, {
+            hook_event_name: "Notification",
+            session_id: "during-backfill",
+            message: `written during the backfill ${i}`,
+          });
+        }
+      })();
+    });
+    ing.start();
+    await waitFor(() => written !== null, 30_000, "a first commit");
+    await written;
+    await ing.ready;
+    await ing.stop();
+    const n = count(
+      db,
+      "SELECT count(*) AS n FROM events WHERE session_id = 'during-backfill'",
+    );
+    assert.equal(n, 40);
+    const keys = count(db, "SELECT count(DISTINCT key) AS n FROM events");
+    assert.equal(keys, count(db, "SELECT count(*) AS n FROM events"));
+  } finally {
+    db.close();
+  }
+});
+
+Deno.test(
+  "under the server's sandbox the worker backfills, and a bad file shows on /api/health",
+  opts,
+  async () => {
+    const home = await makeHome();
+    await writeFixtures(home.claudeDir);
+    await Deno.writeTextFile(join(home.claudeDir, "hooks/logs/raw_json/bad.json"), "{ not json");
+    const served = await serveReady(home);
+    try {
+      const health = await served.health();
+      const recent = health.recent_errors;
+      assert.ok(Array.isArray(recent));
+      assert.ok(
+        recent.some((e) =>
+          typeof e === "object" && e !== null && "path" in e &&
+          e.path === "hooks/logs/raw_json/bad.json"
+        ),
+        JSON.stringify(recent),
+      );
+      assert.ok(count(served.db, "SELECT count(*) AS n FROM events") > 100);
+      assert.doesNotMatch(served.output(), /backfill worker (crashed|failed|stopped)/);
+    } finally {
+      await served.stop();
+      await home.cleanup();
+    }
+  },
+);

@@ -1,0 +1,21 @@
+import assert from "node:assert/strict";
+import { HashedKeySet } from "../../src/ingest/key_set.ts";
+
+Deno.test("the done-set is exact over 300,000 hook keys: every key added is in it, no other is", () => {
+  const set = new HashedKeySet();
+  const key = (i: number) => `hooks/logs/raw_json/20260101_${i}_PreToolUse_s-${i % 97}.json`;
+  const n = 300_000;
+  for (let i = 0; i < n; i++) set.add(key(i));
+  set.add(key(7)); // twice: counted once
+  assert.equal(set.size, n);
+  for (let i = 0; i < n; i++) assert.ok(set.has(key(i)), key(i));
+  // Keys never added, close to the stored ones (one character apart, other numbers).
+  for (let i = n; i < 2 * n; i++) assert.ok(!set.has(key(i)), key(i));
+  for (let i = 0; i < 1000; i++) assert.ok(!set.has(key(i) + "x"));
+  // Removed keys are gone, the rest stay; a removed key can come back.
+  for (let i = 0; i < n; i += 3) set.delete(key(i));
+  for (let i = 0; i < n; i++) assert.equal(set.has(key(i)), i % 3 !== 0, key(i));
+  set.add(key(0));
+  assert.ok(set.has(key(0)));
+  assert.equal(set.size, n - Math.ceil(n / 3) + 1);
+});
