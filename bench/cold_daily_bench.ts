@@ -14,7 +14,7 @@ import { ensureCcusage20, runCcusage20 } from "./ccusage20.ts";
 import { compareDaily, type DayUsage, ensurePeer, ourDailyFromApi, runPeer } from "./peer.ts";
 import { jsonParseLimit } from "./limits.ts";
 import { startServer } from "./procs.ts";
-import { loadAvg, notesEnd } from "./report.ts";
+import { loadAvg, writeResultsBlock } from "./report.ts";
 
 const section = "Cold daily answer (issue 18)";
 const blockStart = "<!-- cold-daily: written by deno task bench --cold-daily -->";
@@ -253,20 +253,7 @@ function tableOf(
 }
 
 async function writeResults(table: string): Promise<void> {
-  const file = new URL("./RESULTS.md", import.meta.url).pathname;
-  const block = [blockStart, "", `## ${section}`, "", table, "", blockEnd].join("\n");
-  let text = await Deno.readTextFile(file);
-  const a = text.indexOf(blockStart);
-  const b = text.indexOf(blockEnd);
-  if (a >= 0 && b > a) text = text.slice(0, a) + block + text.slice(b + blockEnd.length);
-  else {
-    // Inside the kept analysis, so a --full run that rewrites the file keeps it.
-    const end = text.indexOf(notesEnd);
-    text = end >= 0
-      ? `${text.slice(0, end)}${block}\n${text.slice(end)}`
-      : `${text.trimEnd()}\n\n${block}\n`;
-  }
-  await Deno.writeTextFile(file, text);
-  await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", file] }).output();
+  const lines = [`## ${section}`, "", table];
+  const file = await writeResultsBlock({ start: blockStart, end: blockEnd }, lines);
   console.log(`written to ${file}`);
 }

@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { generate } from "../src/demo/workload.ts";
-import { type Figure, isMet, loadAvg, notesEnd, Report, targetText } from "./report.ts";
+import { type Figure, figureRows, isMet, loadAvg, Report, writeResultsBlock } from "./report.ts";
 import { fmt, mib } from "./stats.ts";
 import { runDenoJson } from "./procs.ts";
 import { jsonParseLimit } from "./limits.ts";
@@ -174,10 +174,7 @@ const blockEnd = "<!-- /dbsize -->";
 
 /** Writes the phase's figures as a table into bench/RESULTS.md (inside the kept analysis). */
 export async function writeDbSizeResults(report: Report, wallS: number): Promise<string> {
-  const file = new URL("./RESULTS.md", import.meta.url).pathname;
-  const lines = [
-    blockStart,
-    "",
+  return await writeResultsBlock({ start: blockStart, end: blockEnd }, [
     `## ${section}`,
     "",
     `Measured by \`deno task bench --db-size\` (bench/db_size_bench.ts) in ${
@@ -185,30 +182,8 @@ export async function writeDbSizeResults(report: Report, wallS: number): Promise
     } s on ${new Date().toISOString()}, data in /dev/shm; load average at the end ${loadAvg()} ` +
     "(2 cores shared with other work).",
     "",
-    "| figure | value | target | status | notes |",
-    "| --- | ---: | --- | --- | --- |",
-    ...report.figures.filter((f) => f.section === section).map((f) => {
-      const met = isMet(f);
-      return `| ${f.name} | ${fmt(f.value, f.digits ?? 1)} ${f.unit} | ${targetText(f)} | ${
-        met === null ? "" : met ? "met" : "NOT MET"
-      } | ${(f.note ?? "").replaceAll("|", "\\|")} |`;
-    }),
-    "",
-    blockEnd,
-  ].join("\n");
-  let text = await Deno.readTextFile(file);
-  const a = text.indexOf(blockStart);
-  const b = text.indexOf(blockEnd);
-  if (a >= 0 && b > a) text = text.slice(0, a) + lines + text.slice(b + blockEnd.length);
-  else {
-    const end = text.indexOf(notesEnd);
-    text = end >= 0
-      ? `${text.slice(0, end)}${lines}\n${text.slice(end)}`
-      : `${text.trimEnd()}\n\n${lines}\n`;
-  }
-  await Deno.writeTextFile(file, text);
-  await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", file] }).output();
-  return file;
+    ...figureRows(report.figures, section),
+  ]);
 }
 
 /** `deno task bench --db-size`: this phase alone (bench/run.ts dispatches here). */

@@ -6,7 +6,14 @@
 
 import { join } from "node:path";
 import { generate } from "../src/demo/workload.ts";
-import { type Figure, isMet, loadAvg, notesEnd, type Report, targetText } from "./report.ts";
+import {
+  type Figure,
+  figureRows,
+  isMet,
+  loadAvg,
+  type Report,
+  writeResultsBlock,
+} from "./report.ts";
 import { fmt, percentiles } from "./stats.ts";
 import { runDenoJson, startServer } from "./procs.ts";
 import type { HooksOut } from "./hooks_child.ts";
@@ -157,40 +164,19 @@ const blockStart = "<!-- hooks100k: written by deno task bench --hooks100k -->";
 const blockEnd = "<!-- /hooks100k -->";
 
 /** Writes the phase's figures as a table into bench/RESULTS.md (inside the kept analysis). */
-export async function writeHooksResults(report: Report, wallS: number): Promise<string> {
-  const file = new URL("./RESULTS.md", import.meta.url).pathname;
-  const lines = [
-    blockStart,
-    "",
+export async function writeHooksResults(
+  report: Report,
+  wallS: number,
+  dataDir: string,
+): Promise<string> {
+  return await writeResultsBlock({ start: blockStart, end: blockEnd }, [
     `## ${section}`,
     "",
     `Measured by \`deno task bench --hooks100k\` (bench/hooks_bench.ts) in ${
       wallS.toFixed(0)
-    } s on ${new Date().toISOString()}, data in /dev/shm; load average at the end ${loadAvg()} ` +
+    } s on ${new Date().toISOString()}, data in ${dataDir}; load average at the end ${loadAvg()} ` +
     "(2 cores shared with other work: files/s is wall time, the notes give CPU time too).",
     "",
-    "| figure | value | target | status | notes |",
-    "| --- | ---: | --- | --- | --- |",
-    ...report.figures.filter((f) => f.section === section).map((f) => {
-      const met = isMet(f);
-      return `| ${f.name} | ${fmt(f.value, f.digits ?? 1)} ${f.unit} | ${targetText(f)} | ${
-        met === null ? "" : met ? "met" : "NOT MET"
-      } | ${(f.note ?? "").replaceAll("|", "\\|")} |`;
-    }),
-    "",
-    blockEnd,
-  ].join("\n");
-  let text = await Deno.readTextFile(file);
-  const a = text.indexOf(blockStart);
-  const b = text.indexOf(blockEnd);
-  if (a >= 0 && b > a) text = text.slice(0, a) + lines + text.slice(b + blockEnd.length);
-  else {
-    const end = text.indexOf(notesEnd);
-    text = end >= 0
-      ? `${text.slice(0, end)}${lines}\n${text.slice(end)}`
-      : `${text.trimEnd()}\n\n${lines}\n`;
-  }
-  await Deno.writeTextFile(file, text);
-  await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", file] }).output();
-  return file;
+    ...figureRows(report.figures, section),
+  ]);
 }

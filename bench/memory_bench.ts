@@ -6,14 +6,21 @@
 // and writes its table into bench/RESULTS.md under "## Memory (issue 18)".
 //
 // The generated trees and the backfilled 1M-event database are cached (default
-// /dev/shm/claude-dash-mem18; --dir DIR) between runs: generating and backfilling 1M events
-// takes minutes. The runs work on the cached database itself (a copy would need another 3 GB of
-// RAM in /dev/shm): each live run adds ~2,000 events to it, and a schema migration is applied to
+// /tmp/claude-dash-mem18; --dir DIR) between runs: generating and backfilling 1M events
+// takes minutes. The runs work on the cached database itself (a copy would need another 3 GB):
+// each live run adds ~2,000 events to it, and a schema migration is applied to
 // it once, in this process, before the server starts (so the server starts as on a current DB).
 
 import { join } from "node:path";
 import { generate } from "../src/demo/workload.ts";
-import { type Figure, isMet, loadAvg, notesEnd, type Report, targetText } from "./report.ts";
+import {
+  type Figure,
+  figureRows,
+  isMet,
+  loadAvg,
+  type Report,
+  writeResultsBlock,
+} from "./report.ts";
 import { fmt, mib } from "./stats.ts";
 import { type ProcMemory, runDenoJson, type ServerProc, startServer } from "./procs.ts";
 import { liveRun } from "./live_bench.ts";
@@ -302,41 +309,17 @@ const blockEnd = "<!-- /memory18 -->";
 export async function writeMemoryResults(
   report: Report,
   wallS: number,
+  dataDir: string,
 ): Promise<string> {
-  const file = new URL("./RESULTS.md", import.meta.url).pathname;
-  const lines = [
-    blockStart,
-    "",
+  return await writeResultsBlock({ start: blockStart, end: blockEnd }, [
     `## ${section}`,
     "",
     `Measured by \`deno task bench --memory\` (bench/memory_bench.ts) in ${wallS.toFixed(0)} s on ${
       new Date().toISOString()
     }: the server started as users start it (the start ` +
-    `task's V8 flags), memory from /proc (VmRSS, VmHWM); data in /dev/shm; load average at ` +
+    `task's V8 flags), memory from /proc (VmRSS, VmHWM); data in ${dataDir}; load average at ` +
     `the end ${loadAvg()} (2 cores shared with other work).`,
     "",
-    "| figure | value | target | status | notes |",
-    "| --- | ---: | --- | --- | --- |",
-    ...report.figures.filter((f) => f.section === section).map((f) => {
-      const met = isMet(f);
-      return `| ${f.name} | ${fmt(f.value, f.digits ?? 1)} ${f.unit} | ${targetText(f)} | ${
-        met === null ? "" : met ? "met" : "NOT MET"
-      } | ${(f.note ?? "").replaceAll("|", "\\|")} |`;
-    }),
-    "",
-    blockEnd,
-  ].join("\n");
-  let text = await Deno.readTextFile(file);
-  const a = text.indexOf(blockStart);
-  const b = text.indexOf(blockEnd);
-  if (a >= 0 && b > a) text = text.slice(0, a) + lines + text.slice(b + blockEnd.length);
-  else {
-    const end = text.indexOf(notesEnd);
-    text = end >= 0
-      ? `${text.slice(0, end)}${lines}\n${text.slice(end)}`
-      : `${text.trimEnd()}\n\n${lines}\n`;
-  }
-  await Deno.writeTextFile(file, text);
-  await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", file] }).output();
-  return file;
+    ...figureRows(report.figures, section),
+  ]);
 }

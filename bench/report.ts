@@ -199,3 +199,43 @@ export function keptAnalysis(path: string): string {
   } catch { /* first run */ }
   return "\n## Analysis\n\n(not written yet)\n";
 }
+
+/** A section's figures as markdown table rows (figure, value, target, status, notes). Pure. */
+export function figureRows(figures: Figure[], section: string): string[] {
+  return [
+    "| figure | value | target | status | notes |",
+    "| --- | ---: | --- | --- | --- |",
+    ...figures.filter((f) => f.section === section).map((f) => {
+      const met = isMet(f);
+      return `| ${f.name} | ${fmt(f.value, f.digits ?? 1)} ${f.unit} | ${targetText(f)} | ${
+        met === null ? "" : met ? "met" : "NOT MET"
+      } | ${(f.note ?? "").replaceAll("|", "\\|")} |`;
+    }),
+  ];
+}
+
+/**
+ * Writes one phase's block into bench/RESULTS.md: replaces the text between its two markers,
+ * or adds it inside the kept analysis (so a --full run that rewrites the file keeps it).
+ * Returns the file's path.
+ */
+export async function writeResultsBlock(
+  markers: { start: string; end: string },
+  lines: string[],
+): Promise<string> {
+  const file = new URL("./RESULTS.md", import.meta.url).pathname;
+  const block = [markers.start, "", ...lines, "", markers.end].join("\n");
+  let text = await Deno.readTextFile(file);
+  const a = text.indexOf(markers.start);
+  const b = text.indexOf(markers.end);
+  if (a >= 0 && b > a) text = text.slice(0, a) + block + text.slice(b + markers.end.length);
+  else {
+    const end = text.indexOf(notesEnd);
+    text = end >= 0
+      ? `${text.slice(0, end)}${block}\n${text.slice(end)}`
+      : `${text.trimEnd()}\n\n${block}\n`;
+  }
+  await Deno.writeTextFile(file, text);
+  await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", file] }).output();
+  return file;
+}

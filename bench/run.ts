@@ -655,7 +655,7 @@ async function hooks100kOnly(): Promise<void> {
     if (!flag("keep")) await Deno.remove(base, { recursive: true }).catch(() => {});
     else console.log(`kept ${base}`);
   }
-  const file = await writeHooksResults(report, (performance.now() - started) / 1000);
+  const file = await writeHooksResults(report, (performance.now() - started) / 1000, base);
   console.log(`\n${report.figures.length} figures; written to ${file}`);
   if (failures.length > 0) {
     console.error(`targets not met: ${failures.join("; ")}`);
@@ -667,15 +667,16 @@ async function hooks100kOnly(): Promise<void> {
 async function memoryOnly(): Promise<void> {
   const started = performance.now();
   const report = new Report();
+  const cacheDir = option("dir") ?? "/tmp/claude-dash-mem18";
   const failures = await memoryPhase(report, {
-    cacheDir: option("dir") ?? "/tmp/claude-dash-mem18",
+    cacheDir,
     settleS: Number(option("settle") ?? 30),
     liveSeconds: 20,
     runs: Number(option("runs") ?? 1),
     rebuildDb: flag("rebuild-db"),
     progress,
   });
-  const file = await writeMemoryResults(report, (performance.now() - started) / 1000);
+  const file = await writeMemoryResults(report, (performance.now() - started) / 1000, cacheDir);
   console.log(`\n${report.figures.length} figures; written to ${file}`);
   if (failures.length > 0) {
     console.error(`targets not met: ${failures.join("; ")}`);

@@ -9,24 +9,18 @@
 // one from its neighbours in the full parser: the scan then says `exact: false` and the
 // caller reads that file with the full parser instead.
 
-import type { Usage } from "../core/types.ts";
 import { maxJsonDepth } from "../core/config.ts";
 import { isObject } from "../core/text.ts";
 import { contentHash, nestedDeeperThan, parseStamp, str, usageOf } from "./parse/normalize.ts";
 import { Buffer } from "node:buffer";
+import type { ProvisionalMessage } from "../store/write/usage_first.ts";
 
 const newline = 0x0a;
 const fatalDecoder = new TextDecoder("utf-8", { fatal: true });
 
-/** One assistant line's usage, as the full parser reads it (before deduplication). */
-export interface UsageLine {
-  messageId: string;
-  requestId: string;
-  sessionId: string;
-  ts: number;
-  model: string | null;
-  usage: Usage;
-}
+/** One assistant line's usage, as the full parser reads it (before deduplication): the same
+ * fields as the deduplicated message the store takes. */
+export type UsageLine = ProvisionalMessage;
 
 export interface UsageScanContext {
   /** The file's stored key (relative path in the main root, absolute elsewhere). */

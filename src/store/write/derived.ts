@@ -11,6 +11,16 @@
 
 import type { Db } from "../db.ts";
 
+/** The upsert tail that adds a row's figures to an hour's rollup_usage row (`excluded`). */
+export const addToRollupUsage = `ON CONFLICT DO UPDATE SET messages = messages + excluded.messages,
+  input_tokens = input_tokens + excluded.input_tokens,
+  output_tokens = output_tokens + excluded.output_tokens,
+  cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
+  cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+  cost_usd = cost_usd + excluded.cost_usd, unpriced = unpriced + excluded.unpriced,
+  reported = reported + excluded.reported,
+  cost_reported_usd = cost_reported_usd + excluded.cost_reported_usd`;
+
 export class DerivedTables {
   #maxId;
   #statements;
@@ -42,14 +52,7 @@ export class DerivedTables {
          sum(cache_read_tokens), COALESCE(sum(cost_usd), 0), sum(cost_usd IS NULL),
          sum(cost_reported), COALESCE(sum(CASE WHEN cost_reported THEN cost_usd END), 0)
        FROM messages WHERE event_id > :after GROUP BY 1, 2, 3
-       ON CONFLICT DO UPDATE SET messages = messages + excluded.messages,
-         input_tokens = input_tokens + excluded.input_tokens,
-         output_tokens = output_tokens + excluded.output_tokens,
-         cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
-         cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
-         cost_usd = cost_usd + excluded.cost_usd, unpriced = unpriced + excluded.unpriced,
-         reported = reported + excluded.reported,
-         cost_reported_usd = cost_reported_usd + excluded.cost_reported_usd`,
+       ${addToRollupUsage}`,
     ].map((sql) => db.prepare(sql));
   }
 

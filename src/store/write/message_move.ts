@@ -4,6 +4,7 @@
 // old (hour, session, model) row to the new one; a row left empty goes. messages.ts calls it.
 
 import type { Db } from "../db.ts";
+import { addToRollupUsage } from "./derived.ts";
 
 /** What a message adds to its rollup_usage row. */
 export interface RollupShare {
@@ -35,14 +36,7 @@ export class RollupMove {
       INSERT INTO rollup_usage(hour, session_id, model, messages, input_tokens, output_tokens,
         cache_creation_tokens, cache_read_tokens, cost_usd, unpriced, reported, cost_reported_usd)
       VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT DO UPDATE SET messages = messages + 1,
-        input_tokens = input_tokens + excluded.input_tokens,
-        output_tokens = output_tokens + excluded.output_tokens,
-        cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
-        cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
-        cost_usd = cost_usd + excluded.cost_usd, unpriced = unpriced + excluded.unpriced,
-        reported = reported + excluded.reported,
-        cost_reported_usd = cost_reported_usd + excluded.cost_reported_usd`);
+      ${addToRollupUsage}`);
   }
 
   /** Moves a message's share from its row at `fromTs` to its row at `toTs`. */
