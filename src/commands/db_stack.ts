@@ -15,7 +15,7 @@ import { UsageFirst } from "../ingest/usage_first.ts";
 import { startBackfillWorker } from "../ingest/backfill_host.ts";
 import type { ClaudeRoot } from "../ingest/roots.ts";
 import type { LiveBus } from "../live/bus.ts";
-import { progressSource, startProgressPublisher } from "../live/progress.ts";
+import { startProgressPublisher } from "../live/progress.ts";
 import type { BackfillProgress } from "../core/progress.ts";
 import { AlertEngine } from "../domain/alerts/engine.ts";
 import { currentActiveBlock, UsageLive } from "../domain/usage/active.ts";
@@ -97,11 +97,10 @@ export function buildStack(shared: StackShared, db: Db, placeholder: boolean): D
   });
   // The bar follows the usage-first pass while it runs, then the backfill (src/live/progress.ts);
   // between the two (the backfill not started yet) it keeps the last reading.
-  const ingestProgress = progressSource(placeholder ? null : ingester, Date.now());
   let lastProgress: BackfillProgress | null = null;
   const backfillProgress = () => {
     if (placeholder) return null;
-    const p = usageFirst.running ? usageFirst.progress() : ingestProgress();
+    const p = usageFirst.running ? usageFirst.progress() : ingester.progress();
     if (p !== null) lastProgress = p;
     return lastProgress;
   };

@@ -26,7 +26,6 @@ import { staticAssets } from "./routes/static.ts";
 import { ingestHooks } from "./routes/ingest_hooks.ts";
 import { otlpIn } from "./routes/otlp_in.ts";
 import { authorizedMachineRequest, bearerMatches, isMachineRequest } from "./machine.ts";
-import { progressSource } from "../live/progress.ts";
 
 export type { AppDeps } from "./deps.ts";
 
@@ -34,8 +33,7 @@ export type { AppDeps } from "./deps.ts";
 export function createApp(appDeps: AppDeps): Hono {
   const deps: RouteDeps = {
     ...appDeps,
-    backfillProgress: appDeps.backfillProgress ??
-      progressSource(appDeps.ingester, appDeps.startedAt),
+    backfillProgress: appDeps.backfillProgress ?? (() => appDeps.ingester?.progress() ?? null),
     csrfToken: newCsrfToken(),
   };
   const app = new Hono();

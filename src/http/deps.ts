@@ -44,8 +44,8 @@ export interface AppDeps {
   /** The public listener's connection counters (src/http/front.ts), shown on /api/health. */
   connections?: { readonly stats: FrontStats } | null;
   /**
-   * How far the first ingest has come (/api/health `backfill`, the progress bar). Absent: read
-   * from `ingester` (src/live/progress.ts progressSource).
+   * How far the first ingest has come (/api/health `backfill`, the progress bar). Absent: the
+   * ingester's own `progress()`.
    */
   backfillProgress?: () => BackfillProgress | null;
 }

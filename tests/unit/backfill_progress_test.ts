@@ -1,18 +1,13 @@
-// The backfill progress bar: figures from the ingester's counters until it reports its own,
-// the `backfill` block of /api/health, the bar on /health and the overview while a backfill
-// runs (and not once it is done), and the live `progress` message on the SSE stream.
+// The backfill progress bar: its fill, the `backfill` block of /api/health, the bar on /health
+// and the overview while a backfill runs (and not once it is done), and the live `progress`
+// message on the SSE stream.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createApp } from "../../src/http/app.ts";
 import { openDb } from "../../src/store/db.ts";
 import { LiveBus } from "../../src/live/bus.ts";
-import {
-  progressFromStats,
-  progressSource,
-  startProgressPublisher,
-} from "../../src/live/progress.ts";
-import { initialStats } from "../../src/ingest/stats.ts";
+import { startProgressPublisher } from "../../src/live/progress.ts";
 import type { BackfillProgress } from "../../src/core/progress.ts";
 import type { LiveMessage } from "../../src/core/types.ts";
 import { backfillRatio, backfillText } from "../../src/web/islands/BackfillBar.tsx";
@@ -58,44 +53,12 @@ async function appWith(progress: () => BackfillProgress | null) {
   };
 }
 
-Deno.test("from the counters alone: files done of those listed, bytes read, no byte total, time left by files", () => {
-  const stats = { ...initialStats(), scans: 1, hookFiles: 300, transcripts: 100 };
-  stats.filesRead = 100;
-  stats.bytesRead = 20e6;
-  const p = progressFromStats(stats, 0, null, 4_000);
-  assert.equal(p.phase, "events");
-  assert.equal(p.filesDone, 100);
-  assert.equal(p.filesTotal, 400);
-  assert.equal(p.bytesTotal, 0);
-  assert.equal(p.mbPerSec, 5);
-  assert.equal(p.etaSeconds, 12);
-  assert.equal(backfillRatio(p), 0.25);
-});
-
-Deno.test("before the first listing the total is unknown: the bar is indeterminate", () => {
-  const p = progressFromStats(initialStats(), 0, null, 1_000);
-  assert.equal(p.filesTotal, 0);
-  assert.equal(backfillRatio(p), null);
-  assert.equal(p.etaSeconds, null);
-});
-
-Deno.test("a finished backfill is phase done, with when it ended", () => {
-  const stats = { ...initialStats(), scans: 1, scansDone: 1, backfilled: true, hookFiles: 2 };
-  stats.filesRead = 2;
-  stats.bytesRead = 1000;
-  const p = progressFromStats(stats, 0, 5_000, 9_000);
-  assert.equal(p.phase, "done");
-  assert.equal(p.finishedAtMs, 5_000);
-  assert.equal(p.etaSeconds, 0);
-});
-
-Deno.test("an ingester that reports its own progress is trusted; one that does not gets it from its counters", () => {
-  const own = { stats: initialStats(), progress: () => running };
-  assert.equal(progressSource(own, 0)(), running);
-  const notStarted = { stats: initialStats(), progress: () => null };
-  assert.equal(progressSource(notStarted, 0)(), null);
-  assert.equal(progressSource({ stats: initialStats() }, 0)()?.phase, "events");
-  assert.equal(progressSource(null, 0)(), null);
+Deno.test("the bar's fill: bytes when their total is known, else files; none before a total is known", () => {
+  assert.equal(backfillRatio(running), 0.25);
+  assert.equal(backfillRatio({ ...running, bytesTotal: 0, filesDone: 100, filesTotal: 400 }), 0.25);
+  const unknown = { ...running, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 };
+  assert.equal(backfillRatio(unknown), null);
+  assert.equal(backfillRatio({ ...running, phase: "done" }), 1);
 });
 
 Deno.test("the bar's text names files, MB, speed and time left", () => {
