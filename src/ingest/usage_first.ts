@@ -17,7 +17,8 @@ import {
   storeProvisional,
 } from "../store/write/usage_first.ts";
 import { sessionIdFromPath } from "./parse/transcript.ts";
-import { type ClaudeRoot, findRoots } from "./roots.ts";
+import type { ClaudeRoot } from "./roots.ts";
+import { makeRoots, refreshRoots } from "./root_set.ts";
 import { SourceLister } from "./sources.ts";
 import { UsageDedupe } from "./usage_dedupe.ts";
 import { readUsageFile, type UsageFile } from "./usage_read.ts";
@@ -208,23 +209,18 @@ export class UsageFirst {
 
   /** Every transcript of every root, as the Ingester keys them. */
   async #list(): Promise<UsageFile[]> {
+    // The Ingester's own roots and keys (root_set.ts); transcripts only, hooks are not needed.
     const main = this.#opts.claudeDir.replace(/\/+$/, "");
-    const candidates: ClaudeRoot[] = [{ path: main, origin: "home" }];
-    for (const extra of this.#opts.transcriptRoots ?? []) {
-      const c = typeof extra === "string" ? { path: extra, origin: "env" as const } : extra;
-      const dir = c.path.replace(/\/+$/, "") || "/";
-      if (!candidates.some((r) => r.path === dir)) candidates.push({ ...c, path: dir });
-    }
-    const found = await findRoots(candidates);
+    const roots = makeRoots(main, this.#opts.transcriptRoots ?? [], () => null);
+    await refreshRoots(roots);
     const out: UsageFile[] = [];
-    for (const [i, r] of found.entries()) {
-      const isMain = i === 0;
-      if (!isMain && (!r.found || r.sameAs || !r.realPath)) continue;
-      const prefix = isMain ? "" : `${r.realPath}/`;
-      const listed = await new SourceLister(r.path, { transcriptsOnly: true }).list();
+    for (const r of roots) {
+      if (r.prefix === null) continue;
+      const prefix = r.prefix;
+      const listed = await new SourceLister(r.dir, { transcriptsOnly: true }).list();
       for (const { rel, kind } of listed) {
         if (kind !== "transcript") continue;
-        const abs = `${r.path}/${rel}`;
+        const abs = `${r.dir}/${rel}`;
         try {
           const st = Deno.lstatSync(abs);
           if (!st.isFile) continue;

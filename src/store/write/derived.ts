@@ -11,6 +11,10 @@
 
 import type { Db } from "../db.ts";
 
+/** Deletes an hour's rollup_usage row once no message is left in it (hour, session, model). */
+export const dropEmptyRollupUsage =
+  "DELETE FROM rollup_usage WHERE hour = ? AND session_id = ? AND model = ? AND messages <= 0";
+
 /** The upsert tail that adds a row's figures to an hour's rollup_usage row (`excluded`). */
 export const addToRollupUsage = `ON CONFLICT DO UPDATE SET messages = messages + excluded.messages,
   input_tokens = input_tokens + excluded.input_tokens,

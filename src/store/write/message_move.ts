@@ -4,7 +4,7 @@
 // old (hour, session, model) row to the new one; a row left empty goes. messages.ts calls it.
 
 import type { Db } from "../db.ts";
-import { addToRollupUsage } from "./derived.ts";
+import { addToRollupUsage, dropEmptyRollupUsage } from "./derived.ts";
 
 /** What a message adds to its rollup_usage row. */
 export interface RollupShare {
@@ -29,9 +29,7 @@ export class RollupMove {
         cache_read_tokens = cache_read_tokens - ?, cost_usd = cost_usd - ?,
         unpriced = unpriced - ?, reported = reported - ?, cost_reported_usd = cost_reported_usd - ?
       WHERE hour = ? AND session_id = ? AND model = ?`);
-    this.#empty = db.prepare(
-      "DELETE FROM rollup_usage WHERE hour = ? AND session_id = ? AND model = ? AND messages <= 0",
-    );
+    this.#empty = db.prepare(dropEmptyRollupUsage);
     this.#in = db.prepare(`
       INSERT INTO rollup_usage(hour, session_id, model, messages, input_tokens, output_tokens,
         cache_creation_tokens, cache_read_tokens, cost_usd, unpriced, reported, cost_reported_usd)

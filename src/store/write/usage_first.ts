@@ -9,6 +9,7 @@
 import type { PriceTable } from "../../core/pricing.ts";
 import type { Usage } from "../../core/types.ts";
 import { type Db, inTransaction } from "../db.ts";
+import { addToRollupUsage, dropEmptyRollupUsage } from "./derived.ts";
 
 /** SQLite page cache while the pass stores its rows, KiB. */
 export const provisionalCacheKib = 1024;
@@ -111,12 +112,7 @@ function storeAll(db: Db, prices: PriceTable, messages: Iterable<ProvisionalMess
       INSERT INTO rollup_usage(hour, session_id, model, messages, input_tokens, output_tokens,
         cache_creation_tokens, cache_read_tokens, cost_usd, unpriced, reported, cost_reported_usd)
       VALUES (?,?,?,?,?,?,?,?,?,?,0,0)
-      ON CONFLICT DO UPDATE SET messages = messages + excluded.messages,
-        input_tokens = input_tokens + excluded.input_tokens,
-        output_tokens = output_tokens + excluded.output_tokens,
-        cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
-        cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
-        cost_usd = cost_usd + excluded.cost_usd, unpriced = unpriced + excluded.unpriced`);
+      ${addToRollupUsage}`);
     for (const r of rollup.values()) {
       upsert.run(r.hour, r.session, r.model, r.n, r.i, r.o, r.cc, r.cr, r.cost, r.unpriced);
     }
@@ -216,9 +212,7 @@ export class ProvisionalDrop {
   #delete;
 
   constructor(db: Db) {
-    this.#emptyRollup = db.prepare(
-      "DELETE FROM rollup_usage WHERE hour = ? AND session_id = ? AND model = ? AND messages <= 0",
-    );
+    this.#emptyRollup = db.prepare(dropEmptyRollupUsage);
     this.#delete = db.prepare("DELETE FROM messages WHERE message_id = ? AND request_id = ?");
   }
 
