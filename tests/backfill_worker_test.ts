@@ -120,7 +120,8 @@ Deno.test(
   "a stop during the worker's backfill, then a restart, loses and doubles nothing",
   opts,
   async () => {
-    await using home = await bigHome(3000);
+    // Large enough for several of the worker's batches (backfillBatchFiles files each).
+    await using home = await bigHome(6000);
     const ref = openDb(join(home.home, "ref.db"));
     const dbPath = join(home.home, "w.db");
     try {
@@ -132,7 +133,7 @@ Deno.test(
       let first: Ingester | null = null;
       const stopped = new Promise<void>((resolve) => {
         first = ingester(home, db, dbPath, () => {
-          if (first && first.stats.commits >= 2) void first.stop().then(resolve);
+          if (first && first.stats.commits >= 1) void first.stop().then(resolve);
         });
         first.start();
       });

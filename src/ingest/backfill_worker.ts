@@ -9,7 +9,7 @@ import { readSettings } from "../store/settings.ts";
 import type { WriteGate } from "../store/db_health.ts";
 import { classifyDbError, type DbState } from "../core/db_health.ts";
 import { PriceTable } from "../core/pricing.ts";
-import { backfillCacheKiB } from "../core/config.ts";
+import { backfillCacheKiB, backfillWalPages } from "../core/config.ts";
 import { Ingester } from "./ingester.ts";
 import { initialStats } from "./stats.ts";
 import type { FromWorker, ToWorker, WorkerStart } from "./backfill_messages.ts";
@@ -55,6 +55,7 @@ class RelayGate implements WriteGate {
 async function run(m: WorkerStart): Promise<void> {
   const db = openDb(m.dbPath);
   db.exec(`PRAGMA cache_size = -${backfillCacheKiB}`);
+  db.exec(`PRAGMA wal_autocheckpoint = ${backfillWalPages}`);
   try {
     const ing: Ingester = new Ingester({
       claudeDir: m.claudeDir,
@@ -75,6 +76,11 @@ async function run(m: WorkerStart): Promise<void> {
     await ing.ready;
     await ing.stop();
   } finally {
+    // The WAL grew to about backfillWalPages: copy it in and give its disk space back (a reader
+    // still in it makes this a partial checkpoint, which the main connection finishes).
+    try {
+      db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch { /* a busy or failing database is the main thread's to report */ }
     db.close();
   }
 }

@@ -1,9 +1,16 @@
 // How many files the ingester takes into one write transaction: as many as fit the commit time
 // budget (ingestCommitBudgetMs), learned from the cost per file of the commits so far, never
 // more than ingestBatchFiles. Between commits it yields to the event loop, so HTTP requests
-// (same thread, synchronous SQLite) wait at most about one budget during a backfill.
+// (same thread, synchronous SQLite) wait at most about one budget during a backfill. The
+// backfill worker serves no requests and passes its own, larger limits (backfillLimits).
 
-import { ingestBatchFiles, ingestCommitBudgetMs } from "../core/config.ts";
+import {
+  backfillBatchFiles,
+  backfillCommitBudgetMs,
+  backfillSliceMs,
+  ingestBatchFiles,
+  ingestCommitBudgetMs,
+} from "../core/config.ts";
 
 /** Aim below the budget: commits of the same size vary (load, checkpoints, transcript lines). */
 const targetShare = 0.5;
@@ -18,23 +25,45 @@ function yieldToLoop(): Promise<void> {
   return new Promise<void>((resolve) => setTimeout(resolve, 0));
 }
 
+/** How a sizer bounds batches: its yield slice, its commit budget and its largest batch. */
+export interface BatchLimits {
+  /** Longer than readSliceMs: a thread that serves nothing (the backfill worker). */
+  sliceMs: number;
+  budgetMs: number;
+  maxFiles: number;
+}
+
+/** The main thread's limits: it answers HTTP requests between batches. */
+export const servingLimits: BatchLimits = {
+  sliceMs: readSliceMs,
+  budgetMs: ingestCommitBudgetMs,
+  maxFiles: ingestBatchFiles,
+};
+
+/** The backfill worker's limits (config.ts says why they are larger). */
+export const backfillLimits: BatchLimits = {
+  sliceMs: backfillSliceMs,
+  budgetMs: backfillCommitBudgetMs,
+  maxFiles: backfillBatchFiles,
+};
+
 export class BatchSizer {
-  #files = ingestBatchFiles;
+  #limits: BatchLimits;
+  #files: number;
   #msPerFile: number | null = null;
-  #sliceMs: number;
   /** Yields only once a slice has passed (not after every read and commit). */
   #lazy: boolean;
   #since = performance.now();
 
-  /** `sliceMs` longer than readSliceMs: a thread that serves nothing (the backfill worker). */
-  constructor(sliceMs = readSliceMs) {
-    this.#sliceMs = sliceMs;
-    this.#lazy = sliceMs > readSliceMs;
+  constructor(limits: BatchLimits = servingLimits) {
+    this.#limits = limits;
+    this.#files = limits.maxFiles;
+    this.#lazy = limits.sliceMs > readSliceMs;
   }
 
-  /** Hands the event loop over when a slice has passed (always, unless lazy and `always`). */
-  async #turn(always: boolean): Promise<void> {
-    if ((always && !this.#lazy) || performance.now() - this.#since >= this.#sliceMs) {
+  /** Hands the event loop over when a slice has passed, or now if `now`. */
+  async #turn(now: boolean): Promise<void> {
+    if (now || performance.now() - this.#since >= this.#limits.sliceMs) {
       await yieldToLoop();
       this.#since = performance.now();
     }
@@ -43,6 +72,11 @@ export class BatchSizer {
   /** Files per batch now. */
   get files(): number {
     return this.#files;
+  }
+
+  /** The most files a batch may ever take (a commit between reads flushes at twice this). */
+  get maxFiles(): number {
+    return this.#limits.maxFiles;
   }
 
   /** The first entries of `dirty`, as many as the next batch takes (left in the map). */
@@ -62,10 +96,11 @@ export class BatchSizer {
       await Promise.all(batch.slice(i, i + parallel).map(read));
       await this.#turn(false);
     }
-    await this.#turn(true);
+    await this.#turn(!this.#lazy);
   }
 
-  /** Runs the commit of a batch of `files`, learns its cost, then lets other tasks run. */
+  /** Runs the commit of a batch of `files`, learns its cost, then lets other tasks run (in the
+   * worker too: a stop or pause lands between two batches, whatever their size). */
   async timed(files: number, commit: () => void): Promise<void> {
     const t0 = performance.now();
     commit();
@@ -80,7 +115,8 @@ export class BatchSizer {
     // Quick to shrink after a slow commit, slow to grow back.
     const prev = this.#msPerFile;
     this.#msPerFile = prev === null || perFile > prev ? perFile : prev * 0.8 + perFile * 0.2;
-    const fit = Math.floor((ingestCommitBudgetMs * targetShare) / Math.max(this.#msPerFile, 1e-3));
-    this.#files = Math.max(minBatchFiles, Math.min(ingestBatchFiles, fit));
+    const { budgetMs, maxFiles } = this.#limits;
+    const fit = Math.floor((budgetMs * targetShare) / Math.max(this.#msPerFile, 1e-3));
+    this.#files = Math.max(minBatchFiles, Math.min(maxFiles, fit));
   }
 }

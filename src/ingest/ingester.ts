@@ -11,13 +11,7 @@
 // a relative one. A folder that is the same as an earlier one (a link) is read once. A
 // transcript that disappears keeps everything stored from it: it is only marked missing.
 
-import {
-  backfillSliceMs,
-  ingestBatchFiles,
-  maxTranscriptBytesPerPass,
-  reconcileIntervalMs,
-  watchDebounceMs,
-} from "../core/config.ts";
+import { maxTranscriptBytesPerPass, reconcileIntervalMs, watchDebounceMs } from "../core/config.ts";
 import type { Db } from "../store/db.ts";
 import { type CommitResult, type FileUpdate, Writer } from "../store/write/writer.ts";
 import type { SourceKind } from "../core/types.ts";
@@ -40,7 +34,7 @@ import { TranscriptReader } from "./read_transcript.ts";
 import { ThreadsPoller } from "./threads_poll.ts";
 import { RateLimitPoller } from "./read_rate_limits.ts";
 import { loggingGate, type WriteGate } from "../store/db_health.ts";
-import { BatchSizer } from "./batch_size.ts";
+import { backfillLimits, BatchSizer } from "./batch_size.ts";
 import { ProgressTracker } from "./backfill_progress.ts";
 import {
   addWorkerStats,
@@ -130,7 +124,7 @@ export class Ingester {
     this.#backfillWorker = opts.backfillWorker;
     this.#backfillOnly = opts.backfillOnly === true;
     this.#onStored = opts.onStored ?? (() => {});
-    if (this.#backfillOnly) this.#sizer = new BatchSizer(backfillSliceMs);
+    if (this.#backfillOnly) this.#sizer = new BatchSizer(backfillLimits);
     this.#sink = {
       stats: this.stats,
       cursor: (key) => this.#files.get(key),
@@ -449,7 +443,7 @@ export class Ingester {
     this.#progress.added(update.cursor.kind, rawBytes);
     this.#pending.push(update);
     this.#pendingBytes += rawBytes;
-    if (this.#pendingBytes >= batchRawBytes || this.#pending.length >= ingestBatchFiles * 2) {
+    if (this.#pendingBytes >= batchRawBytes || this.#pending.length >= this.#sizer.maxFiles * 2) {
       this.#flush();
     }
   }

@@ -56,7 +56,21 @@ export async function listRoots(
     if (root.main) found.hooks = root.lister.hookFiles;
     if (root.lister.unsettled) found.unsettled = true;
   }
+  sortByKey(dirty);
   return found;
+}
+
+/**
+ * Puts `dirty` in key order, the order batches are taken in. Folders list in the file system's
+ * own order (hashed on ext4); hook file names start with their time, so in name order each batch
+ * appends to the tail of the indexes on keys and paths and to the sessions' latest calls, instead
+ * of rewriting pages all over them (measured: half the WAL written for 100k hook files).
+ */
+export function sortByKey(dirty: Map<string, SourceKind>): void {
+  if (dirty.size < 2) return;
+  const entries = [...dirty].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  dirty.clear();
+  for (const [key, kind] of entries) dirty.set(key, kind);
 }
 
 /**

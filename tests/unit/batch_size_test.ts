@@ -2,8 +2,15 @@
 // so HTTP requests (same thread) wait at most about that long during a backfill.
 
 import assert from "node:assert/strict";
-import { BatchSizer } from "../../src/ingest/batch_size.ts";
-import { ingestBatchFiles, ingestCommitBudgetMs } from "../../src/core/config.ts";
+import { backfillLimits, BatchSizer, servingLimits } from "../../src/ingest/batch_size.ts";
+import { sortByKey } from "../../src/ingest/reconcile.ts";
+import {
+  backfillBatchFiles,
+  backfillCommitBudgetMs,
+  ingestBatchFiles,
+  ingestCommitBudgetMs,
+} from "../../src/core/config.ts";
+import type { SourceKind } from "../../src/core/types.ts";
 
 Deno.test("a commit slower than the time budget shrinks the next batch so it fits the budget", () => {
   const s = new BatchSizer();
@@ -54,4 +61,42 @@ Deno.test("reading a batch with blocking reads lets a waiting timer run before i
   });
   // 16 ms of reads per pair of groups: the timer got in long before the last read.
   assert.ok(readsWhenTimerRan > 0 && readsWhenTimerRan < 8, `timer ran after ${readsWhenTimerRan}`);
+});
+
+Deno.test("the backfill worker, which serves no request, takes larger batches under a longer budget", () => {
+  const worker = new BatchSizer(backfillLimits);
+  const serving = new BatchSizer(servingLimits);
+  assert.ok(backfillBatchFiles > ingestBatchFiles && backfillCommitBudgetMs > ingestCommitBudgetMs);
+  assert.equal(worker.files, backfillBatchFiles);
+  assert.equal(worker.maxFiles, backfillBatchFiles);
+  // The same cost per file (0.2 ms): the worker's batch fits its own budget, ten times larger.
+  worker.observe(100, 20);
+  serving.observe(100, 20);
+  assert.equal(serving.files, Math.floor((ingestCommitBudgetMs / 2) / 0.2));
+  assert.equal(
+    worker.files,
+    Math.min(backfillBatchFiles, Math.floor(backfillCommitBudgetMs / 2 / 0.2)),
+  );
+  assert.ok(worker.files > serving.files);
+});
+
+Deno.test("files to read are taken in key order (hook file names sort by time), whatever order they were listed in", () => {
+  const dirty = new Map<string, SourceKind>([
+    ["hooks/logs/raw_json/20261117_140239_PreToolUse_b.json", "hook"],
+    ["projects/p/s.jsonl", "transcript"],
+    ["hooks/logs/raw_json/20261117_140144_SessionStart_a.json", "hook"],
+    ["hooks/logs/raw_json/20261117_140200_UserPromptSubmit_a.json", "hook"],
+  ]);
+  sortByKey(dirty);
+  assert.deepEqual([...dirty.keys()], [
+    "hooks/logs/raw_json/20261117_140144_SessionStart_a.json",
+    "hooks/logs/raw_json/20261117_140200_UserPromptSubmit_a.json",
+    "hooks/logs/raw_json/20261117_140239_PreToolUse_b.json",
+    "projects/p/s.jsonl",
+  ]);
+  assert.equal(dirty.get("projects/p/s.jsonl"), "transcript", "kinds kept");
+  assert.deepEqual(
+    new BatchSizer().take(dirty)[0][0],
+    "hooks/logs/raw_json/20261117_140144_SessionStart_a.json",
+  );
 });
