@@ -214,3 +214,31 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "while the worker backfills, the main connection leaves checkpoints to it, and gets them back after",
+  opts,
+  async () => {
+    await using home = await bigHome(3000);
+    const dbPath = join(home.home, "w.db");
+    const db = openDb(dbPath);
+    const autoCheckpoint = () =>
+      (db.prepare("PRAGMA wal_autocheckpoint").get() as { wal_autocheckpoint: number })
+        .wal_autocheckpoint;
+    try {
+      const before = autoCheckpoint();
+      const during: number[] = [];
+      const r = ingester(home, db, dbPath, () => during.push(autoCheckpoint()));
+      r.start();
+      await r.ready;
+      await r.stop();
+      assert.ok(during.length > 0, "batches were delivered");
+      assert.ok(during.every((n) => n === 0), `during: ${during.join(",")}`);
+      assert.equal(autoCheckpoint(), before);
+      // The worker left no WAL behind (it truncates it when done).
+      assert.equal((await Deno.stat(`${dbPath}-wal`).catch(() => ({ size: 0 }))).size, 0);
+    } finally {
+      db.close();
+    }
+  },
+);

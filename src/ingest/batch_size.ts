@@ -6,6 +6,7 @@
 
 import {
   backfillBatchFiles,
+  backfillBatchRawBytes,
   backfillCommitBudgetMs,
   backfillSliceMs,
   ingestBatchFiles,
@@ -31,6 +32,9 @@ export interface BatchLimits {
   sliceMs: number;
   budgetMs: number;
   maxFiles: number;
+  /** Source bytes read before a commit, whatever the file count: bounds the memory a batch
+   * holds (parsed lines are several times their bytes). */
+  maxRawBytes: number;
 }
 
 /** The main thread's limits: it answers HTTP requests between batches. */
@@ -38,6 +42,7 @@ export const servingLimits: BatchLimits = {
   sliceMs: readSliceMs,
   budgetMs: ingestCommitBudgetMs,
   maxFiles: ingestBatchFiles,
+  maxRawBytes: 16 * 1024 * 1024,
 };
 
 /** The backfill worker's limits (config.ts says why they are larger). */
@@ -45,6 +50,7 @@ export const backfillLimits: BatchLimits = {
   sliceMs: backfillSliceMs,
   budgetMs: backfillCommitBudgetMs,
   maxFiles: backfillBatchFiles,
+  maxRawBytes: backfillBatchRawBytes,
 };
 
 export class BatchSizer {
@@ -74,9 +80,14 @@ export class BatchSizer {
     return this.#files;
   }
 
-  /** The most files a batch may ever take (a commit between reads flushes at twice this). */
+  /** The most files a batch may ever take. */
   get maxFiles(): number {
     return this.#limits.maxFiles;
+  }
+
+  /** Whether updates read so far (`files`, `rawBytes`) are to be committed before reading on. */
+  full(files: number, rawBytes: number): boolean {
+    return rawBytes >= this.#limits.maxRawBytes || files >= this.#limits.maxFiles * 2;
   }
 
   /** The first entries of `dirty`, as many as the next batch takes (left in the map). */

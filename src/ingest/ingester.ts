@@ -12,7 +12,7 @@
 // transcript that disappears keeps everything stored from it: it is only marked missing.
 
 import { maxTranscriptBytesPerPass, reconcileIntervalMs, watchDebounceMs } from "../core/config.ts";
-import type { Db } from "../store/db.ts";
+import { checkpointsElsewhere, type Db } from "../store/db.ts";
 import { type CommitResult, type FileUpdate, Writer } from "../store/write/writer.ts";
 import type { SourceKind } from "../core/types.ts";
 import type { PriceTable } from "../core/pricing.ts";
@@ -43,7 +43,6 @@ import {
   type WorkerReport,
 } from "./backfill_messages.ts";
 
-const batchRawBytes = 16 * 1024 * 1024;
 const parallelReads = 32;
 
 export interface IngesterOptions {
@@ -311,7 +310,7 @@ export class Ingester {
       gate: this.#gate,
     });
     this.#worker = worker;
-    const complete = await worker.finished;
+    const complete = await checkpointsElsewhere(this.#db, () => worker.finished);
     this.#worker = null;
     if (!complete && !this.#stopped) {
       log.warn("the backfill worker stopped early; ingest goes on here");
@@ -443,7 +442,7 @@ export class Ingester {
     this.#progress.added(update.cursor.kind, rawBytes);
     this.#pending.push(update);
     this.#pendingBytes += rawBytes;
-    if (this.#pendingBytes >= batchRawBytes || this.#pending.length >= this.#sizer.maxFiles * 2) {
+    if (this.#sizer.full(this.#pending.length, this.#pendingBytes)) {
       this.#flush();
     }
   }

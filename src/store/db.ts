@@ -73,6 +73,22 @@ function migrate(db: Db): void {
 }
 
 /** Runs `fn` inside one write transaction. */
+/**
+ * Runs `fn` with this connection's automatic checkpoints off, because another connection (the
+ * backfill worker's, with a large WAL allowance) checkpoints meanwhile: a write made here must not
+ * copy that WAL into the database on this thread. The setting is restored afterwards.
+ */
+export async function checkpointsElsewhere<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  const row = db.prepare("PRAGMA wal_autocheckpoint").get() as { wal_autocheckpoint?: number };
+  const was = row?.wal_autocheckpoint ?? 1000;
+  db.exec("PRAGMA wal_autocheckpoint = 0");
+  try {
+    return await fn();
+  } finally {
+    if (db.isOpen) db.exec(`PRAGMA wal_autocheckpoint = ${was}`);
+  }
+}
+
 export function inTransaction<T>(db: Db, fn: () => T): T {
   db.exec("BEGIN IMMEDIATE");
   try {

@@ -6,6 +6,7 @@ import { backfillLimits, BatchSizer, servingLimits } from "../../src/ingest/batc
 import { sortByKey } from "../../src/ingest/reconcile.ts";
 import {
   backfillBatchFiles,
+  backfillBatchRawBytes,
   backfillCommitBudgetMs,
   ingestBatchFiles,
   ingestCommitBudgetMs,
@@ -99,4 +100,15 @@ Deno.test("files to read are taken in key order (hook file names sort by time), 
     new BatchSizer().take(dirty)[0][0],
     "hooks/logs/raw_json/20261117_140144_SessionStart_a.json",
   );
+});
+
+Deno.test("a worker batch is committed once it holds backfillBatchRawBytes of source, however few files", () => {
+  const worker = new BatchSizer(backfillLimits);
+  assert.equal(worker.full(1, backfillBatchRawBytes - 1), false);
+  assert.equal(worker.full(1, backfillBatchRawBytes), true, "one big transcript chunk");
+  assert.equal(worker.full(backfillBatchFiles * 2, 0), true, "many empty files");
+  // The main thread keeps its larger byte cap: its batches are already cut by time.
+  const serving = new BatchSizer(servingLimits);
+  assert.equal(serving.full(1, backfillBatchRawBytes), false);
+  assert.ok(servingLimits.maxRawBytes > backfillLimits.maxRawBytes);
 });
