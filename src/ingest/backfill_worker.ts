@@ -13,6 +13,7 @@ import { backfillCacheKiB, backfillWalPages } from "../core/config.ts";
 import { Ingester } from "./ingester.ts";
 import { initialStats } from "./stats.ts";
 import type { FromWorker, ToWorker, WorkerStart } from "./backfill_messages.ts";
+import { ReadAheadBuffer } from "./read_ahead.ts";
 
 const firstBackoffMs = 500;
 const maxBackoffMs = 30_000;
@@ -52,6 +53,9 @@ class RelayGate implements WriteGate {
   }
 }
 
+/** Hook files of the next batch, read by the main thread (read_ahead.ts). */
+const readAhead = new ReadAheadBuffer((rels) => post({ type: "readAhead", rels }));
+
 async function run(m: WorkerStart): Promise<void> {
   const db = openDb(m.dbPath);
   db.exec(`PRAGMA cache_size = -${backfillCacheKiB}`);
@@ -68,6 +72,7 @@ async function run(m: WorkerStart): Promise<void> {
       gate: new RelayGate(),
       onStored: (result) =>
         post({ type: "report", result, stats: ing.stats, progress: ing.progress() }),
+      readAhead,
     });
     ingester = ing;
     if (m.paused) ing.setPaused(true);
@@ -104,5 +109,6 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   } else if (m.type === "stop") {
     stopAsked = true;
     void ingester?.stop();
-  } else ingester?.setPaused(m.paused);
+  } else if (m.type === "readAhead") readAhead.deliver(m.files);
+  else ingester?.setPaused(m.paused);
 };
