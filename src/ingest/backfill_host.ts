@@ -18,7 +18,6 @@ import type {
 } from "./backfill_messages.ts";
 import { backfillWorkerScript } from "./backfill_worker.gen.ts";
 import { type StartedWorker, startWorker } from "./worker_start.ts";
-import { readAheadFiles, transferList } from "./read_ahead.ts";
 
 /** Longest stop() waits for the worker to end its batch and close its connection. */
 const stopTimeoutMs = 15_000;
@@ -57,7 +56,6 @@ class BackfillWorker implements BackfillRunner {
         else if (m.type === "failed") {
           h.gate.failed(Object.assign(new Error(m.message), { errcode: m.errcode }), Date.now());
         } else if (m.type === "succeeded") h.gate.succeeded(Date.now());
-        else if (m.type === "readAhead") this.#readAhead(start.claudeDir, m.rels);
         else if (m.type === "done") {
           h.report(m);
           end(m.complete);
@@ -97,15 +95,7 @@ class BackfillWorker implements BackfillRunner {
     }
   }
 
-  #post(m: ToWorker, transfer: ArrayBuffer[] = []): void {
-    if (!this.#ended) this.#worker.postMessage(m, transfer);
-  }
-
-  /** Reads hook files for the worker's next batch and hands their bytes over. */
-  #readAhead(dir: string, rels: string[]): void {
-    readAheadFiles(dir, rels).then(
-      (files) => this.#post({ type: "readAhead", files }, transferList(files)),
-      (e) => log.warn(`reading ahead failed: ${e instanceof Error ? e.message : e}`),
-    );
+  #post(m: ToWorker): void {
+    if (!this.#ended) this.#worker.postMessage(m);
   }
 }

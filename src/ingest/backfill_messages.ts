@@ -6,7 +6,6 @@ import type { WriteGate } from "../store/db_health.ts";
 import type { BackfillProgress } from "../core/progress.ts";
 import type { ClaudeRoot } from "./roots.ts";
 import type { IngestStats } from "./stats.ts";
-import type { ReadAhead } from "./read_ahead.ts";
 
 /** What the worker is started with. */
 export interface WorkerStart {
@@ -27,16 +26,12 @@ export interface WorkerReport {
 export type ToWorker =
   | ({ type: "start" } & WorkerStart)
   | { type: "stop" }
-  | { type: "pause"; paused: boolean }
-  /** Hook files the main thread read for the worker (read_ahead.ts). */
-  | { type: "readAhead"; files: ReadAhead[] };
+  | { type: "pause"; paused: boolean };
 
 export type FromWorker =
   | ({ type: "report" } & WorkerReport)
   | { type: "failed"; message: string; errcode: number | null }
   | { type: "succeeded" }
-  /** The worker asks the main thread to read these hook files (keys) for its next batch. */
-  | { type: "readAhead"; rels: string[] }
   /** The worker closed its connection; `complete`: its pass read everything it listed. */
   | ({ type: "done"; complete: boolean } & WorkerReport)
   | { type: "error"; message: string };

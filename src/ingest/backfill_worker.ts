@@ -13,7 +13,6 @@ import { backfillCacheKiB, backfillWalPages } from "../core/config.ts";
 import { Ingester } from "./ingester.ts";
 import { initialStats } from "./stats.ts";
 import type { FromWorker, ToWorker, WorkerStart } from "./backfill_messages.ts";
-import { ReadAheadBuffer } from "./read_ahead.ts";
 
 const firstBackoffMs = 500;
 const maxBackoffMs = 30_000;
@@ -53,9 +52,6 @@ class RelayGate implements WriteGate {
   }
 }
 
-/** Hook files of the next batch, read by the main thread (read_ahead.ts). */
-const readAhead = new ReadAheadBuffer((rels) => post({ type: "readAhead", rels }));
-
 async function run(m: WorkerStart): Promise<void> {
   const db = openDb(m.dbPath);
   db.exec(`PRAGMA cache_size = -${backfillCacheKiB}`);
@@ -72,7 +68,6 @@ async function run(m: WorkerStart): Promise<void> {
       gate: new RelayGate(),
       onStored: (result) =>
         post({ type: "report", result, stats: ing.stats, progress: ing.progress() }),
-      readAhead,
     });
     ingester = ing;
     if (m.paused) ing.setPaused(true);
@@ -109,6 +104,5 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   } else if (m.type === "stop") {
     stopAsked = true;
     void ingester?.stop();
-  } else if (m.type === "readAhead") readAhead.deliver(m.files);
-  else ingester?.setPaused(m.paused);
+  } else ingester?.setPaused(m.paused);
 };

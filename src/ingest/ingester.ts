@@ -35,7 +35,6 @@ import { ThreadsPoller } from "./threads_poll.ts";
 import { RateLimitPoller } from "./read_rate_limits.ts";
 import { loggingGate, type WriteGate } from "../store/db_health.ts";
 import { backfillLimits, BatchSizer } from "./batch_size.ts";
-import type { ReadAheadBuffer } from "./read_ahead.ts";
 import { ProgressTracker } from "./backfill_progress.ts";
 import {
   addWorkerStats,
@@ -71,8 +70,6 @@ export interface IngesterOptions {
   backfillOnly?: boolean;
   /** Called after every stored batch, empty ones too (the backfill worker reports each). */
   onStored?: (result: CommitResult) => void;
-  /** Hook files of the next batch read by another thread (the backfill worker's main thread). */
-  readAhead?: ReadAheadBuffer;
 }
 
 export class Ingester {
@@ -110,7 +107,6 @@ export class Ingester {
   #gate: WriteGate;
   #backfillWorker: { dbPath: string; start: StartBackfill } | undefined;
   #backfillOnly: boolean;
-  #readAhead: ReadAheadBuffer | undefined;
   #onStored: (r: CommitResult) => void;
   #progress = new ProgressTracker();
   /** The first backfill's worker while it runs. */
@@ -127,13 +123,11 @@ export class Ingester {
     this.#backfillWorker = opts.backfillWorker;
     this.#backfillOnly = opts.backfillOnly === true;
     this.#onStored = opts.onStored ?? (() => {});
-    this.#readAhead = opts.readAhead;
     if (this.#backfillOnly) this.#sizer = new BatchSizer(backfillLimits);
     this.#sink = {
       stats: this.stats,
       cursor: (key) => this.#files.get(key),
       add: (update, rawBytes) => this.#add(update, rawBytes),
-      readAhead: (rel) => this.#readAhead?.take(rel),
     };
     this.#transcripts = new TranscriptReader(
       this.#sink,
@@ -370,10 +364,6 @@ export class Ingester {
       if (!this.#gate.ready(Date.now())) break;
       const batch = this.#sizer.take(this.#dirty);
       for (const [rel] of batch) this.#dirty.delete(rel);
-      // The next batch's hook files are read elsewhere while this one is stored.
-      this.#readAhead?.request(
-        this.#sizer.take(this.#dirty).flatMap(([k, kind]) => kind === "hook" ? [k] : []),
-      );
       const batchSince = this.#dirtySince;
       if (this.#dirty.size === 0) this.#dirtySince = null;
       // Hook files in name order so a burst is stored in the order it was written.

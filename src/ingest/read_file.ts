@@ -4,7 +4,6 @@
 import type { SourceKind } from "../core/types.ts";
 import type { FileCursor, FileUpdate } from "../store/write/writer.ts";
 import type { IngestStats } from "./stats.ts";
-import type { ReadAhead } from "./read_ahead.ts";
 
 /** The ingester as a file reader sees it. */
 export interface ReadSink {
@@ -13,8 +12,6 @@ export interface ReadSink {
   cursor(key: string): FileCursor | undefined;
   /** Queues what a read produced for the next commit; `rawBytes` counts toward the batch size. */
   add(update: FileUpdate, rawBytes: number): void;
-  /** A hook file another thread has already read (lstat and bytes), once; see read_ahead.ts. */
-  readAhead?(key: string): ReadAhead | undefined;
 }
 
 /** The cursor of a file never read. */

@@ -21,19 +21,16 @@ export async function readHook(
   rel: string,
 ): Promise<void> {
   const abs = `${dir}/${rel}`;
-  // Read ahead by the main thread (a small regular file, with the checks below done there).
-  const early = sink.readAhead?.(rel);
   // Sync: a microsecond's call, where an awaited one costs a round trip to the runtime's threads.
-  const st = early ? null : Deno.lstatSync(abs);
-  const size = early ? early.size : st!.size;
-  const mtimeMs = early ? early.mtimeMs : st!.mtime?.getTime() ?? 0;
+  const st = Deno.lstatSync(abs);
+  const mtimeMs = st.mtime?.getTime() ?? 0;
   const prev = sink.cursor(rel);
-  if (prev && prev.size === size && prev.mtimeMs === mtimeMs) return;
+  if (prev && prev.size === st.size && prev.mtimeMs === mtimeMs) return;
   const cursor: FileCursor = {
     ...(prev ?? blankCursor(rel, "hook")),
-    size,
+    size: st.size,
     mtimeMs,
-    offset: size,
+    offset: st.size,
   };
   const fail = (reason: string) =>
     sink.add({
@@ -43,13 +40,13 @@ export async function readHook(
       clearErrors: true,
       rereading: false,
     }, 0);
-  if (st?.isSymlink) return fail("symbolic link: not followed");
-  if (st && !st.isFile) return;
+  if (st.isSymlink) return fail("symbolic link: not followed");
+  if (!st.isFile) return;
   if (!(await folders.inside(parentOf(rel)))) return fail(linkedFolder);
-  const tooLarge = (n: number) =>
-    fail(`file too large: ${mb(n)} (limit ${mb(maxHookFileBytes)}); not read`);
-  if (size > maxHookFileBytes) return tooLarge(size);
-  const bytes = early ? early.bytes : await readWhole(abs, st!);
+  const tooLarge = (size: number) =>
+    fail(`file too large: ${mb(size)} (limit ${mb(maxHookFileBytes)}); not read`);
+  if (st.size > maxHookFileBytes) return tooLarge(st.size);
+  const bytes = await readWhole(abs, st);
   if (bytes === "swapped") return; // replaced while opening: the next scan looks again
   if (bytes === "too_large") return tooLarge(maxHookFileBytes + 1);
   sink.stats.filesRead++;
