@@ -173,13 +173,17 @@ const blockStart = "<!-- dbsize: written by deno task bench --db-size -->";
 const blockEnd = "<!-- /dbsize -->";
 
 /** Writes the phase's figures as a table into bench/RESULTS.md (inside the kept analysis). */
-export async function writeDbSizeResults(report: Report, wallS: number): Promise<string> {
+export async function writeDbSizeResults(
+  report: Report,
+  wallS: number,
+  dataDir: string,
+): Promise<string> {
   return await writeResultsBlock({ start: blockStart, end: blockEnd }, [
     `## ${section}`,
     "",
     `Measured by \`deno task bench --db-size\` (bench/db_size_bench.ts) in ${
       wallS.toFixed(0)
-    } s on ${new Date().toISOString()}, data in /dev/shm; load average at the end ${loadAvg()} ` +
+    } s on ${new Date().toISOString()}, data in ${dataDir}; load average at the end ${loadAvg()} ` +
     "(2 cores shared with other work).",
     "",
     ...figureRows(report.figures, section),
@@ -189,7 +193,8 @@ export async function writeDbSizeResults(report: Report, wallS: number): Promise
 /** `deno task bench --db-size`: this phase alone (bench/run.ts dispatches here). */
 export async function dbSizeOnly(): Promise<void> {
   const started = performance.now();
-  const base = join(option("dir") ?? "/dev/shm", `claude-dash-dbsize-${Deno.pid}`);
+  const dataDir = option("dir") ?? "/dev/shm";
+  const base = join(dataDir, `claude-dash-dbsize-${Deno.pid}`);
   await Deno.mkdir(base, { recursive: true });
   const report = new Report();
   let failures: string[] = [];
@@ -204,7 +209,7 @@ export async function dbSizeOnly(): Promise<void> {
     if (!Deno.args.includes("--keep")) await Deno.remove(base, { recursive: true }).catch(() => {});
     else console.log(`kept ${base}`);
   }
-  const file = await writeDbSizeResults(report, (performance.now() - started) / 1000);
+  const file = await writeDbSizeResults(report, (performance.now() - started) / 1000, dataDir);
   console.log(`\n${report.figures.length} figures; written to ${file}`);
   if (failures.length > 0) {
     console.error(`targets not met: ${failures.join("; ")}`);
