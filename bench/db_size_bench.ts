@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { generate } from "../src/demo/workload.ts";
-import { type Figure, figureRows, isMet, loadAvg, Report, writeResultsBlock } from "./report.ts";
+import { type Figure, isMet, loadAvg, Report, writePhaseResults } from "./report.ts";
 import { fmt, mib } from "./stats.ts";
 import { runDenoJson } from "./procs.ts";
 import { jsonParseLimit } from "./limits.ts";
@@ -169,8 +169,13 @@ export async function dbSizePhase(report: Report, opts: {
   return failures;
 }
 
-const blockStart = "<!-- dbsize: written by deno task bench --db-size -->";
-const blockEnd = "<!-- /dbsize -->";
+/** This phase's block in bench/RESULTS.md. */
+const phase = {
+  tag: "dbsize",
+  flag: "db-size",
+  script: "bench/db_size_bench.ts",
+  section,
+};
 
 /** Writes the phase's figures as a table into bench/RESULTS.md (inside the kept analysis). */
 export async function writeDbSizeResults(
@@ -178,16 +183,7 @@ export async function writeDbSizeResults(
   wallS: number,
   dataDir: string,
 ): Promise<string> {
-  return await writeResultsBlock({ start: blockStart, end: blockEnd }, [
-    `## ${section}`,
-    "",
-    `Measured by \`deno task bench --db-size\` (bench/db_size_bench.ts) in ${
-      wallS.toFixed(0)
-    } s on ${new Date().toISOString()}, data in ${dataDir}; load average at the end ${loadAvg()} ` +
-    "(2 cores shared with other work).",
-    "",
-    ...figureRows(report.figures, section),
-  ]);
+  return await writePhaseResults(phase, report, { wallS, dataDir });
 }
 
 /** `deno task bench --db-size`: this phase alone (bench/run.ts dispatches here). */

@@ -6,14 +6,7 @@
 
 import { join } from "node:path";
 import { generate } from "../src/demo/workload.ts";
-import {
-  type Figure,
-  figureRows,
-  isMet,
-  loadAvg,
-  type Report,
-  writeResultsBlock,
-} from "./report.ts";
+import { type Figure, isMet, loadAvg, type Report, writePhaseResults } from "./report.ts";
 import { fmt, percentiles } from "./stats.ts";
 import { runDenoJson, startServer } from "./procs.ts";
 import type { HooksOut } from "./hooks_child.ts";
@@ -160,8 +153,8 @@ async function sessionsDuringBackfill(dir: string, dbPath: string) {
   }
 }
 
-const blockStart = "<!-- hooks100k: written by deno task bench --hooks100k -->";
-const blockEnd = "<!-- /hooks100k -->";
+/** This phase's block in bench/RESULTS.md. */
+const phase = { tag: "hooks100k", flag: "hooks100k", script: "bench/hooks_bench.ts", section };
 
 /** Writes the phase's figures as a table into bench/RESULTS.md (inside the kept analysis). */
 export async function writeHooksResults(
@@ -169,14 +162,9 @@ export async function writeHooksResults(
   wallS: number,
   dataDir: string,
 ): Promise<string> {
-  return await writeResultsBlock({ start: blockStart, end: blockEnd }, [
-    `## ${section}`,
-    "",
-    `Measured by \`deno task bench --hooks100k\` (bench/hooks_bench.ts) in ${
-      wallS.toFixed(0)
-    } s on ${new Date().toISOString()}, data in ${dataDir}; load average at the end ${loadAvg()} ` +
-    "(2 cores shared with other work: files/s is wall time, the notes give CPU time too).",
-    "",
-    ...figureRows(report.figures, section),
-  ]);
+  return await writePhaseResults(phase, report, {
+    wallS,
+    dataDir,
+    loadNote: "files/s is wall time, the notes give CPU time too",
+  });
 }

@@ -13,14 +13,7 @@
 
 import { join } from "node:path";
 import { generate } from "../src/demo/workload.ts";
-import {
-  type Figure,
-  figureRows,
-  isMet,
-  loadAvg,
-  type Report,
-  writeResultsBlock,
-} from "./report.ts";
+import { type Figure, isMet, loadAvg, type Report, writePhaseResults } from "./report.ts";
 import { fmt, mib } from "./stats.ts";
 import { type ProcMemory, runDenoJson, type ServerProc, startServer } from "./procs.ts";
 import { liveRun } from "./live_bench.ts";
@@ -302,8 +295,8 @@ async function backfillPeak(
   }
 }
 
-const blockStart = "<!-- memory18: written by deno task bench --memory -->";
-const blockEnd = "<!-- /memory18 -->";
+/** This phase's block in bench/RESULTS.md. */
+const phase = { tag: "memory18", flag: "memory", script: "bench/memory_bench.ts", section };
 
 /** Writes the phase's figures as a table into bench/RESULTS.md (inside the kept analysis). */
 export async function writeMemoryResults(
@@ -311,15 +304,10 @@ export async function writeMemoryResults(
   wallS: number,
   dataDir: string,
 ): Promise<string> {
-  return await writeResultsBlock({ start: blockStart, end: blockEnd }, [
-    `## ${section}`,
-    "",
-    `Measured by \`deno task bench --memory\` (bench/memory_bench.ts) in ${wallS.toFixed(0)} s on ${
-      new Date().toISOString()
-    }: the server started as users start it (the start ` +
-    `task's V8 flags), memory from /proc (VmRSS, VmHWM); data in ${dataDir}; load average at ` +
-    `the end ${loadAvg()} (2 cores shared with other work).`,
-    "",
-    ...figureRows(report.figures, section),
-  ]);
+  return await writePhaseResults(phase, report, {
+    wallS,
+    dataDir,
+    how: "the server started as users start it (the start task's V8 flags), memory from /proc " +
+      "(VmRSS, VmHWM)",
+  });
 }

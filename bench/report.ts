@@ -239,3 +239,42 @@ export async function writeResultsBlock(
   await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", file] }).output();
   return file;
 }
+
+/** A phase run on its own (`deno task bench --flag`) whose figures go into their own block. */
+export interface PhaseBlock {
+  /** Names its markers: `<!-- tag: written by deno task bench --flag -->` … `<!-- /tag -->`. */
+  tag: string;
+  flag: string;
+  /** The phase's file, as the measured line names it (bench/….ts). */
+  script: string;
+  /** Heading of the block, and the section of its figures in the Report. */
+  section: string;
+}
+
+/**
+ * Writes a phase's figures into its block of bench/RESULTS.md under a line that says how they
+ * were measured: the command, wall time, date, `how` (what was run, if the phase says), where
+ * the data was, and the load average, with `loadNote` after "shared with other work".
+ */
+export async function writePhaseResults(
+  phase: PhaseBlock,
+  report: Report,
+  o: { wallS: number; dataDir: string; how?: string; loadNote?: string },
+): Promise<string> {
+  const how = o.how ? `: ${o.how};` : ",";
+  const load = `2 cores shared with other work${o.loadNote ? `: ${o.loadNote}` : ""}`;
+  return await writeResultsBlock({
+    start: `<!-- ${phase.tag}: written by deno task bench --${phase.flag} -->`,
+    end: `<!-- /${phase.tag} -->`,
+  }, [
+    `## ${phase.section}`,
+    "",
+    `Measured by \`deno task bench --${phase.flag}\` (${phase.script}) in ${
+      o.wallS.toFixed(0)
+    } s on ${
+      new Date().toISOString()
+    }${how} data in ${o.dataDir}; load average at the end ${loadAvg()} (${load}).`,
+    "",
+    ...figureRows(report.figures, phase.section),
+  ]);
+}

@@ -27,7 +27,7 @@ import { SourceWatcher } from "./watcher.ts";
 import { log } from "../core/log.ts";
 import { type IngestStats, initialStats } from "./stats.ts";
 import { FileCursors, loadCursors } from "./cursors.ts";
-import { listRoots, reconcilePauseMs } from "./reconcile.ts";
+import { byKey, listRoots, reconcilePauseMs } from "./reconcile.ts";
 import { blankCursor, type ReadSink } from "./read_file.ts";
 import { readHook } from "./read_hook.ts";
 import { TranscriptReader } from "./read_transcript.ts";
@@ -367,7 +367,7 @@ export class Ingester {
       const batchSince = this.#dirtySince;
       if (this.#dirty.size === 0) this.#dirtySince = null;
       // Hook files in name order so a burst is stored in the order it was written.
-      batch.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      batch.sort(byKey);
       await this.#sizer.readAll(batch, parallelReads, ([rel, kind]) => this.#readSafely(rel, kind));
       await this.#sizer.timed(batch.length, () => this.#flush());
       if (this.#progress.counting) {

@@ -60,6 +60,11 @@ export async function listRoots(
   return found;
 }
 
+/** Orders [key, …] entries by key (code units, as the keys compare everywhere else). */
+export function byKey(a: [string, unknown], b: [string, unknown]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
 /**
  * Puts `dirty` in key order, the order batches are taken in. Folders list in the file system's
  * own order (hashed on ext4); hook file names start with their time, so in name order each batch
@@ -68,7 +73,7 @@ export async function listRoots(
  */
 export function sortByKey(dirty: Map<string, SourceKind>): void {
   if (dirty.size < 2) return;
-  const entries = [...dirty].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const entries = [...dirty].sort(byKey);
   dirty.clear();
   for (const [key, kind] of entries) dirty.set(key, kind);
 }

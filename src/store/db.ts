@@ -72,7 +72,6 @@ function migrate(db: Db): void {
   }
 }
 
-/** Runs `fn` inside one write transaction. */
 /**
  * Runs `fn` with this connection's automatic checkpoints off, because another connection (the
  * backfill worker's, with a large WAL allowance) checkpoints meanwhile: a write made here must not
@@ -89,6 +88,7 @@ export async function checkpointsElsewhere<T>(db: Db, fn: () => Promise<T>): Pro
   }
 }
 
+/** Runs `fn` inside one write transaction. */
 export function inTransaction<T>(db: Db, fn: () => T): T {
   db.exec("BEGIN IMMEDIATE");
   try {
