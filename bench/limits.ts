@@ -5,6 +5,7 @@
 
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
+import { registerSqlFunctions } from "../src/store/sql_functions.ts";
 
 export interface ReadLimit {
   files: number;
@@ -140,7 +141,10 @@ export function insertLimit(ourDbPath: string, scratchPath: string, batchRows = 
   const schema = src.prepare(
     "SELECT type, sql FROM sqlite_master WHERE tbl_name = 'events' AND type IN ('table','index') AND sql IS NOT NULL ORDER BY type DESC",
   ).all() as Array<{ type: string; sql: string }>;
-  const rows = src.prepare(`SELECT ${columns} FROM events ORDER BY id`).all() as Array<
+  // Payloads as read (inline here, whether claude-dash keeps them inline or in blocks).
+  registerSqlFunctions(src);
+  const read = columns.replace(/, raw$/, ", event_raw(raw, raw_block, id) AS raw");
+  const rows = src.prepare(`SELECT ${read} FROM events ORDER BY id`).all() as Array<
     Record<string, string | number | null>
   >;
   src.close();

@@ -188,7 +188,7 @@ function snapshot(db: Db) {
     ),
     texts: count(
       db,
-      "SELECT count(*) - count(DISTINCT file_id || ' ' || raw) AS n FROM events WHERE source = 'transcript'",
+      "SELECT count(*) - count(DISTINCT file_id || ' ' || event_raw(raw, raw_block, id)) AS n FROM events WHERE source = 'transcript'",
     ),
     messages: count(db, "SELECT count(*) AS n FROM messages"),
     toolCalls: all(

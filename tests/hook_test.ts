@@ -141,7 +141,9 @@ Deno.test(
       try {
         ingester.start();
         await ingester.ready;
-        const rows = db.prepare("SELECT source, session_id, type, tool_name, ts, raw FROM events")
+        const rows = db.prepare(
+          "SELECT source, session_id, type, tool_name, ts, event_raw(raw, raw_block, id) AS raw FROM events",
+        )
           .all() as Array<Record<string, unknown>>;
         assert.equal(rows.length, 1);
         assert.equal(rows[0].source, "hook");

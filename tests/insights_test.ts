@@ -851,6 +851,9 @@ Deno.test(
       ),
     });
     const fresh = answers(d.db);
+    // Payloads were inline in schema 2 (store/raw_blocks.ts).
+    d.db.exec(`UPDATE events SET raw = event_raw(raw, raw_block, id), raw_block = NULL
+      WHERE raw_block IS NOT NULL`);
     await d.stop();
     // The same rows in a database that has only migrations 1 and 2.
     const oldPath = join(h.home, "old.db");

@@ -143,7 +143,9 @@ Deno.test("display text is stored masked and the index holds no key: a snippet c
       assertNoPiece(`search ${q}`, JSON.stringify(results), keys);
     }
     // The raw payload is kept as read.
-    const raw = db.prepare("SELECT raw FROM events WHERE type = 'UserPromptSubmit'").get();
+    const raw = db.prepare(
+      "SELECT event_raw(raw, raw_block, id) AS raw FROM events WHERE type = 'UserPromptSubmit'",
+    ).get();
     assert.ok(String(raw?.raw).includes(anthropicKey));
     assertIndexConsistent(db);
   } finally {
@@ -200,7 +202,9 @@ Deno.test("a database indexed before masking is re-masked by its migration when 
       const { results } = searchEvents(db, "golf", {}, 5);
       assertNoPiece("snippet after migration", JSON.stringify(results), keys);
       assertIndexConsistent(db);
-      const raws = db.prepare("SELECT raw FROM events").all().map((r) => String(r.raw)).join();
+      const raws = db.prepare("SELECT event_raw(raw, raw_block, id) AS raw FROM events").all().map((
+        r,
+      ) => String(r.raw)).join();
       assert.ok(raws.includes(anthropicKey), "raw payloads are kept as read");
     } finally {
       db.close();

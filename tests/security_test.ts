@@ -723,7 +723,9 @@ Deno.test(
     try {
       const db = d.db;
       const secretEvents = (db.prepare(
-        `SELECT id FROM events WHERE ${planted.map(() => "instr(raw, ?) > 0").join(" OR ")}`,
+        `SELECT id FROM events WHERE ${
+          planted.map(() => "instr(event_raw(raw, raw_block, id), ?) > 0").join(" OR ")
+        }`,
       ).all(...planted) as Array<{ id: number }>).map((r) => r.id);
       assert.ok(secretEvents.length >= 9, `planted events stored: ${secretEvents.length}`);
       assert.ok(

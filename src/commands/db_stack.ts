@@ -10,6 +10,7 @@ import type { DbMonitor } from "../store/db_health.ts";
 import { sessionsByIds } from "../store/read/sessions.ts";
 import { readSettings } from "../store/settings.ts";
 import { startRetentionTimer } from "../store/write/retention.ts";
+import { startRepacker } from "../store/write/repack.ts";
 import { Ingester } from "../ingest/ingester.ts";
 import { UsageFirst } from "../ingest/usage_first.ts";
 import { startBackfillWorker } from "../ingest/backfill_host.ts";
@@ -120,6 +121,8 @@ export function buildStack(shared: StackShared, db: Db, placeholder: boolean): D
     transcriptRoots: shared.transcriptRoots,
   });
   let retention: { stop(): Promise<void> } | null = null;
+  let repacker: { stop(): Promise<void> } | null = null;
+  let stopped = false;
   let stopProgress: (() => void) | null = null;
   return {
     db,
@@ -142,14 +145,20 @@ export function buildStack(shared: StackShared, db: Db, placeholder: boolean): D
       stopProgress = startProgressPublisher(bus, backfillProgress);
       // Alerts start once the backfill is stored, so replaying history raises no passing alerts.
       ingester.ready.then(() => alerts.start(), () => {});
+      // The live tail's payloads (and an older database's) go to blocks once the backfill is in.
+      ingester.ready.then(() => {
+        if (!stopped) repacker = startRepacker(db);
+      }, () => {});
     },
     async stop() {
+      stopped = true;
       usageFirst.stop();
       alerts.stop();
       stopProgress?.();
       await ingester.stop();
       usage.close();
       await retention?.stop();
+      await repacker?.stop();
     },
   };
 }

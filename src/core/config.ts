@@ -59,6 +59,24 @@ export const backfillWalPages = 25_000;
  * both are resident while the worker runs; 32 MB here raised a 1 GiB transcript's peak by ~16 MiB). */
 export const backfillCacheKiB = 16_000;
 
+/**
+ * Raw payloads kept for history are compressed in blocks of about this many characters (zstd on
+ * generated transcripts: ratio 4.3 at 32 KB, 4.6 at 64 KB, 5.1 at 256 KB; a block is decompressed
+ * whole to show one event, 0.1 ms at 64 KB). store/raw_blocks.ts.
+ */
+export const rawBlockTargetChars = 64 * 1024;
+/** A write batch with fewer payload characters than this keeps them inline (one line compresses
+ * badly); a backfill batch is far above it. */
+export const rawBlockMinBatchChars = 32 * 1024;
+/** zstd level of raw blocks: 1 compressed 205 MiB/s at ratio 4.6, 3 188 MiB/s at 4.9. */
+export const rawBlockZstdLevel = 1;
+/** After the backfill, inline payloads are packed into blocks a block per step
+ * (store/write/repack.ts): this pause between two steps, and this wait when none was due. */
+export const repackPauseMs = 50;
+export const repackIntervalMs = 5000;
+/** Decompressed blocks each connection keeps (about 64 KB each). */
+export const rawBlockCacheBlocks = 32;
+
 /** Transcript bytes read per chunk; also the longest transcript line accepted. */
 export const transcriptChunkBytes = 8 * 1024 * 1024;
 

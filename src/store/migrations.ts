@@ -10,6 +10,7 @@ import { migrationOtlp } from "./migration_otlp.ts";
 import { migrationRateLimits } from "./migration_rate_limits.ts";
 import { migrationCostSpread } from "./migration_cost_spread.ts";
 import { migrationContextWindow } from "./migration_context_window.ts";
+import { migrationRawBlocks } from "./migration_raw_blocks.ts";
 import { migrationIdlessPairing } from "./migration_idless_pairing.ts";
 import { migrationMask } from "./migration_mask.ts";
 import { searchTextExpr } from "./search_text_sql.ts";
@@ -442,4 +443,6 @@ export const migrations: string[] = [
   migrationMask,
   // Indexes that keep id-less tool-call pairing per pair, not per database (issue 18).
   migrationIdlessPairing,
+  // Raw payloads compressed in blocks (issue 18; migration_raw_blocks.ts).
+  migrationRawBlocks,
 ];

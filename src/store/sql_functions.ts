@@ -1,11 +1,12 @@
 // SQL functions every connection to claude-dash's database needs, registered by openDb right
-// after opening: the search view (events_search_text) calls mask_text, so a connection without
-// it could neither index, delete nor show a snippet of an event.
+// after opening: the search view (events_search_text) calls mask_text and event_raw, so a
+// connection without them could neither index, delete nor show a snippet of an event.
 
 import type { DatabaseSync } from "node:sqlite";
 import { knownSecretsFingerprint, maskSecrets } from "../core/secrets.ts";
+import { registerRawBlocks } from "./raw_blocks.ts";
 
-/** Registers mask_text(text) and mask_fingerprint(salt) on `db`. */
+/** Registers mask_text(text), mask_fingerprint(salt) and event_raw(raw, raw_block, id) on `db`. */
 export function registerSqlFunctions(db: DatabaseSync): void {
   // Not deterministic: the values learnt from .env.discord may grow while the server runs
   // (the writer then re-indexes: write/masking.ts).
@@ -19,4 +20,5 @@ export function registerSqlFunctions(db: DatabaseSync): void {
     { deterministic: false },
     (salt) => knownSecretsFingerprint(typeof salt === "string" ? salt : ""),
   );
+  registerRawBlocks(db);
 }

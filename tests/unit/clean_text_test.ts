@@ -351,7 +351,9 @@ Deno.test("upgrading a database removes ghost sessions, moves their lines and cl
           ["k5", "mixed", 5000],
         ],
       );
-      const summaries = q("SELECT summary, raw FROM events ORDER BY key");
+      const summaries = q(
+        "SELECT summary, event_raw(raw, raw_block, id) AS raw FROM events ORDER BY key",
+      );
       assert.equal(summaries[0].summary, "/init");
       assert.equal(summaries[1].summary, "Running PostToolUse");
       assert.equal(summaries[0].raw, JSON.stringify({ message: { content: prompt } }));

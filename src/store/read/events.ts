@@ -15,6 +15,7 @@ import type { Db } from "../db.ts";
 import { allRows, oneRow, type RowOf, RowShapeError } from "../rows.ts";
 import { iso } from "../../core/text.ts";
 import { maskJson, maskJsonText, maskSecrets } from "../../core/secrets.ts";
+import { rawSql } from "../raw_blocks.ts";
 
 /** Named parameters of a statement built from filters. */
 export type SqlParams = Record<string, string | number | null>;
@@ -235,7 +236,9 @@ export function sessionEvents(
 
 /** The stored payload of one event, masked, or null when there is no such event. */
 export function eventRaw(db: Db, id: number): string | null {
-  const r = oneRow(db.prepare("SELECT raw FROM events WHERE id = ?"), { raw: "text" }, id);
+  const r = oneRow(db.prepare(`SELECT ${rawSql()} AS raw FROM events WHERE id = ?`), {
+    raw: "text",
+  }, id);
   return r ? maskJsonText(r.raw) : null;
 }
 
@@ -245,7 +248,9 @@ export function eventDetail(
   id: number,
 ): (EventDetailRow & { cwd: string | null; uuid: string | null; raw: unknown }) | null {
   const r = oneRow(
-    db.prepare(`SELECT ${detailColumns}, e.cwd, e.uuid, e.raw FROM events e WHERE id = ?`),
+    db.prepare(
+      `SELECT ${detailColumns}, e.cwd, e.uuid, ${rawSql("e")} AS raw FROM events e WHERE id = ?`,
+    ),
     { ...detailShape, cwd: "text?", uuid: "text?", raw: "text" } as const,
     id,
   );

@@ -8,6 +8,7 @@ import type { Db } from "../db.ts";
 import { allRows, oneRow, type RowOf } from "../rows.ts";
 import { filterSql, type SqlParams } from "./events.ts";
 import type { ExplorerFilters } from "../../core/view_data.ts";
+import { rawSql } from "../raw_blocks.ts";
 
 const exportRowShape = {
   id: "int",
@@ -47,7 +48,7 @@ const columns = (raw: boolean) =>
   `events.id, events.ts, events.source, events.session_id,
    (SELECT project FROM sessions s WHERE s.session_id = events.session_id) AS project,
    events.type, events.tool_name, events.tool_use_id, events.is_sidechain, events.error_kind,
-   events.summary, ${raw ? "events.raw" : "NULL AS raw"}`;
+   events.summary, ${raw ? `${rawSql("events")} AS raw` : "NULL AS raw"}`;
 
 /** The filters' WHERE terms and their parameters (the search term apart). */
 function conditions(q: ExportQuery): { base: SqlParams; where: string[] } {

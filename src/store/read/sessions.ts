@@ -12,6 +12,7 @@ import { iso } from "../../core/text.ts";
 import { maskSecrets } from "../../core/secrets.ts";
 import { contextWindowOf } from "../../core/pricing.ts";
 import { addFilter, maskNullable, type SqlParams } from "./events.ts";
+import { rawSql } from "../raw_blocks.ts";
 
 /**
  * Session status from stored times, evaluated in SQL so it can be filtered and paged:
@@ -280,7 +281,7 @@ export function firstPrompts(db: Db, ids: string[]): Map<string, string> {
     `SELECT summary FROM events WHERE session_id = ? AND is_sidechain = 0
        AND (type = 'UserPromptSubmit'
          OR (type = 'user' AND source = 'transcript' AND tool_use_id IS NULL
-             AND json_extract(raw, '$.isMeta') IS NOT 1))
+             AND json_extract(${rawSql()}, '$.isMeta') IS NOT 1))
      ORDER BY ts, id LIMIT 1`,
   );
   const out = new Map<string, string>();

@@ -20,6 +20,8 @@ export interface RetentionResult {
   messages: number;
   tool_calls: number;
   sessions: number;
+  /** Compressed payload blocks left with no event. */
+  raw_blocks?: number;
 }
 
 /** One run at a time per database (the hourly timer and a save may meet). */
@@ -56,7 +58,7 @@ async function deleteOlder(
   signal: AbortSignal | undefined,
 ): Promise<RetentionResult> {
   const result: RetentionResult = { cutoff, events: 0, messages: 0, tool_calls: 0, sessions: 0 };
-  const batches: Array<[keyof Omit<RetentionResult, "cutoff">, string]> = [
+  const batches: Array<[keyof Omit<RetentionResult, "cutoff" | "raw_blocks">, string]> = [
     [
       "events",
       "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts < :cutoff LIMIT :n)",
@@ -94,6 +96,7 @@ async function deleteOlder(
       if (signal?.aborted) return result;
     }
   }
+  if (result.events > 0) result.raw_blocks = dropUnusedBlocks(db);
   if (result.events + result.messages + result.tool_calls > 0) {
     // Rollup rows the triggers counted down to nothing: dropped, so the tables stay small.
     inTransaction(db, () => {
@@ -106,6 +109,23 @@ async function deleteOlder(
     });
   }
   return result;
+}
+
+/**
+ * Deletes the compressed payload blocks (store/raw_blocks.ts) none of whose events is left. Read
+ * outside a transaction: only the batch that wrote a block ever adds events to it, so a block
+ * found unused stays unused.
+ */
+function dropUnusedBlocks(db: Db): number {
+  const unused = db.prepare(
+    `SELECT id FROM raw_blocks
+      WHERE id NOT IN (SELECT raw_block FROM events WHERE raw_block IS NOT NULL)`,
+  ).all().map((r) => Number(r.id));
+  const drop = db.prepare("DELETE FROM raw_blocks WHERE id = ?");
+  inTransaction(db, () => {
+    for (const id of unused) drop.run(id);
+  });
+  return unused.length;
 }
 
 /** Applies the retention setting (if any) now and then every `intervalMs`; stop() waits. */

@@ -7,6 +7,7 @@ import { projectOf } from "../../core/text.ts";
 import { ErrorKind } from "../../core/types.ts";
 import type { Db } from "../db.ts";
 import type { SessionDelta } from "./session_delta.ts";
+import { rawSql } from "../raw_blocks.ts";
 
 export class SessionWrites {
   #upsert;
@@ -69,8 +70,9 @@ export class SessionWrites {
         SELECT ts, type, CASE WHEN json_valid(raw) THEN CASE type
           WHEN 'PreCompact' THEN raw ->> '$.trigger' ELSE raw ->> '$.compactMetadata.trigger' END
           END AS trig
-        FROM events
-        WHERE session_id = :sid AND type IN ('system', 'PreCompact') AND CASE
+        FROM (SELECT ts, type, source, ${rawSql()} AS raw FROM events
+          WHERE session_id = :sid AND type IN ('system', 'PreCompact'))
+        WHERE CASE
           WHEN type = 'PreCompact' THEN source = 'hook'
           WHEN source = 'transcript' AND json_valid(raw) THEN (raw ->> '$.subtype') = 'compact_boundary'
           ELSE 0 END

@@ -11,6 +11,7 @@ import type { NormalizedEvent, ToolEffect } from "../../core/types.ts";
 import { oneLine, toolInputSummary } from "../../core/text.ts";
 import type { Db } from "../db.ts";
 import { allRows } from "../rows.ts";
+import { rawSql } from "../raw_blocks.ts";
 
 export class ToolCallWrites {
   #startById;
@@ -42,14 +43,14 @@ export class ToolCallWrites {
         tool_name = CASE WHEN tool_calls.tool_name = '?' THEN excluded.tool_name ELSE tool_calls.tool_name END`);
     // The group's id-less tool events from `fromTs` on, in pairing order.
     this.#noIdEvents = db.prepare(`
-      SELECT ts, type, json_extract(raw, '$.tool_input') AS input, json_extract(raw, '$.error') AS error
+      SELECT ts, type, json_extract(${rawSql()}, '$.tool_input') AS input, json_extract(${rawSql()}, '$.error') AS error
       FROM events INDEXED BY events_idless_calls
       WHERE session_id = ? AND tool_name = ? AND tool_use_id IS NULL AND source = 'hook'
         AND type IN ('PreToolUse', 'PostToolUse', 'PostToolUseFailure') AND ts >= ?
       ORDER BY ts, key`);
     // The last `n` Pre events before `fromTs`: the calls still open there, newest first.
     this.#lastPres = db.prepare(`
-      SELECT ts, type, json_extract(raw, '$.tool_input') AS input, NULL AS error
+      SELECT ts, type, json_extract(${rawSql()}, '$.tool_input') AS input, NULL AS error
       FROM events INDEXED BY events_idless_calls
       WHERE session_id = ? AND tool_name = ? AND tool_use_id IS NULL AND source = 'hook'
         AND type IN ('PreToolUse', 'PostToolUse', 'PostToolUseFailure') AND type = 'PreToolUse'

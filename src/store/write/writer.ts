@@ -33,6 +33,8 @@ import { RereadFilter } from "./reread.ts";
 import { replaceThreads } from "./threads.ts";
 import { type Leaf, noSession, OrphanWrites } from "./orphans.ts";
 import { maskedForStore, syncMasking, syncMaskingNow } from "./masking.ts";
+import { BlockWriter, rawBlocksOf } from "../raw_blocks.ts";
+import { rawBlockMinBatchChars } from "../../core/config.ts";
 
 /** Where ingest stands in one source file. */
 export interface FileCursor {
@@ -96,6 +98,15 @@ interface Batch {
   start: number;
   /** The latest cost-state line of each session in this batch. */
   costStates: Map<string, { ts: number; state: CostState }>;
+  /** Payloads go to compressed blocks (a large batch) rather than inline (raw_blocks.ts). */
+  pack: boolean;
+}
+
+/** Payload characters in a batch, to choose between blocks and inline payloads. */
+function payloadChars(updates: FileUpdate[]): number {
+  let n = 0;
+  for (const u of updates) for (const ev of u.events) n += ev.raw.length;
+  return n;
 }
 
 export class Writer {
@@ -114,6 +125,7 @@ export class Writer {
   #errors;
   #reread;
   #orphans;
+  #blocks;
 
   /** `prices` prices stored usage (default: the built-in table, no overrides). */
   constructor(db: Db, prices: PriceTable = new PriceTable()) {
@@ -128,8 +140,8 @@ export class Writer {
       RETURNING id`);
     this.#insertEvent = db.prepare(`
       INSERT OR IGNORE INTO events(key, source, session_id, ts, type, tool_name, tool_use_id, summary, cwd, uuid,
-        is_sidechain, error_kind, file_id, offset, raw, bookkeeping)
-      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`);
+        is_sidechain, error_kind, file_id, offset, raw, raw_block, bookkeeping)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`);
     this.#fileEvents = db.prepare("UPDATE files SET events = events + ? WHERE id = ?");
     this.#linkFile = db.prepare(
       "INSERT OR IGNORE INTO session_files(session_id, file_id) VALUES (?, ?)",
@@ -144,11 +156,19 @@ export class Writer {
     this.#errors = new IngestErrorWrites(db);
     this.#reread = new RereadFilter(db);
     this.#orphans = new OrphanWrites(db);
+    this.#blocks = new BlockWriter(db);
   }
 
   /** Stores a batch of file updates in one transaction; returns what became new. */
   commit(updates: FileUpdate[]): CommitResult {
-    return inTransaction(this.#db, () => this.#commit(updates));
+    try {
+      return inTransaction(this.#db, () => this.#commit(updates));
+    } catch (e) {
+      this.#blocks.abandon();
+      throw e;
+    } finally {
+      rawBlocksOf(this.#db).release();
+    }
   }
 
   #commit(updates: FileUpdate[]): CommitResult {
@@ -168,6 +188,7 @@ export class Writer {
       stored: 0,
       start: lastIdBefore,
       costStates: new Map(),
+      pack: payloadChars(updates) >= rawBlockMinBatchChars,
     };
     for (const u of updates) {
       for (const ev of u.events) {
@@ -198,6 +219,7 @@ export class Writer {
     if (batch.stored > 0) this.#derived.update(lastIdBefore);
     // Claude Code's reported cost onto its messages and their rollup (after the rollup has them).
     const costsFrom = this.#reported.spread(reported, lastIdBefore);
+    this.#blocks.flush();
     // A cost-state line changes its session's reported figures without being an event.
     const touched = new Set([...deltas.keys(), ...batch.costStates.keys()]);
     return {
@@ -254,6 +276,8 @@ export class Writer {
   #storeEvent(event: NormalizedEvent, fileId: number, batch: Batch): number | null {
     // Display text is stored masked (summary, tool input and error, waiting reason).
     const ev = maskedForStore(event);
+    // A line with no session stays inline: orphans.ts reads its leaf through an index on `raw`.
+    const packed = batch.pack && ev.sessionId !== noSession;
     const row = this.#insertEvent.get(
       ev.key,
       ev.source,
@@ -269,10 +293,12 @@ export class Writer {
       ev.errorKind,
       fileId,
       ev.offset,
-      ev.raw,
+      packed ? "" : ev.raw,
+      packed ? this.#blocks.current() : null,
       ev.bookkeeping ? 1 : 0,
     ) as { id: number } | undefined;
     if (!row) return null;
+    if (packed) this.#blocks.add(row.id, ev.raw);
     batch.stored++;
     // A line that belongs to no session is kept as history: no session row, no live row.
     if (ev.sessionId === noSession) return row.id;

@@ -1,0 +1,193 @@
+// The raw JSON kept for history, compressed in blocks (issue 18: the payloads alone were about
+// the size of the source, and a row of 1–2 KB left most of each 4 KiB page empty). A write batch
+// large enough to compress well (a backfill) stores its events with `raw = ''` and `raw_block`
+// naming one row of `raw_blocks`: the zstd of about 64 KB of those payloads, in event order.
+// Small batches (a live tail, an HTTP hook) keep `raw` inline: one line compresses badly.
+//
+// Every reader of a payload goes through the SQL function event_raw(raw, raw_block, id),
+// registered on each connection (sql_functions.ts), which returns `raw` itself for an inline row
+// and otherwise the line from its block: first the block being written in this transaction
+// (the FTS view, tool-call pairing and compaction queries read it before commit), then a small
+// per-connection cache of decompressed blocks, then the table.
+//
+// Block layout, before compression: a header line `<ids>;<lengths>` (comma-separated decimal
+// event ids and string lengths, in order), a newline, then the payloads concatenated.
+
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { constants, zstdCompressSync, zstdDecompressSync } from "node:zlib";
+import { rawBlockCacheBlocks, rawBlockTargetChars, rawBlockZstdLevel } from "../core/config.ts";
+
+/** The SQL expression for an event's payload, for a query over `events` aliased `e` (or not). */
+export function rawSql(alias = ""): string {
+  const p = alias ? `${alias}.` : "";
+  return `event_raw(${p}raw, ${p}raw_block, ${p}id)`;
+}
+
+/** One block decompressed: its text and where each event's payload lies in it. */
+interface Block {
+  text: string;
+  at: Map<number, [number, number]>;
+}
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/** Compresses payloads of events `ids` (same order) into one block. */
+export function encodeBlock(ids: number[], raws: string[]): Uint8Array {
+  const header = `${ids.join(",")};${raws.map((r) => r.length).join(",")}\n`;
+  return zstdCompressSync(encoder.encode(header + raws.join("")), {
+    params: { [constants.ZSTD_c_compressionLevel]: rawBlockZstdLevel },
+  });
+}
+
+/** Reads a block written by encodeBlock. Throws on data that is not one. */
+export function decodeBlock(data: Uint8Array): Block {
+  const all = decoder.decode(zstdDecompressSync(data));
+  const nl = all.indexOf("\n");
+  const semi = all.indexOf(";");
+  if (nl < 0 || semi < 0 || semi > nl) throw new Error("raw block without a header");
+  const ids = all.slice(0, semi).split(",").map(Number);
+  const lengths = all.slice(semi + 1, nl).split(",").map(Number);
+  if (ids.length !== lengths.length) throw new Error("raw block header does not match");
+  const at = new Map<number, [number, number]>();
+  let pos = nl + 1;
+  for (let i = 0; i < ids.length; i++) {
+    at.set(ids[i], [pos, pos + lengths[i]]);
+    pos += lengths[i];
+  }
+  if (pos !== all.length) throw new Error("raw block shorter or longer than its header");
+  return { text: all, at };
+}
+
+/** One connection's reader and writer of blocks (the state behind event_raw). */
+export class RawBlocks {
+  #db: DatabaseSync;
+  #load: StatementSync | null = null;
+  #cache = new Map<number, Block>();
+  /** Payloads written in the open transaction, by event id (blocks there are not cached). */
+  #pending = new Map<number, string>();
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  /** event_raw(): the payload of event `id`. */
+  text(raw: string, block: number | null, id: number): string {
+    if (block === null) return raw;
+    const pending = this.#pending.get(id);
+    if (pending !== undefined) return pending;
+    let b = this.#cache.get(block);
+    // A miss in a cached block: the block id was reused after retention deleted the old one.
+    if (!b || !b.at.has(id)) b = this.#read(block);
+    const at = b?.at.get(id);
+    // A block gone or damaged: the event keeps its row, and an empty payload reads as no JSON.
+    return at ? b!.text.slice(at[0], at[1]) : "";
+  }
+
+  #read(block: number): Block | undefined {
+    this.#load ??= this.#db.prepare("SELECT data FROM raw_blocks WHERE id = ?");
+    const row = this.#load.get(block) as { data: Uint8Array } | undefined;
+    if (!row) return undefined;
+    let b: Block;
+    try {
+      b = decodeBlock(row.data);
+    } catch {
+      return undefined;
+    }
+    this.#cache.delete(block);
+    this.#cache.set(block, b);
+    if (this.#cache.size > rawBlockCacheBlocks) {
+      this.#cache.delete(this.#cache.keys().next().value!);
+    }
+    return b;
+  }
+
+  /** Makes an event's payload readable before its block is committed. */
+  hold(id: number, raw: string): void {
+    this.#pending.set(id, raw);
+  }
+
+  /** The transaction ended (committed or rolled back). */
+  release(): void {
+    this.#pending.clear();
+  }
+}
+
+const perConnection = new WeakMap<DatabaseSync, RawBlocks>();
+
+/** Registers event_raw(raw, raw_block, id) on `db`. */
+export function registerRawBlocks(db: DatabaseSync): void {
+  const blocks = new RawBlocks(db);
+  perConnection.set(db, blocks);
+  db.function("event_raw", { deterministic: false }, (raw, block, id) =>
+    blocks.text(
+      typeof raw === "string" ? raw : "",
+      block === null ? null : Number(block),
+      Number(id),
+    ));
+}
+
+/** This connection's blocks (registered by openDb). */
+export function rawBlocksOf(db: DatabaseSync): RawBlocks {
+  const b = perConnection.get(db);
+  if (!b) throw new Error("event_raw is not registered on this connection");
+  return b;
+}
+
+/**
+ * Builds the blocks of one write batch: the writer asks for the block id before each insert and
+ * reports each stored payload; a block is written once it holds about rawBlockTargetChars.
+ */
+export class BlockWriter {
+  #blocks: RawBlocks;
+  #reserve: StatementSync;
+  #write: StatementSync;
+  #drop: StatementSync;
+  #id: number | null = null;
+  #ids: number[] = [];
+  #raws: string[] = [];
+  #chars = 0;
+
+  constructor(db: DatabaseSync) {
+    this.#blocks = rawBlocksOf(db);
+    this.#reserve = db.prepare("INSERT INTO raw_blocks(data) VALUES (x'') RETURNING id");
+    this.#write = db.prepare("UPDATE raw_blocks SET data = ? WHERE id = ?");
+    this.#drop = db.prepare("DELETE FROM raw_blocks WHERE id = ?");
+  }
+
+  /** The block the next payload goes to. */
+  current(): number {
+    if (this.#id === null) {
+      this.#id = (this.#reserve.get() as { id: number }).id;
+    }
+    return this.#id;
+  }
+
+  /** Event `id` was stored in the current block with payload `raw`. */
+  add(id: number, raw: string): void {
+    this.#blocks.hold(id, raw);
+    this.#ids.push(id);
+    this.#raws.push(raw);
+    this.#chars += raw.length;
+    if (this.#chars >= rawBlockTargetChars) this.flush();
+  }
+
+  /** Writes the current block (an unused reserved one is removed). */
+  flush(): void {
+    if (this.#id === null) return;
+    if (this.#ids.length === 0) this.#drop.run(this.#id);
+    else this.#write.run(encodeBlock(this.#ids, this.#raws), this.#id);
+    this.#id = null;
+    this.#ids = [];
+    this.#raws = [];
+    this.#chars = 0;
+  }
+
+  /** The transaction failed: forget what was not written. */
+  abandon(): void {
+    this.#id = null;
+    this.#ids = [];
+    this.#raws = [];
+    this.#chars = 0;
+  }
+}

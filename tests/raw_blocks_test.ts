@@ -1,0 +1,210 @@
+// Raw payloads compressed in blocks (issue 18, store/raw_blocks.ts): a batch as large as a
+// backfill's stores its payloads in zstd blocks instead of inline, and every reader (search,
+// event detail, tool-call pairing, another connection) sees them exactly as written; a small
+// batch keeps them inline; a failed batch leaves no block and no stale payload; retention
+// deletes blocks with their last event; payloads stored inline are packed later.
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import type { DatabaseSync } from "node:sqlite";
+import { openDb } from "../src/store/db.ts";
+import { decodeBlock, encodeBlock } from "../src/store/raw_blocks.ts";
+import { type FileUpdate, Writer } from "../src/store/write/writer.ts";
+import { applyRetention } from "../src/store/write/retention.ts";
+import { searchEvents } from "../src/store/read/search.ts";
+import { eventDetail } from "../src/store/read/events.ts";
+import { parseHookFile } from "../src/ingest/parse/hook.ts";
+import type { NormalizedEvent } from "../src/core/types.ts";
+import { blankCursor } from "../src/ingest/read_file.ts";
+import { rawBlockMinBatchChars, rawBlockTargetChars } from "../src/core/config.ts";
+import { Repacker } from "../src/store/write/repack.ts";
+
+Deno.test("a block gives back every payload it was written with and rejects what is not one", () => {
+  const raws = ['{"a":1}', "", "naïve ☃ 😀 \u0000 line\nbreak", "x".repeat(70_000), "{}"];
+  const ids = [7, 8, 9, 12, 40];
+  const b = decodeBlock(encodeBlock(ids, raws));
+  ids.forEach((id, i) => {
+    const [from, to] = b.at.get(id)!;
+    assert.equal(b.text.slice(from, to), raws[i]);
+  });
+  assert.throws(() => decodeBlock(new TextEncoder().encode("not zstd")));
+});
+
+const enc = new TextEncoder();
+const t0 = Date.parse("2026-11-20T10:00:00Z");
+let fileNo = 0;
+
+function hook(session: string, type: string, payload: Record<string, unknown>, ts: number) {
+  const rel = `hooks/logs/raw_json/2026_${type}_${++fileNo}.json`;
+  const parsed = parseHookFile(
+    rel,
+    enc.encode(JSON.stringify({
+      session_id: session,
+      hook_event_name: type,
+      timestamp: new Date(ts).toISOString(),
+      ...payload,
+    })),
+    ts,
+  );
+  if (!("event" in parsed)) throw new Error(parsed.error.reason);
+  return { rel, event: parsed.event };
+}
+
+function updates(items: Array<{ rel: string; event: NormalizedEvent }>): FileUpdate[] {
+  return items.map(({ rel, event }) => ({
+    cursor: { ...blankCursor(rel, "hook"), size: 1 },
+    events: [event],
+    errors: [],
+    clearErrors: false,
+    rereading: false,
+  }));
+}
+
+/** 300 prompts (a unique word each, ~1 KB) and 20 id-less Bash calls: a backfill-sized batch. */
+function bigBatch(session: string) {
+  const items = [];
+  for (let i = 0; i < 300; i++) {
+    items.push(hook(session, "UserPromptSubmit", {
+      prompt: `please look at zebra${i}q and ${"lorem ipsum dolor sit amet ".repeat(35)}`,
+    }, t0 + i * 1000));
+  }
+  for (let i = 0; i < 20; i++) {
+    const input = { command: `make target-${i}`, description: "build" };
+    const ts = t0 + 400_000 + i * 1000;
+    items.push(hook(session, "PreToolUse", { tool_name: "Bash", tool_input: input }, ts));
+    items.push(hook(session, "PostToolUse", { tool_name: "Bash", tool_input: input }, ts + 500));
+  }
+  return items;
+}
+
+const n = (db: DatabaseSync, sql: string) => Number(db.prepare(sql).get()?.n ?? 0);
+
+Deno.test("a backfill-sized batch stores its payloads in compressed blocks that every reader sees as written", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "dash.db");
+  const db = openDb(path);
+  try {
+    const items = bigBatch("s-big");
+    const chars = items.reduce((a, i) => a + i.event.raw.length, 0);
+    assert.ok(chars >= rawBlockMinBatchChars * 4);
+    new Writer(db).commit(updates(items));
+
+    assert.equal(n(db, "SELECT count(*) AS n FROM events WHERE raw_block IS NULL"), 0);
+    assert.equal(n(db, "SELECT sum(length(raw)) AS n FROM events"), 0);
+    assert.ok(n(db, "SELECT count(*) AS n FROM raw_blocks") >= 3, "about 64 KB a block");
+    const stored = n(db, "SELECT sum(length(data)) AS n FROM raw_blocks");
+    assert.ok(stored < chars / 3, `${stored} bytes of blocks for ${chars} characters`);
+
+    // Every payload back as written, on this connection and on a new one (read from the table).
+    const other = openDb(path);
+    try {
+      for (const c of [db, other]) {
+        const rows = c.prepare(
+          "SELECT key, event_raw(raw, raw_block, id) AS raw FROM events ORDER BY id",
+        ).all();
+        assert.deepEqual(
+          rows.map((r) => [r.key, r.raw]),
+          items.map((i) => [i.event.key, i.event.raw]),
+        );
+      }
+      const hit = searchEvents(other, "zebra123q", {}, 5).results;
+      assert.equal(hit.length, 1);
+      const detail = eventDetail(other, hit[0].id) as { raw: { prompt: string } };
+      assert.match(detail.raw.prompt, /^please look at zebra123q /);
+    } finally {
+      other.close();
+    }
+    // Id-less calls were paired from their payloads (tool_input) inside the batch.
+    const calls = db.prepare(
+      "SELECT input_summary, status, end_ts IS NOT NULL AS ended FROM tool_calls ORDER BY start_ts",
+    ).all();
+    assert.equal(calls.length, 20);
+    assert.ok(calls.every((c) => c.ended === 1 && c.status === "ok"), JSON.stringify(calls[0]));
+    assert.match(String(calls[7].input_summary), /make target-7/);
+
+    // A small batch (a live append) keeps its payload inline.
+    const one = hook("s-big", "UserPromptSubmit", { prompt: "one more thing" }, t0 + 900_000);
+    new Writer(db).commit(updates([one]));
+    const last = db.prepare("SELECT raw, raw_block FROM events ORDER BY id DESC LIMIT 1").get();
+    assert.deepEqual([last?.raw, last?.raw_block], [one.event.raw, null]);
+    assert.equal(searchEvents(db, "zebra7q", {}, 5).results.length, 1);
+
+    // Retention takes the blocks with their last events, and the index with them.
+    const r = await applyRetention(db, 1, t0 + 5 * 86_400_000);
+    assert.equal(r.events, items.length + 1);
+    assert.equal(n(db, "SELECT count(*) AS n FROM raw_blocks"), 0);
+    assert.equal(n(db, "SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH 'zebra5q'"), 0);
+    db.exec("INSERT INTO events_fts(events_fts) VALUES ('integrity-check')");
+  } finally {
+    db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a batch that fails leaves no block and no payload behind for the ids it had taken", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "dash.db");
+  const db = openDb(path);
+  const other = openDb(path);
+  try {
+    const bad = updates(bigBatch("s-fail"));
+    // The last file's cursor breaks a NOT NULL column after every event before it was stored.
+    bad.push({ ...bad[0], cursor: { ...bad[0].cursor, path: null as unknown as string } });
+    assert.throws(() => new Writer(db).commit(bad));
+    assert.equal(n(db, "SELECT count(*) AS n FROM events"), 0);
+    assert.equal(n(db, "SELECT count(*) AS n FROM raw_blocks"), 0);
+
+    // Another connection (the backfill worker's, say) takes the same ids for other payloads:
+    // the first connection reads those, not what its failed batch had held.
+    const good = bigBatch("s-ok");
+    new Writer(other).commit(updates(good));
+    const rows = db.prepare("SELECT event_raw(raw, raw_block, id) AS raw FROM events ORDER BY id")
+      .all();
+    assert.deepEqual(rows.map((r) => r.raw), good.map((i) => i.event.raw));
+    assert.equal(searchEvents(db, "zebra42q", {}, 5).results.length, 1);
+  } finally {
+    other.close();
+    db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("payloads stored inline (a live tail, an older database) are packed into blocks a block's worth at a time, reading the same", () => {
+  const db = openDb(":memory:");
+  try {
+    const writer = new Writer(db);
+    const items = bigBatch("s-live");
+    for (const i of items) writer.commit(updates([i]));
+    assert.equal(n(db, "SELECT count(*) AS n FROM events WHERE raw_block IS NOT NULL"), 0);
+    const before = db.prepare("SELECT id, raw FROM events ORDER BY id").all();
+
+    const repacker = new Repacker(db);
+    let steps = 0;
+    while (repacker.step() > 0) steps++;
+    const inline = db.prepare(
+      "SELECT count(*) AS n, coalesce(sum(length(raw)), 0) AS chars FROM events WHERE raw_block IS NULL",
+    ).get()!;
+    assert.ok(steps >= 3, `${steps} blocks`);
+    assert.ok(Number(inline.chars) < rawBlockTargetChars, "less than a block's worth is left");
+    assert.ok(Number(inline.n) < items.length / 4);
+    const after = db.prepare(
+      "SELECT id, event_raw(raw, raw_block, id) AS raw FROM events ORDER BY id",
+    )
+      .all();
+    assert.deepEqual(after, before);
+    assert.equal(searchEvents(db, "zebra3q", {}, 5).results.length, 1);
+    db.exec("INSERT INTO events_fts(events_fts) VALUES ('integrity-check')");
+
+    // Nothing is packed twice; the rest goes once more has gathered.
+    assert.equal(repacker.step(), 0);
+    for (const i of bigBatch("s-live-2")) writer.commit(updates([i]));
+    while (repacker.step() > 0) steps++;
+    assert.ok(
+      n(db, "SELECT count(*) AS n FROM events WHERE raw_block IS NULL") < items.length / 4,
+    );
+    const all = db.prepare("SELECT event_raw(raw, raw_block, id) AS raw FROM events").all();
+    assert.equal(new Set(all.map((r) => r.raw)).size, items.length * 2);
+  } finally {
+    db.close();
+  }
+});
