@@ -2,7 +2,8 @@
 // backfill's stores its payloads in zstd blocks instead of inline, and every reader (search,
 // event detail, tool-call pairing, another connection) sees them exactly as written; a small
 // batch keeps them inline; a failed batch leaves no block and no stale payload; retention
-// deletes blocks with their last event; payloads stored inline are packed later.
+// deletes blocks with their last event; payloads stored inline are packed later, by the running
+// server too (spawned under the start task's flags).
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -18,6 +19,9 @@ import type { NormalizedEvent } from "../src/core/types.ts";
 import { blankCursor } from "../src/ingest/read_file.ts";
 import { rawBlockMinBatchChars, rawBlockTargetChars } from "../src/core/config.ts";
 import { Repacker } from "../src/store/write/repack.ts";
+import { makeHome, writeHook } from "./support/home.ts";
+import { type Served, serveReady } from "./support/served.ts";
+import { count, waitFor } from "./support/wait.ts";
 
 Deno.test("a block gives back every payload it was written with and rejects what is not one", () => {
   const raws = ['{"a":1}', "", "naïve ☃ 😀 \u0000 line\nbreak", "x".repeat(70_000), "{}"];
@@ -208,3 +212,51 @@ Deno.test("payloads stored inline (a live tail, an older database) are packed in
     db.close();
   }
 });
+
+Deno.test(
+  "the server packs the payloads its live tail stored inline into blocks once a block's worth has arrived",
+  { sanitizeResources: false, sanitizeOps: false },
+  async () => {
+    const h = await makeHome();
+    const d = await serveReady(h);
+    try {
+      // One hook at a time, each stored by its own small batch: inline.
+      const prompts: string[] = [];
+      for (let i = 0; i < 60; i++) {
+        const prompt = `live prompt quokka${i}x ${"consectetur adipiscing elit ".repeat(50)}`;
+        prompts.push(prompt);
+        await writeHook(h.claudeDir, {
+          hook_event_name: "UserPromptSubmit",
+          session_id: "s-tail",
+          prompt,
+        });
+        await waitFor(
+          () => count(d.db, "SELECT count(*) AS n FROM events") === i + 1,
+          5000,
+          `hook ${i} stored`,
+        );
+      }
+      await waitFor(
+        () => count(d.db, "SELECT count(*) AS n FROM raw_blocks") > 0,
+        15_000,
+        "the repacker's first block",
+      );
+      const rows = d.db.prepare(
+        "SELECT raw_block, event_raw(raw, raw_block, id) AS raw FROM events ORDER BY id",
+      ).all();
+      assert.deepEqual(rows.map((r) => JSON.parse(String(r.raw)).prompt), prompts);
+      const packed = rows.filter((r) => r.raw_block !== null).length;
+      assert.ok(packed >= 30, `${packed} of 60 packed`);
+      assert.equal((await searchServed(d, "quokka7x")).length, 1);
+    } finally {
+      await d.stop();
+      await h.cleanup();
+    }
+  },
+);
+
+async function searchServed(d: Served, q: string): Promise<unknown[]> {
+  const res = await fetch(`${d.url}/api/search?q=${encodeURIComponent(q)}`);
+  assert.equal(res.status, 200);
+  return (await res.json()).results;
+}

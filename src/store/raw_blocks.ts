@@ -107,6 +107,11 @@ export class RawBlocks {
     this.#pending.set(id, raw);
   }
 
+  /** Blocks were deleted (retention): their ids may be taken again by new blocks. */
+  forget(): void {
+    this.#cache.clear();
+  }
+
   /** The transaction ended (committed or rolled back). */
   release(): void {
     this.#pending.clear();

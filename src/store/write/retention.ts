@@ -10,6 +10,7 @@ import { type Db, inTransaction } from "../db.ts";
 import { readSettings } from "../settings.ts";
 import { log } from "../../core/log.ts";
 import { syncMasking } from "./masking.ts";
+import { rawBlocksOf } from "../raw_blocks.ts";
 
 const dayMs = 24 * 3600_000;
 
@@ -125,6 +126,7 @@ function dropUnusedBlocks(db: Db): number {
   inTransaction(db, () => {
     for (const id of unused) drop.run(id);
   });
+  rawBlocksOf(db).forget();
   return unused.length;
 }
 
