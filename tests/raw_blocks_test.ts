@@ -3,7 +3,8 @@
 // event detail, tool-call pairing, another connection) sees them exactly as written; a small
 // batch keeps them inline; a failed batch leaves no block and no stale payload; retention
 // deletes blocks with their last event; payloads stored inline are packed later, by the running
-// server too (spawned under the start task's flags).
+// server too (spawned under the start task's flags), and the file is rewritten compactly at the
+// next start once what was packed in place is a large share of it.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -19,6 +20,7 @@ import type { NormalizedEvent } from "../src/core/types.ts";
 import { blankCursor } from "../src/ingest/read_file.ts";
 import { rawBlockMinBatchChars, rawBlockTargetChars } from "../src/core/config.ts";
 import { Repacker } from "../src/store/write/repack.ts";
+import { compactIfRequested, compactionRequested, dbBytes } from "../src/store/compact.ts";
 import { makeHome, writeHook } from "./support/home.ts";
 import { type Served, serveReady } from "./support/served.ts";
 import { count, waitFor } from "./support/wait.ts";
@@ -260,3 +262,46 @@ async function searchServed(d: Served, q: string): Promise<unknown[]> {
   assert.equal(res.status, 200);
   return (await res.json()).results;
 }
+
+Deno.test("once what was packed in place is a large share of the file, the next start rewrites it compactly with every row kept", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "dash.db");
+  try {
+    const db = openDb(path);
+    const writer = new Writer(db);
+    // A database from before blocks, in effect: every payload inline.
+    for (let s = 0; s < 4; s++) {
+      for (const i of bigBatch(`s-old-${s}`)) writer.commit(updates([i]));
+    }
+    const repacker = new Repacker(db, { minChars: 100_000, minShare: 0.25 });
+    assert.ok(repacker.step() > 0);
+    assert.equal(compactionRequested(db), null, "not asked before it has caught up");
+    while (repacker.step() > 0) { /* packs */ }
+    assert.equal(compactionRequested(db), "repacked");
+    const rows = (c: DatabaseSync) =>
+      c.prepare("SELECT id, key, event_raw(raw, raw_block, id) AS raw FROM events ORDER BY id")
+        .all();
+    const before = rows(db);
+    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    const bytesBefore = dbBytes(db);
+    db.close();
+
+    const r = compactIfRequested(path);
+    assert.ok(r?.ok, JSON.stringify(r));
+    const after = openDb(path);
+    try {
+      assert.ok(dbBytes(after) < bytesBefore * 0.6, `${dbBytes(after)} of ${bytesBefore} bytes`);
+      assert.deepEqual(rows(after), before);
+      assert.equal(compactionRequested(after), null);
+      assert.equal(searchEvents(after, "zebra99q", {}, 10).results.length, 4);
+      after.exec("INSERT INTO events_fts(events_fts) VALUES ('integrity-check')");
+      // Caught up and rewritten: not asked again.
+      assert.equal(new Repacker(after, { minChars: 100_000, minShare: 0.25 }).step(), 0);
+      assert.equal(compactionRequested(after), null);
+    } finally {
+      after.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -40,12 +40,34 @@ export function isIncremental(db: DatabaseSync): boolean {
   return oneRow(db.prepare("PRAGMA auto_vacuum"), { auto_vacuum: "int" })?.auto_vacuum === 2;
 }
 
-/** Asks for the one-time rewrite at the next start (stored in the settings table). */
-export function requestCompaction(db: DatabaseSync, nowMs: number): void {
+/** Why the rewrite was asked for: a vacuum of an older database, or payloads packed in place. */
+export type CompactionReason = "vacuum" | "repacked";
+
+/**
+ * Asks for the one-time rewrite at the next start (stored in the settings table). "repacked":
+ * rows shrank in place (store/write/repack.ts) and left their pages sparse, which only a rewrite
+ * gives back, so it is done even for an incremental database.
+ */
+export function requestCompaction(
+  db: DatabaseSync,
+  nowMs: number,
+  reason: CompactionReason = "vacuum",
+): void {
   db.prepare(
     `INSERT INTO settings (key, value, updated_ms) VALUES (?, ?, ?)
      ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_ms = excluded.updated_ms`,
-  ).run(compactRequestKey, String(nowMs), nowMs);
+  ).run(compactRequestKey, reason === "vacuum" ? String(nowMs) : `${reason} ${nowMs}`, nowMs);
+}
+
+/** The pending request's reason, or null when none is pending. */
+export function compactionRequested(db: DatabaseSync): CompactionReason | null {
+  if (!requested(db)) return null;
+  const v = oneRow(
+    db.prepare("SELECT value FROM settings WHERE key = ?"),
+    { value: "text" },
+    compactRequestKey,
+  )?.value;
+  return v?.startsWith("repacked") ? "repacked" : "vacuum";
 }
 
 function requested(db: DatabaseSync): boolean {
@@ -105,7 +127,7 @@ export function compactIfRequested(path: string): CompactResult | null {
     note,
   });
   try {
-    if (isIncremental(src)) {
+    if (isIncremental(src) && compactionRequested(src) !== "repacked") {
       clearRequest(src);
       return result(true, dbBytes(src), dbBytes(src), "already incremental: nothing to rewrite");
     }

@@ -2,12 +2,21 @@
 // have gathered: the live tail's (its batches are too small to compress) and those of a
 // database written before blocks existed. Runs on the main thread after the backfill, one
 // block per step with a pause between steps, so the server keeps answering. The search text of
-// a packed row is unchanged (same payload), so nothing is re-indexed; the pages freed stay in
-// the file until a vacuum gives them back (store/write/vacuum.ts).
+// a packed row is unchanged (same payload), so nothing is re-indexed. Rows shrink in place and
+// leave their pages sparse, which no incremental vacuum gives back: once what was packed is a
+// large share of the file (a database from before blocks), the start-time rewrite is asked for
+// (store/compact.ts).
 
 import { encodeBlock } from "../raw_blocks.ts";
 import { type Db, inTransaction } from "../db.ts";
-import { rawBlockTargetChars, repackIntervalMs, repackPauseMs } from "../../core/config.ts";
+import { dbBytes, requestCompaction } from "../compact.ts";
+import {
+  rawBlockTargetChars,
+  repackIntervalMs,
+  repackPauseMs,
+  repackRewriteMinChars,
+  repackRewriteMinShare,
+} from "../../core/config.ts";
 import { log } from "../../core/log.ts";
 
 /** Rows read per scan statement while looking for inline payloads, and per step at most (a
@@ -16,17 +25,33 @@ const scanRows = 2000;
 const scanRowsPerStep = 20_000;
 /** meta key: every event up to this id is packed, or has to stay inline (no session). */
 const cursorKey = "raw_inline_after";
+/** meta key: payload characters packed since the last rewrite was asked for. */
+const packedKey = "raw_packed_chars";
+
+/** When packing asks for a rewrite: this many characters packed, and this share of the file. */
+export interface RewriteThreshold {
+  minChars: number;
+  minShare: number;
+}
 
 export class Repacker {
   #db: Db;
+  #rewrite: RewriteThreshold;
   #scan;
   #block;
   #point;
   #getCursor;
   #setCursor;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    rewrite: RewriteThreshold = {
+      minChars: repackRewriteMinChars,
+      minShare: repackRewriteMinShare,
+    },
+  ) {
     this.#db = db;
+    this.#rewrite = rewrite;
     this.#scan = db.prepare(`
       SELECT id, raw, raw_block IS NULL AND session_id <> '' AS inline
       FROM events WHERE id > ? ORDER BY id LIMIT ${scanRows}`);
@@ -34,10 +59,12 @@ export class Repacker {
     this.#point = db.prepare(
       "UPDATE events SET raw = '', raw_block = ? WHERE id = ? AND raw_block IS NULL",
     );
-    this.#getCursor = db.prepare(`SELECT value FROM meta WHERE key = '${cursorKey}'`);
-    this.#setCursor = db.prepare(
-      `INSERT OR REPLACE INTO meta(key, value) VALUES ('${cursorKey}', ?)`,
-    );
+    this.#getCursor = db.prepare("SELECT value FROM meta WHERE key = ?");
+    this.#setCursor = db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)");
+  }
+
+  #meta(key: string): number {
+    return Number((this.#getCursor.get(key) as { value?: string } | undefined)?.value ?? 0);
   }
 
   /**
@@ -45,12 +72,13 @@ export class Repacker {
    * (0: fewer than a block's worth are inline now).
    */
   step(): number {
-    const from = Number((this.#getCursor.get() as { value?: string } | undefined)?.value ?? 0);
+    const from = this.#meta(cursorKey);
     const ids: number[] = [];
     const raws: string[] = [];
     let chars = 0;
     let after = from;
     let scanned = from;
+    let atEnd = false;
     for (;;) {
       const rows = this.#scan.all(scanned) as Array<{ id: number; raw: string; inline: number }>;
       for (const r of rows) {
@@ -64,20 +92,42 @@ export class Repacker {
         chars += r.raw.length;
         if (chars >= rawBlockTargetChars) break;
       }
-      if (chars >= rawBlockTargetChars || rows.length < scanRows) break;
+      if (chars >= rawBlockTargetChars) break;
+      if (rows.length < scanRows) {
+        atEnd = true;
+        break;
+      }
       if (scanned - from >= scanRowsPerStep && ids.length === 0) break;
     }
     if (chars < rawBlockTargetChars) {
       // Not a block's worth yet: start from the first inline row next time.
-      if (after !== from) inTransaction(this.#db, () => this.#setCursor.run(String(after)));
+      if (after !== from) inTransaction(this.#db, () => this.#setCursor.run(cursorKey, after));
+      if (atEnd) this.#maybeAskRewrite();
       return 0;
     }
     inTransaction(this.#db, () => {
       const { id: block } = this.#block.get(encodeBlock(ids, raws)) as { id: number };
       for (const id of ids) this.#point.run(block, id);
-      this.#setCursor.run(String(ids[ids.length - 1]));
+      this.#setCursor.run(cursorKey, ids[ids.length - 1]);
+      this.#setCursor.run(packedKey, this.#meta(packedKey) + chars);
     });
     return ids.length;
+  }
+
+  /** Caught up: asks for the rewrite if what was packed since the last one is worth it. */
+  #maybeAskRewrite(): void {
+    const packed = this.#meta(packedKey);
+    if (packed < this.#rewrite.minChars) return;
+    const bytes = dbBytes(this.#db);
+    if (packed < bytes * this.#rewrite.minShare) return;
+    inTransaction(this.#db, () => {
+      requestCompaction(this.#db, Date.now(), "repacked");
+      this.#setCursor.run(packedKey, 0);
+    });
+    log.info(
+      `${(packed / 1048576).toFixed(0)} MiB of stored payloads were compressed in place: ` +
+        "the database is rewritten compactly at the next start",
+    );
   }
 }
 
