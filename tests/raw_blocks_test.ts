@@ -15,9 +15,8 @@ import { type FileUpdate, Writer } from "../src/store/write/writer.ts";
 import { applyRetention } from "../src/store/write/retention.ts";
 import { searchEvents } from "../src/store/read/search.ts";
 import { eventDetail } from "../src/store/read/events.ts";
-import { parseHookFile } from "../src/ingest/parse/hook.ts";
 import type { NormalizedEvent } from "../src/core/types.ts";
-import { blankCursor } from "../src/ingest/read_file.ts";
+import { hookUpdate, parsedHook } from "./support/hook_updates.ts";
 import { rawBlockMinBatchChars, rawBlockTargetChars } from "../src/core/config.ts";
 import { Repacker } from "../src/store/write/repack.ts";
 import { compactIfRequested, compactionRequested, dbBytes } from "../src/store/compact.ts";
@@ -36,34 +35,11 @@ Deno.test("a block gives back every payload it was written with and rejects what
   assert.throws(() => decodeBlock(new TextEncoder().encode("not zstd")));
 });
 
-const enc = new TextEncoder();
 const t0 = Date.parse("2026-11-20T10:00:00Z");
-let fileNo = 0;
-
-function hook(session: string, type: string, payload: Record<string, unknown>, ts: number) {
-  const rel = `hooks/logs/raw_json/2026_${type}_${++fileNo}.json`;
-  const parsed = parseHookFile(
-    rel,
-    enc.encode(JSON.stringify({
-      session_id: session,
-      hook_event_name: type,
-      timestamp: new Date(ts).toISOString(),
-      ...payload,
-    })),
-    ts,
-  );
-  if (!("event" in parsed)) throw new Error(parsed.error.reason);
-  return { rel, event: parsed.event };
-}
+const hook = parsedHook;
 
 function updates(items: Array<{ rel: string; event: NormalizedEvent }>): FileUpdate[] {
-  return items.map(({ rel, event }) => ({
-    cursor: { ...blankCursor(rel, "hook"), size: 1 },
-    events: [event],
-    errors: [],
-    clearErrors: false,
-    rereading: false,
-  }));
+  return items.map(({ rel, event }) => hookUpdate(rel, [event]));
 }
 
 /** 300 prompts (a unique word each, ~1 KB) and 20 id-less Bash calls: a backfill-sized batch. */

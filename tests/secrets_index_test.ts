@@ -9,13 +9,12 @@ import { join } from "node:path";
 import { openDb } from "../src/store/db.ts";
 import { migrations } from "../src/store/migrations.ts";
 import { migrationMask } from "../src/store/migration_mask.ts";
-import { type FileUpdate, Writer } from "../src/store/write/writer.ts";
+import { Writer } from "../src/store/write/writer.ts";
 import { applyRetention } from "../src/store/write/retention.ts";
 import { searchEvents } from "../src/store/read/search.ts";
-import { parseHookFile } from "../src/ingest/parse/hook.ts";
 import { rememberSecrets } from "../src/core/secrets.ts";
 import type { NormalizedEvent } from "../src/core/types.ts";
-import { blankCursor } from "../src/ingest/read_file.ts";
+import { hookUpdate, parsedHook } from "./support/hook_updates.ts";
 
 // Built from parts so no key-shaped literal sits in the source.
 const anthropicKey = "sk-ant-" + "api03-" + "Wq7xV2bN5mK9pL3rT7yB1cF4hJ6dG0sA-Re2Tu8Yi";
@@ -32,34 +31,8 @@ function assertNoPiece(where: string, text: string, secrets: string[]): void {
   }
 }
 
-const enc = new TextEncoder();
-let fileNo = 0;
-
-function hook(session: string, type: string, payload: Record<string, unknown>, ts: number) {
-  const rel = `hooks/logs/raw_json/2026_${type}_${++fileNo}.json`;
-  const parsed = parseHookFile(
-    rel,
-    enc.encode(JSON.stringify({
-      session_id: session,
-      hook_event_name: type,
-      timestamp: new Date(ts).toISOString(),
-      ...payload,
-    })),
-    ts,
-  );
-  if (!("event" in parsed)) throw new Error(parsed.error.reason);
-  return { rel, event: parsed.event };
-}
-
-function update(rel: string, events: NormalizedEvent[]): FileUpdate {
-  return {
-    cursor: { ...blankCursor(rel, "hook"), size: 1 },
-    events,
-    errors: [],
-    clearErrors: false,
-    rereading: false,
-  };
-}
+const hook = parsedHook;
+const update = hookUpdate;
 
 function store(db: DatabaseSync, ...items: Array<{ rel: string; event: NormalizedEvent }>) {
   new Writer(db).commit(items.map((i) => update(i.rel, [i.event])));
