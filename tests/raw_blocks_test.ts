@@ -4,7 +4,8 @@
 // batch keeps them inline; a failed batch leaves no block and no stale payload; retention
 // deletes blocks with their last event; payloads stored inline are packed later, by the running
 // server too (spawned under the start task's flags), and the file is rewritten compactly at the
-// next start once what was packed in place is a large share of it.
+// next start once what was packed in place is a large share of it. An unreadable block is counted
+// on /health.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -15,6 +16,7 @@ import { type FileUpdate, Writer } from "../src/store/write/writer.ts";
 import { applyRetention } from "../src/store/write/retention.ts";
 import { searchEvents } from "../src/store/read/search.ts";
 import { eventDetail } from "../src/store/read/events.ts";
+import { healthReport, storeCounts } from "../src/store/read/metrics.ts";
 import type { NormalizedEvent } from "../src/core/types.ts";
 import { hookUpdate, parsedHook } from "./support/hook_updates.ts";
 import { rawBlockMinBatchChars, rawBlockTargetChars } from "../src/core/config.ts";
@@ -279,5 +281,31 @@ Deno.test("once what was packed in place is a large share of the file, the next 
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an unreadable block is counted on /health (degraded) and its events read as no payload, the rest as stored", () => {
+  const db = openDb(":memory:");
+  try {
+    const items = bigBatch("s-damaged");
+    new Writer(db).commit(updates(items));
+    assert.equal(storeCounts(db).damagedBlocks, 0);
+    const first = Number(db.prepare("SELECT min(id) AS b FROM raw_blocks").get()?.b);
+    db.prepare("UPDATE raw_blocks SET data = ? WHERE id = ?").run(
+      new TextEncoder().encode("not a block"),
+      first,
+    );
+    const rows = db.prepare(
+      "SELECT raw_block, event_raw(raw, raw_block, id) AS raw FROM events ORDER BY id",
+    ).all();
+    const lost = rows.filter((r) => r.raw_block === first);
+    assert.ok(lost.length > 0 && lost.every((r) => r.raw === ""));
+    const kept = rows.filter((r) => r.raw_block !== first);
+    assert.ok(kept.length > 0 && kept.every((r) => JSON.parse(String(r.raw)).session_id));
+    const counts = storeCounts(db);
+    assert.equal(counts.damagedBlocks, 1);
+    assert.equal(healthReport(counts, 1).status, "degraded");
+  } finally {
+    db.close();
   }
 });

@@ -126,6 +126,9 @@ export interface IngestFigures {
 
 /** The health page's figures (HealthStats and /api/health). */
 export interface HealthSnapshot extends HealthReport {
+  /** Compressed blocks of raw payloads found unreadable (status "degraded"): their events show
+   * no raw JSON (src/store/raw_blocks.ts). */
+  damaged_blocks: number;
   live_clients: number;
   ingest: IngestFigures | null;
   rates: { events_per_s: number; files_per_s: number; bytes_per_s: number; window_s: number };

@@ -66,6 +66,8 @@ export class RawBlocks {
   #cache = new Map<number, Block>();
   /** Payloads written in the open transaction, by event id (blocks there are not cached). */
   #pending = new Map<number, string>();
+  /** Blocks found unreadable (their events read as an empty payload), for /health. */
+  #damaged = new Set<number>();
 
   constructor(db: DatabaseSync) {
     this.#db = db;
@@ -92,6 +94,7 @@ export class RawBlocks {
     try {
       b = decodeBlock(row.data);
     } catch {
+      this.#damaged.add(block);
       return undefined;
     }
     this.#cache.delete(block);
@@ -110,6 +113,12 @@ export class RawBlocks {
   /** Blocks were deleted (retention): their ids may be taken again by new blocks. */
   forget(): void {
     this.#cache.clear();
+    this.#damaged.clear();
+  }
+
+  /** How many blocks this connection found unreadable. */
+  get damaged(): number {
+    return this.#damaged.size;
   }
 
   /** The transaction ended (committed or rolled back). */

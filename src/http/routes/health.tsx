@@ -28,6 +28,7 @@ const noCounts: StoreCounts = {
   errors: 0,
   lastEventTs: null,
   dbBytes: 0,
+  damagedBlocks: 0,
 };
 
 /** GET /health and /api/health, sharing one ingest-rate meter. */
@@ -61,6 +62,7 @@ export function healthRoutes(deps: RouteDeps): { page: Hono; api: Hono } {
       // A database that refuses writes outranks "waiting": nothing would be stored anyway.
       status: dbBad ? "degraded" as const : waiting === null ? r.status : "waiting" as const,
       waiting_reason: dbBad ? null : waiting,
+      damaged_blocks: counts.damagedBlocks,
       projects_found: projects,
       db: dbHealth,
     };

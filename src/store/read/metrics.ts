@@ -11,6 +11,7 @@ import type { Db } from "../db.ts";
 import { allRows, oneRow } from "../rows.ts";
 import { iso } from "../../core/text.ts";
 import { maskSecrets } from "../../core/secrets.ts";
+import { rawBlocksOf } from "../raw_blocks.ts";
 
 export interface CountByLabel {
   label: string;
@@ -161,6 +162,8 @@ export interface StoreCounts {
   errors: number;
   lastEventTs: number | null;
   dbBytes: number;
+  /** Compressed payload blocks found unreadable (store/raw_blocks.ts). */
+  damagedBlocks: number;
 }
 
 /** What the store holds, counted now, for /health. */
@@ -177,13 +180,15 @@ export function storeCounts(db: Db): StoreCounts {
     errors: one("SELECT count(*) AS n FROM ingest_errors") ?? 0,
     lastEventTs: one("SELECT MAX(ts) AS n FROM events"),
     dbBytes: pageCount * pageSize,
+    damagedBlocks: rawBlocksOf(db).damaged,
   };
 }
 
 /** The /api/health report from the store's counts and the process uptime. Pure. */
 export function healthReport(c: StoreCounts, uptimeS: number): HealthReport {
   return {
-    status: c.errors > 0 ? "degraded" : "ok",
+    // An unreadable payload block is reported too (HealthSnapshot.damaged_blocks).
+    status: c.errors > 0 || c.damagedBlocks > 0 ? "degraded" : "ok",
     events: c.events,
     sessions: c.sessions,
     files: c.files,

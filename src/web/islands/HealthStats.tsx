@@ -93,7 +93,12 @@ export default function HealthStats({ initial, claudeDir, dbPath }: HealthStatsP
       <dt>Events stored</dt>
       <dd>{compact(h.events)} in {h.sessions} sessions from {h.files} files</dd>
       <dt>Database</dt>
-      <dd class="mono">{dbPath} ({(h.db_bytes / 1024 / 1024).toFixed(1)} MB)</dd>
+      <dd class="mono">
+        {dbPath} ({(h.db_bytes / 1024 / 1024).toFixed(1)} MB)
+        {h.damaged_blocks > 0
+          ? ` · ${h.damaged_blocks} payload blocks unreadable: their events show no raw JSON`
+          : ""}
+      </dd>
       <dt>Live clients</dt>
       <dd id="health-clients">{h.live_clients}</dd>
       <dt>Last event</dt>
