@@ -7,6 +7,9 @@ import { join } from "node:path";
 import { SourceLister } from "../src/ingest/sources.ts";
 import { Ingester } from "../src/ingest/ingester.ts";
 import { openDb } from "../src/store/db.ts";
+import { makeRoots, refreshRoots } from "../src/ingest/root_set.ts";
+import { FileCursors } from "../src/ingest/cursors.ts";
+import { listRoots } from "../src/ingest/reconcile.ts";
 import { makeHome, writeHook } from "./support/home.ts";
 import { count, waitFor } from "./support/wait.ts";
 
@@ -141,3 +144,25 @@ Deno.test(
     }
   },
 );
+
+Deno.test("a root's transcript count on /health never drops to 0 while the next listing runs", async () => {
+  const h = await makeHome();
+  const db = openDb(":memory:");
+  try {
+    await Deno.mkdir(join(h.claudeDir, "projects/-p"), { recursive: true });
+    await Deno.writeTextFile(join(h.claudeDir, "projects/-p/s1.jsonl"), "{}\n");
+    const roots = makeRoots(h.claudeDir, [], () => null);
+    await refreshRoots(roots);
+    const files = new FileCursors(db);
+    await listRoots(roots, files, new Map());
+    assert.equal(roots[0].status.transcripts, 1);
+    // What a /health request sees while the next listing waits on the file system.
+    const next = listRoots(roots, files, new Map());
+    assert.equal(roots[0].status.transcripts, 1);
+    await next;
+    assert.equal(roots[0].status.transcripts, 1);
+  } finally {
+    db.close();
+    await h.cleanup();
+  }
+});

@@ -39,20 +39,26 @@ export async function listRoots(
   };
   const hookRead = (rel: string) => files.hookDone(rel);
   for (const root of roots) {
-    root.status.transcripts = 0;
-    if (root.prefix === null) continue;
+    if (root.prefix === null) {
+      root.status.transcripts = 0;
+      continue;
+    }
     root.folders.reset();
+    // Counted apart and set once listed: /api/health may read the status while a listing
+    // waits on the file system, and must not see a root's transcripts drop to 0 meanwhile.
+    let transcripts = 0;
     for (const { rel, kind } of await root.lister.list(root.main ? hookRead : undefined)) {
       const key = root.prefix + rel;
       if (kind === "transcript") {
         found.transcripts++;
-        root.status.transcripts++;
+        transcripts++;
         found.transcriptKeys.add(key);
         if (!unchanged(`${root.dir}/${rel}`, files.get(key))) dirty.set(key, kind);
       } else if (!root.main) continue;
       else if (kind === "hook") dirty.set(rel, kind);
       else found.threadsSeen = true;
     }
+    root.status.transcripts = transcripts;
     if (root.main) found.hooks = root.lister.hookFiles;
     if (root.lister.unsettled) found.unsettled = true;
   }
