@@ -191,14 +191,19 @@ export class BlockWriter {
     if (this.#id === null) return;
     if (this.#ids.length === 0) this.#drop.run(this.#id);
     else this.#write.run(encodeBlock(this.#ids, this.#raws), this.#id);
-    this.#id = null;
-    this.#ids = [];
-    this.#raws = [];
-    this.#chars = 0;
+    this.#reset();
   }
 
-  /** The transaction failed: forget what was not written. */
-  abandon(): void {
+  /**
+   * The batch's transaction ended, committed (every block flushed) or rolled back: nothing left
+   * unwritten is kept, and the payloads held for its readers are let go.
+   */
+  end(): void {
+    this.#reset();
+    this.#blocks.release();
+  }
+
+  #reset(): void {
     this.#id = null;
     this.#ids = [];
     this.#raws = [];

@@ -40,8 +40,8 @@ export class Repacker {
   #scan;
   #block;
   #point;
-  #getCursor;
-  #setCursor;
+  #getMeta;
+  #setMeta;
 
   constructor(
     db: Db,
@@ -59,12 +59,12 @@ export class Repacker {
     this.#point = db.prepare(
       "UPDATE events SET raw = '', raw_block = ? WHERE id = ? AND raw_block IS NULL",
     );
-    this.#getCursor = db.prepare("SELECT value FROM meta WHERE key = ?");
-    this.#setCursor = db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)");
+    this.#getMeta = db.prepare("SELECT value FROM meta WHERE key = ?");
+    this.#setMeta = db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)");
   }
 
   #meta(key: string): number {
-    return Number((this.#getCursor.get(key) as { value?: string } | undefined)?.value ?? 0);
+    return Number((this.#getMeta.get(key) as { value?: string } | undefined)?.value ?? 0);
   }
 
   /**
@@ -101,15 +101,15 @@ export class Repacker {
     }
     if (chars < rawBlockTargetChars) {
       // Not a block's worth yet: start from the first inline row next time.
-      if (after !== from) inTransaction(this.#db, () => this.#setCursor.run(cursorKey, after));
+      if (after !== from) inTransaction(this.#db, () => this.#setMeta.run(cursorKey, after));
       if (atEnd) this.#maybeAskRewrite();
       return 0;
     }
     inTransaction(this.#db, () => {
       const { id: block } = this.#block.get(encodeBlock(ids, raws)) as { id: number };
       for (const id of ids) this.#point.run(block, id);
-      this.#setCursor.run(cursorKey, ids[ids.length - 1]);
-      this.#setCursor.run(packedKey, this.#meta(packedKey) + chars);
+      this.#setMeta.run(cursorKey, ids[ids.length - 1]);
+      this.#setMeta.run(packedKey, this.#meta(packedKey) + chars);
     });
     return ids.length;
   }
@@ -122,7 +122,7 @@ export class Repacker {
     if (packed < bytes * this.#rewrite.minShare) return;
     inTransaction(this.#db, () => {
       requestCompaction(this.#db, Date.now(), "repacked");
-      this.#setCursor.run(packedKey, 0);
+      this.#setMeta.run(packedKey, 0);
     });
     log.info(
       `${(packed / 1048576).toFixed(0)} MiB of stored payloads were compressed in place: ` +

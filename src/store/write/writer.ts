@@ -33,7 +33,7 @@ import { RereadFilter } from "./reread.ts";
 import { replaceThreads } from "./threads.ts";
 import { type Leaf, noSession, OrphanWrites } from "./orphans.ts";
 import { maskedForStore, syncMasking, syncMaskingNow } from "./masking.ts";
-import { BlockWriter, rawBlocksOf } from "../raw_blocks.ts";
+import { BlockWriter } from "../raw_blocks.ts";
 import { rawBlockMinBatchChars } from "../../core/config.ts";
 
 /** Where ingest stands in one source file. */
@@ -163,11 +163,8 @@ export class Writer {
   commit(updates: FileUpdate[]): CommitResult {
     try {
       return inTransaction(this.#db, () => this.#commit(updates));
-    } catch (e) {
-      this.#blocks.abandon();
-      throw e;
     } finally {
-      rawBlocksOf(this.#db).release();
+      this.#blocks.end();
     }
   }
 
