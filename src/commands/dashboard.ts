@@ -58,6 +58,8 @@ export interface Dashboard {
   /** The database's health (what /health shows under `db`). */
   monitor: DbMonitor;
   stop(): Promise<void>;
+  /** The step stop() is in (null before and after): named when a stop outlives its deadline. */
+  readonly stopping: string | null;
 }
 
 export function startDashboard(opts: DashboardOptions): Dashboard {
@@ -154,6 +156,7 @@ export function startDashboard(opts: DashboardOptions): Dashboard {
     },
   });
   supervisor.start();
+  let stopping: string | null = null;
   return {
     url,
     port,
@@ -172,12 +175,26 @@ export function startDashboard(opts: DashboardOptions): Dashboard {
       return stack.prices;
     },
     monitor,
+    get stopping() {
+      return stopping;
+    },
     async stop() {
-      await supervisor.stop();
-      await stack.stop();
-      await exporter?.stop();
-      await front.stop();
-      stack.db.close();
+      // Each step's time goes to the log, and the step under way is readable: a stop that
+      // outlives the signal's deadline (commands/serve.ts) then says which step held it.
+      const took: string[] = [];
+      const step = async (name: string, run: () => unknown) => {
+        const t0 = performance.now();
+        stopping = name;
+        await run();
+        took.push(`${name} ${(performance.now() - t0).toFixed(0)} ms`);
+      };
+      await step("supervisor", () => supervisor.stop());
+      await step("ingest", () => stack.stop());
+      await step("exporter", () => exporter?.stop());
+      await step("http", () => front.stop());
+      await step("database", () => stack.db.close());
+      stopping = null;
+      logLine("info", `stopped: ${took.join(", ")}`);
     },
   };
 }

@@ -140,7 +140,11 @@ export async function runServe(options: ServeOptions): Promise<void> {
     // A stop that hangs (a blocked file watcher, a stuck connection) must not keep the process
     // alive: the database is consistent after every commit, so exiting anyway loses nothing.
     setTimeout(() => {
-      log.warn(`stopping took over ${shutdownTimeoutMs} ms; exiting anyway`);
+      log.warn(
+        `stopping took over ${shutdownTimeoutMs} ms (at: ${
+          dashboard.stopping ?? "the end"
+        }); exiting anyway`,
+      );
       Deno.exit(0);
     }, shutdownTimeoutMs);
     try {
