@@ -148,7 +148,7 @@ export class Ingester {
       return r.main
         ? new SourceWatcher(r.dir, (rel) => this.hint(rel), sourceRoots, missed)
         : new SourceWatcher(r.dir, (rel) => this.#hintIn(r, rel), transcriptRoots, missed);
-    });
+    }, this.#backfillOnly);
     this.#main = this.#roots[0];
     this.stats.roots = this.#roots.map((r) => r.status);
     this.ready = new Promise((resolve) => (this.#resolveReady = resolve));

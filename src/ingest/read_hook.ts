@@ -5,11 +5,13 @@ import { maxHookFileBytes, syncHookReadMaxBytes } from "../core/config.ts";
 import type { FileCursor } from "../store/write/writer.ts";
 import { parseHookFile } from "./parse/hook.ts";
 import {
+  closeSource,
   type FolderCheck,
   type NotRead,
+  openSmallSource,
   openSource,
   readCapped,
-  readSourceSync,
+  readOpenSource,
 } from "./sources.ts";
 import { blankCursor, linkedFolder, mb, parentOf, type ReadSink } from "./read_file.ts";
 
@@ -21,9 +23,36 @@ export async function readHook(
   rel: string,
 ): Promise<void> {
   const abs = `${dir}/${rel}`;
-  // Sync: a microsecond's call, where an awaited one costs a round trip to the runtime's threads.
-  const st = Deno.lstatSync(abs);
-  const mtimeMs = st.mtime?.getTime() ?? 0;
+  // Almost every hook file is small: opened first and described by one fstat of what was
+  // opened (blocking calls of microseconds; no lstat before, so nothing can be swapped in
+  // between). A larger one is read as before, without blocking the event loop.
+  const small = openSmallSource(abs, syncHookReadMaxBytes);
+  if (small === "gone") return; // vanished: keep what was stored
+  const st: SourceStat = small === "link" || small === "large" ? Deno.lstatSync(abs) : small.stat;
+  const fd = typeof small === "object" ? small.fd : null;
+  try {
+    await readDescribed(sink, folders, rel, abs, st, fd);
+  } finally {
+    if (fd !== null) closeSource(fd);
+  }
+}
+
+/** What readHook needs of a file's lstat or fstat. */
+type SourceStat = Pick<Deno.FileInfo, "size" | "isFile" | "isSymlink"> & {
+  mtime?: Date | null;
+  mtimeMs?: number;
+};
+
+/** Reads a hook file `st` describes: `fd` is its open descriptor when it is small. */
+async function readDescribed(
+  sink: ReadSink,
+  folders: FolderCheck,
+  rel: string,
+  abs: string,
+  st: SourceStat,
+  fd: number | null,
+): Promise<void> {
+  const mtimeMs = st.mtimeMs ?? st.mtime?.getTime() ?? 0;
   const prev = sink.cursor(rel);
   if (prev && prev.size === st.size && prev.mtimeMs === mtimeMs) return;
   const cursor: FileCursor = {
@@ -46,7 +75,7 @@ export async function readHook(
   const tooLarge = (size: number) =>
     fail(`file too large: ${mb(size)} (limit ${mb(maxHookFileBytes)}); not read`);
   if (st.size > maxHookFileBytes) return tooLarge(st.size);
-  const bytes = await readWhole(abs, st);
+  const bytes = fd !== null ? readOpenSource(fd, st.size) : await readWhole(abs, st);
   if (bytes === "swapped") return; // replaced while opening: the next scan looks again
   if (bytes === "too_large") return tooLarge(maxHookFileBytes + 1);
   sink.stats.filesRead++;
@@ -62,10 +91,9 @@ export async function readHook(
   }, bytes.length);
 }
 
-/** A hook file's bytes: small ones read at once, larger ones without blocking the event loop. */
-async function readWhole(abs: string, st: Deno.FileInfo): Promise<Uint8Array | NotRead> {
-  if (st.size <= syncHookReadMaxBytes) return readSourceSync(abs, st, maxHookFileBytes);
-  const file = await openSource(abs, st);
+/** A larger hook file's bytes, read without blocking the event loop. */
+async function readWhole(abs: string, st: SourceStat): Promise<Uint8Array | NotRead> {
+  const file = await openSource(abs, st as Deno.FileInfo);
   if (!file) return "swapped";
   try {
     return await readCapped(file, st.size, maxHookFileBytes) ?? "too_large";

@@ -23,11 +23,13 @@ export interface Root {
 }
 
 /** The roots for a main directory and the other transcript folders (the main one first; a
- * folder named twice is read once). `watch` makes a root's watcher (null: not watched). */
+ * folder named twice is read once). `watch` makes a root's watcher (null: not watched);
+ * `blockingList` lists folders with blocking calls (SourceLister). */
 export function makeRoots(
   dir: string,
   extra: Array<string | ClaudeRoot>,
   watch: (r: Root) => SourceWatcher | null,
+  blockingList = false,
 ): Root[] {
   const root = (dir: string, origin: RootOrigin, main: boolean): Root => {
     const r: Root = {
@@ -35,7 +37,7 @@ export function makeRoots(
       origin,
       main,
       prefix: main ? "" : null,
-      lister: new SourceLister(dir, { transcriptsOnly: !main }),
+      lister: new SourceLister(dir, { transcriptsOnly: !main, blocking: blockingList }),
       folders: new FolderCheck(dir),
       watcher: null,
       status: { path: dir, origin, main, found: false, same_as: null, transcripts: 0 },

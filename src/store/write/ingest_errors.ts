@@ -10,6 +10,11 @@ export class IngestErrorWrites {
   #insert;
   #count;
   #clear;
+  #any;
+  /** Whether the table may hold a row: a clear of an empty table is skipped (a cold backfill
+   * clears each new hook file's errors, of which there are none). Known again in each write
+   * transaction (begin()), since another connection may have stored errors meanwhile. */
+  #maybeAny = true;
 
   constructor(db: Db) {
     this.#db = db;
@@ -18,21 +23,29 @@ export class IngestErrorWrites {
       ON CONFLICT(path, offset) DO UPDATE SET reason = excluded.reason, ts = excluded.ts`);
     this.#count = db.prepare("SELECT count(*) AS n FROM ingest_errors WHERE path = ?");
     this.#clear = db.prepare("DELETE FROM ingest_errors WHERE path = ?");
+    this.#any = db.prepare("SELECT EXISTS (SELECT 1 FROM ingest_errors) AS any");
+  }
+
+  /** At the start of a write transaction: whether any error is stored now. */
+  begin(): void {
+    this.#maybeAny = (this.#any.get() as { any: number }).any === 1;
   }
 
   /** Records one error now. */
   record(e: IngestError): void {
+    this.#maybeAny = true;
     this.#insert.run(e.path, e.offset ?? -1, e.reason, Date.now());
   }
 
   /** Drops every error recorded for a path. */
   clear(path: string): void {
-    this.#clear.run(path);
+    if (this.#maybeAny) this.#clear.run(path);
   }
 
   /** Stores a read's errors of one file, up to the per-file cap. */
   store(path: string, errors: IngestError[], now: number): void {
     if (errors.length === 0) return;
+    this.#maybeAny = true;
     let stored = (this.#count.get(path) as { n: number }).n;
     let notListed = 0;
     for (const e of errors) {

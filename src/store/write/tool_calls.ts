@@ -14,8 +14,7 @@ import { allRows } from "../rows.ts";
 import { rawSql } from "../raw_blocks.ts";
 
 export class ToolCallWrites {
-  #startById;
-  #endById;
+  #byId;
   #noIdEvents;
   #lastPres;
   #openAt;
@@ -24,22 +23,22 @@ export class ToolCallWrites {
   #insertPaired;
 
   constructor(db: Db) {
-    this.#startById = db.prepare(`
-      INSERT INTO tool_calls(session_id, tool_use_id, tool_name, status, start_ts, input_summary)
-      VALUES (?,?,?,'running',?,?)
+    // A batch's effects on one call, merged (CallMerge): the result of applying each of them
+    // in order with the start and end upserts this replaces, in one statement.
+    this.#byId = db.prepare(`
+      INSERT INTO tool_calls(session_id, tool_use_id, tool_name, status, start_ts, end_ts,
+        input_summary, error)
+      VALUES (?,?,?,?,?,?,?,?)
       ON CONFLICT(tool_use_id) WHERE tool_use_id IS NOT NULL DO UPDATE SET
         start_ts = CASE WHEN tool_calls.start_ts IS NULL OR excluded.start_ts < tool_calls.start_ts
                         THEN excluded.start_ts ELSE tool_calls.start_ts END,
-        tool_name = CASE WHEN tool_calls.tool_name = '?' THEN excluded.tool_name ELSE tool_calls.tool_name END,
-        input_summary = COALESCE(tool_calls.input_summary, excluded.input_summary)`);
-    this.#endById = db.prepare(`
-      INSERT INTO tool_calls(session_id, tool_use_id, tool_name, status, end_ts, error)
-      VALUES (?,?,?,?,?,?)
-      ON CONFLICT(tool_use_id) WHERE tool_use_id IS NOT NULL DO UPDATE SET
         end_ts = CASE WHEN tool_calls.end_ts IS NULL OR excluded.end_ts < tool_calls.end_ts
                       THEN excluded.end_ts ELSE tool_calls.end_ts END,
-        status = CASE WHEN tool_calls.status = 'error' OR excluded.status = 'error' THEN 'error' ELSE 'ok' END,
+        status = CASE WHEN excluded.status = 'running' THEN tool_calls.status
+                      WHEN tool_calls.status = 'error' OR excluded.status = 'error' THEN 'error'
+                      ELSE 'ok' END,
         error = COALESCE(tool_calls.error, excluded.error),
+        input_summary = COALESCE(tool_calls.input_summary, excluded.input_summary),
         tool_name = CASE WHEN tool_calls.tool_name = '?' THEN excluded.tool_name ELSE tool_calls.tool_name END`);
     // The group's id-less tool events from `fromTs` on, in pairing order.
     this.#noIdEvents = db.prepare(`
@@ -77,12 +76,19 @@ export class ToolCallWrites {
   }
 
   /** Pre/Post pairing by tool_use_id, merging what hooks and transcripts say of one call. */
-  apply(ev: NormalizedEvent, t: ToolEffect): void {
-    const name = t.toolName ?? "?";
-    if (t.phase === "start") {
-      this.#startById.run(ev.sessionId, t.toolUseId, name, ev.ts, t.inputSummary);
-    } else {
-      this.#endById.run(ev.sessionId, t.toolUseId, name, t.failed ? "error" : "ok", ev.ts, t.error);
+  apply(merged: CallMerge): void {
+    for (const c of merged.calls()) {
+      const status = c.ended ? (c.failed ? "error" : "ok") : "running";
+      this.#byId.run(
+        c.sessionId,
+        c.toolUseId,
+        c.toolName,
+        status,
+        c.start,
+        c.end,
+        c.input,
+        c.error,
+      );
     }
   }
 
@@ -118,6 +124,61 @@ export class ToolCallWrites {
         call.error === null ? null : oneLine(call.error, 500),
       );
     }
+  }
+}
+
+/** What a batch's effects say of one call with an id, folded in the order they came. */
+interface MergedCall {
+  sessionId: string;
+  toolUseId: string;
+  toolName: string;
+  start: number | null;
+  end: number | null;
+  input: string | null;
+  ended: boolean;
+  failed: boolean;
+  error: string | null;
+}
+
+/**
+ * A batch's Pre/Post effects by tool_use_id. A call's start and end usually arrive in the same
+ * batch: one insert of the whole row instead of an insert and an update of its indexes and
+ * rollups. The fold follows the upsert's rules, so merging then storing equals storing each.
+ */
+export class CallMerge {
+  #calls = new Map<string, MergedCall>();
+
+  add(ev: NormalizedEvent, t: ToolEffect): void {
+    if (!t.toolUseId) return;
+    const name = t.toolName ?? "?";
+    let c = this.#calls.get(t.toolUseId);
+    if (!c) {
+      c = {
+        sessionId: ev.sessionId,
+        toolUseId: t.toolUseId,
+        toolName: name,
+        start: null,
+        end: null,
+        input: null,
+        ended: false,
+        failed: false,
+        error: null,
+      };
+      this.#calls.set(t.toolUseId, c);
+    } else if (c.toolName === "?") c.toolName = name;
+    if (t.phase === "start") {
+      if (c.start === null || ev.ts < c.start) c.start = ev.ts;
+      c.input ??= t.inputSummary;
+    } else {
+      if (c.end === null || ev.ts < c.end) c.end = ev.ts;
+      c.ended = true;
+      c.failed ||= t.failed;
+      c.error ??= t.error;
+    }
+  }
+
+  calls(): Iterable<MergedCall> {
+    return this.#calls.values();
   }
 }
 

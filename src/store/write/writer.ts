@@ -27,7 +27,7 @@ import {
 import { SessionWrites } from "./sessions.ts";
 import { MessageWrites } from "./messages.ts";
 import { ReportedCostWrites } from "./reported_costs.ts";
-import { ToolCallWrites } from "./tool_calls.ts";
+import { CallMerge, ToolCallWrites } from "./tool_calls.ts";
 import { IngestErrorWrites } from "./ingest_errors.ts";
 import { RereadFilter } from "./reread.ts";
 import { replaceThreads } from "./threads.ts";
@@ -100,6 +100,8 @@ interface Batch {
   costStates: Map<string, { ts: number; state: CostState }>;
   /** Payloads go to compressed blocks (a large batch) rather than inline (raw_blocks.ts). */
   pack: boolean;
+  /** Effects on calls with a tool_use_id, stored merged once the events are (tool_calls.ts). */
+  idCalls: CallMerge;
 }
 
 /** Payload characters in a batch, to choose between blocks and inline payloads. */
@@ -131,12 +133,12 @@ export class Writer {
   constructor(db: Db, prices: PriceTable = new PriceTable()) {
     this.#db = db;
     this.#upsertFile = db.prepare(`
-      INSERT INTO files(path, kind, size, mtime_ms, offset, head_hash, generation, skip_to_newline, last_ts, state, updated_ms, rereading)
-      VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+      INSERT INTO files(path, kind, size, mtime_ms, offset, head_hash, generation, skip_to_newline, last_ts, state, updated_ms, rereading, events)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
       ON CONFLICT(path) DO UPDATE SET kind=excluded.kind, size=excluded.size, mtime_ms=excluded.mtime_ms,
         offset=excluded.offset, head_hash=excluded.head_hash, generation=excluded.generation,
         skip_to_newline=excluded.skip_to_newline, last_ts=excluded.last_ts, state=excluded.state,
-        updated_ms=excluded.updated_ms, rereading=excluded.rereading
+        updated_ms=excluded.updated_ms, rereading=excluded.rereading, events=events + excluded.events
       RETURNING id`);
     this.#insertEvent = db.prepare(`
       INSERT OR IGNORE INTO events(key, source, session_id, ts, type, tool_name, tool_use_id, summary, cwd, uuid,
@@ -171,6 +173,7 @@ export class Writer {
   #commit(updates: FileUpdate[]): CommitResult {
     // The index must be masked with the current .env.discord values before it changes.
     syncMasking(this.#db);
+    this.#errors.begin();
     const lastIdBefore = this.#derived.mark();
     const batch: Batch = {
       now: Date.now(),
@@ -186,6 +189,7 @@ export class Writer {
       start: lastIdBefore,
       costStates: new Map(),
       pack: payloadChars(updates) >= rawBlockMinBatchChars,
+      idCalls: new CallMerge(),
     };
     for (const u of updates) {
       for (const ev of u.events) {
@@ -199,6 +203,7 @@ export class Writer {
     for (const m of this.#orphans.reattach(lastIdBefore, batch.fileSessions, batch.leaves)) {
       this.#storeEvent(m.event, m.fileId, batch);
     }
+    this.#toolCalls.apply(batch.idCalls);
     const { rows, deltas } = batch;
     for (const [sessionId, d] of deltas) this.#sessions.upsert(sessionId, d);
     const reported: string[] = [];
@@ -229,6 +234,9 @@ export class Writer {
   /** Stores one file's cursor, errors and new events, noting what they touch in `batch`. */
   #storeFile(u: FileUpdate, batch: Batch): void {
     const c = u.cursor;
+    // The file's event count is raised by what is expected to be new (a hook file's one event)
+    // in its upsert, and corrected after in the rare case another count was stored.
+    const expected = c.kind === "hook" ? u.events.length : 0;
     const { id: fileId } = this.#upsertFile.get(
       c.path,
       c.kind,
@@ -242,6 +250,7 @@ export class Writer {
       c.state,
       batch.now,
       u.rereading && (c.offset < c.size || c.size === 0) ? 1 : 0,
+      expected,
     ) as { id: number };
     if (u.clearErrors) this.#errors.clear(c.path);
     this.#errors.store(c.path, u.errors, batch.now);
@@ -262,7 +271,7 @@ export class Writer {
         linked.set(ev.sessionId, Math.min(ev.ts, linked.get(ev.sessionId) ?? ev.ts));
       }
     }
-    if (inserted > 0) this.#fileEvents.run(inserted, fileId);
+    if (inserted !== expected) this.#fileEvents.run(inserted - expected, fileId);
     for (const [sessionId, ts] of linked) {
       if (this.#linkFile.run(sessionId, fileId).changes > 0) batch.linkedSessions.add(sessionId);
       batch.fileSessions.set(fileId, { sessionId, ts });
@@ -325,7 +334,7 @@ export class Writer {
     if (ev.toolEffects.length > 0) {
       batch.toolSessions.add(ev.sessionId);
       for (const effect of ev.toolEffects) {
-        if (effect.toolUseId) this.#toolCalls.apply(ev, effect);
+        if (effect.toolUseId) batch.idCalls.add(ev, effect);
         else {
           const group = `${ev.sessionId}\u0000${effect.toolName}`;
           const seen = batch.unpaired.get(group);
