@@ -8,6 +8,7 @@
 export const workers = [
   { name: "backfill_worker", exportName: "backfillWorkerScript" },
   { name: "usage_worker", exportName: "usageWorkerScript" },
+  { name: "hook_reader_worker", exportName: "hookReaderWorkerScript" },
 ] as const;
 
 if (import.meta.main) {

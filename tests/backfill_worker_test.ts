@@ -13,6 +13,7 @@ import type { CommitResult } from "../src/store/write/writer.ts";
 import { makeHome, type TestHome, writeFixtures, writeHook } from "./support/home.ts";
 import { serveReady } from "./support/served.ts";
 import { count, waitFor } from "./support/wait.ts";
+import { contents } from "./support/contents.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -38,39 +39,6 @@ function ingester(
     backfillWorker: dbPath ? { dbPath, start: startBackfillWorker } : undefined,
     onCommit,
   });
-}
-
-/** Every stored row that does not depend on insert order (row ids, file ids) or batch size. */
-function contents(db: Db): Record<string, unknown[]> {
-  // Costs are sums: batches of other sizes add them in another order (last-digit differences).
-  const rounded = (row: Record<string, unknown>) =>
-    Object.fromEntries(
-      Object.entries(row).map(([k, v]) => [
-        k,
-        typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(12)) : v,
-      ]),
-    );
-  const all = (sql: string) => db.prepare(sql).all().map(rounded);
-  return {
-    events: all(
-      `SELECT e.key, e.source, e.session_id, e.ts, e.type, e.tool_name, e.tool_use_id, e.summary,
-         e.error_kind, e.offset, f.path FROM events e LEFT JOIN files f ON f.id = e.file_id
-       ORDER BY e.key`,
-    ),
-    sessions: all("SELECT * FROM sessions ORDER BY session_id"),
-    toolCalls: all(
-      `SELECT session_id, tool_use_id, tool_name, status, start_ts, end_ts, input_summary, error
-       FROM tool_calls ORDER BY session_id, start_ts, tool_name, tool_use_id, end_ts, status`,
-    ),
-    messages: all(
-      `SELECT request_id, session_id, ts, model, input_tokens, output_tokens, cost_usd
-       FROM messages ORDER BY request_id`,
-    ),
-    files: all(
-      `SELECT path, kind, size, offset, generation, state, events FROM files ORDER BY path`,
-    ),
-    errors: all("SELECT path, offset, reason FROM ingest_errors ORDER BY path, offset"),
-  };
 }
 
 Deno.test(

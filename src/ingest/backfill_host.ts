@@ -17,6 +17,7 @@ import type {
   WorkerStart,
 } from "./backfill_messages.ts";
 import { backfillWorkerScript } from "./backfill_worker.gen.ts";
+import { hookReaderWorkerScript } from "./hook_reader_worker.gen.ts";
 import { type StartedWorker, startWorker } from "./worker_start.ts";
 
 /** Longest stop() waits for the worker to end its batch and close its connection. */
@@ -32,11 +33,15 @@ class BackfillWorker implements BackfillRunner {
   readonly finished: Promise<boolean>;
   #started: StartedWorker;
   #worker: Worker;
+  /** The hook reader, once the worker asked for one (hook_reader.ts). */
+  #reader: StartedWorker | null = null;
+  #claudeDir: string;
   #end!: (complete: boolean) => void;
   #ended = false;
 
   constructor(start: WorkerStart, h: WorkerHandlers) {
     this.finished = new Promise((resolve) => (this.#end = resolve));
+    this.#claudeDir = start.claudeDir;
     this.#started = startWorker(
       new URL("./backfill_worker.ts", import.meta.url),
       backfillWorkerScript,
@@ -47,6 +52,7 @@ class BackfillWorker implements BackfillRunner {
       if (this.#ended) return;
       this.#ended = true;
       this.#started.end();
+      this.#reader?.end();
       this.#end(complete);
     };
     this.#worker.onmessage = (e: MessageEvent<FromWorker>) => {
@@ -56,6 +62,7 @@ class BackfillWorker implements BackfillRunner {
         else if (m.type === "failed") {
           h.gate.failed(Object.assign(new Error(m.message), { errcode: m.errcode }), Date.now());
         } else if (m.type === "succeeded") h.gate.succeeded(Date.now());
+        else if (m.type === "reader") this.#startReader();
         else if (m.type === "done") {
           h.report(m);
           end(m.complete);
@@ -79,6 +86,34 @@ class BackfillWorker implements BackfillRunner {
     this.#post({ type: "pause", paused });
   }
 
+  /** Starts the hook reader and gives it and the worker the two ends of a channel. */
+  #startReader(): void {
+    if (this.#reader || this.#ended) return;
+    let reader: StartedWorker;
+    try {
+      reader = startWorker(
+        new URL("./hook_reader_worker.ts", import.meta.url),
+        hookReaderWorkerScript,
+        "hook-reader",
+      );
+    } catch (e) {
+      log.warn(`the hook reader did not start: ${e instanceof Error ? e.message : e}`);
+      return this.#post({ type: "reader_failed" });
+    }
+    this.#reader = reader;
+    reader.worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault(); // the backfill worker reads its hook files itself again
+      log.warn(`the hook reader failed: ${e.message}`);
+      reader.end();
+      this.#post({ type: "reader_failed" });
+    };
+    const channel = new MessageChannel();
+    reader.worker.postMessage({ dir: this.#claudeDir, port: channel.port1 }, [channel.port1]);
+    if (!this.#ended) {
+      this.#worker.postMessage({ type: "reader", port: channel.port2 }, [channel.port2]);
+    }
+  }
+
   /** Asks the worker to end after the batch it is storing; ends it anyway after a timeout. */
   async stop(): Promise<void> {
     if (this.#ended) return;
@@ -91,6 +126,7 @@ class BackfillWorker implements BackfillRunner {
       log.warn("the backfill worker did not stop in time; ended");
       this.#ended = true;
       this.#started.end();
+      this.#reader?.end();
       this.#end(false);
     }
   }

@@ -26,12 +26,18 @@ export interface WorkerReport {
 export type ToWorker =
   | ({ type: "start" } & WorkerStart)
   | { type: "stop" }
-  | { type: "pause"; paused: boolean };
+  | { type: "pause"; paused: boolean }
+  /** The hook reader the worker asked for (hook_reader.ts): its end of their channel. */
+  | { type: "reader"; port: MessagePort }
+  /** The hook reader failed: the worker reads its hook files itself again. */
+  | { type: "reader_failed" };
 
 export type FromWorker =
   | ({ type: "report" } & WorkerReport)
   | { type: "failed"; message: string; errcode: number | null }
   | { type: "succeeded" }
+  /** A batch of many hook files is coming: start a hook reader (hook_reader.ts). */
+  | { type: "reader" }
   /** The worker closed its connection; `complete`: its pass read everything it listed. */
   | ({ type: "done"; complete: boolean } & WorkerReport)
   | { type: "error"; message: string };
@@ -47,6 +53,7 @@ export interface WorkerHandlers {
  * what it found at its listing replaces this thread's. */
 export function addWorkerStats(to: IngestStats, from: IngestStats, seen: IngestStats): void {
   to.filesRead += from.filesRead - seen.filesRead;
+  to.filesReadAhead += from.filesReadAhead - seen.filesReadAhead;
   to.bytesRead += from.bytesRead - seen.bytesRead;
   to.cappedReads += from.cappedReads - seen.cappedReads;
   to.commits += from.commits - seen.commits;

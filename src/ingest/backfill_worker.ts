@@ -11,6 +11,7 @@ import { classifyDbError, type DbState } from "../core/db_health.ts";
 import { PriceTable } from "../core/pricing.ts";
 import { backfillCacheKiB, backfillWalPages } from "../core/config.ts";
 import { Ingester } from "./ingester.ts";
+import { HookReaderClient } from "./hook_reader.ts";
 import { initialStats } from "./stats.ts";
 import type { FromWorker, ToWorker, WorkerStart } from "./backfill_messages.ts";
 
@@ -19,6 +20,8 @@ const maxBackoffMs = 30_000;
 
 let ingester: Ingester | null = null;
 let stopAsked = false;
+/** Hook files read on another thread while this one commits, once the host started it. */
+const hookReader = new HookReaderClient(() => post({ type: "reader" }));
 
 function post(m: FromWorker): void {
   self.postMessage(m);
@@ -66,6 +69,7 @@ async function run(m: WorkerStart): Promise<void> {
       transcriptBytesPerPass: m.transcriptBytesPerPass,
       prices: new PriceTable(readSettings(db).prices),
       gate: new RelayGate(),
+      hookReader,
       onStored: (result) =>
         post({ type: "report", result, stats: ing.stats, progress: ing.progress() }),
     });
@@ -76,6 +80,7 @@ async function run(m: WorkerStart): Promise<void> {
     await ing.ready;
     await ing.stop();
   } finally {
+    hookReader.close();
     // The WAL grew to about backfillWalPages: copy it in and give its disk space back (a reader
     // still in it makes this a partial checkpoint, which the main connection finishes).
     try {
@@ -104,5 +109,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   } else if (m.type === "stop") {
     stopAsked = true;
     void ingester?.stop();
-  } else ingester?.setPaused(m.paused);
+  } else if (m.type === "reader") hookReader.connect(m.port);
+  else if (m.type === "reader_failed") hookReader.fail();
+  else ingester?.setPaused(m.paused);
 };

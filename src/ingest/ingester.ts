@@ -28,7 +28,8 @@ import { log } from "../core/log.ts";
 import { type IngestStats, initialStats } from "./stats.ts";
 import { FileCursors, loadCursors } from "./cursors.ts";
 import { byKey, listRoots, reconcilePauseMs } from "./reconcile.ts";
-import { blankCursor, type ReadSink } from "./read_file.ts";
+import { blankCursor, type ReadSink, unreadable } from "./read_file.ts";
+import type { HookReaderClient, TakenBatch } from "./hook_reader.ts";
 import { readHook } from "./read_hook.ts";
 import { TranscriptReader } from "./read_transcript.ts";
 import { ThreadsPoller } from "./threads_poll.ts";
@@ -70,6 +71,9 @@ export interface IngesterOptions {
   backfillOnly?: boolean;
   /** Called after every stored batch, empty ones too (the backfill worker reports each). */
   onStored?: (result: CommitResult) => void;
+  /** Reads batches of hook files on another thread while this one commits (hook_reader.ts):
+   * the backfill worker's. */
+  hookReader?: HookReaderClient;
 }
 
 export class Ingester {
@@ -108,6 +112,7 @@ export class Ingester {
   #backfillWorker: { dbPath: string; start: StartBackfill } | undefined;
   #backfillOnly: boolean;
   #onStored: (r: CommitResult) => void;
+  #hookReader: HookReaderClient | null;
   #progress = new ProgressTracker();
   /** The first backfill's worker while it runs. */
   #worker: BackfillRunner | null = null;
@@ -123,6 +128,7 @@ export class Ingester {
     this.#backfillWorker = opts.backfillWorker;
     this.#backfillOnly = opts.backfillOnly === true;
     this.#onStored = opts.onStored ?? (() => {});
+    this.#hookReader = opts.hookReader ?? null;
     if (this.#backfillOnly) this.#sizer = new BatchSizer(backfillLimits);
     this.#sink = {
       stats: this.stats,
@@ -360,24 +366,52 @@ export class Ingester {
   }
 
   async #drain(): Promise<void> {
-    while (this.#dirty.size > 0 && !this.#stopped && !this.stats.paused) {
-      if (!this.#gate.ready(Date.now())) break;
-      const batch = this.#sizer.take(this.#dirty);
-      for (const [rel] of batch) this.#dirty.delete(rel);
-      const batchSince = this.#dirtySince;
-      if (this.#dirty.size === 0) this.#dirtySince = null;
-      // Hook files in name order so a burst is stored in the order it was written.
-      batch.sort(byKey);
-      await this.#sizer.readAll(batch, parallelReads, ([rel, kind]) => this.#readSafely(rel, kind));
-      await this.#sizer.timed(batch.length, () => this.#flush());
+    // With a hook reader, the next batch's hook files are being read while this one commits.
+    let ahead: TakenBatch | null = null;
+    while (this.#dirty.size > 0 || ahead) {
+      if (this.#stopped || this.stats.paused || !this.#gate.ready(Date.now())) break;
+      const batch: TakenBatch = ahead ?? this.#take();
+      ahead = null;
+      const { entries } = batch;
+      const reply = batch.remote ? await batch.remote : null;
+      const local = reply ? entries.filter(([, kind]) => kind !== "hook") : entries;
+      if (reply) {
+        this.stats.filesRead += reply.filesRead;
+        this.stats.filesReadAhead += reply.filesRead;
+        this.stats.bytesRead += reply.bytesRead;
+        for (const u of reply.updates) this.#add(u.update, u.bytes);
+      }
+      await this.#sizer.readAll(local, parallelReads, ([rel, kind]) => this.#readSafely(rel, kind));
+      if (this.#hookReader && this.#dirty.size > 0) ahead = this.#take();
+      await this.#sizer.timed(entries.length, () => this.#flush());
       if (this.#progress.counting) {
-        for (const [key] of batch) if (!this.#dirty.has(key)) this.#progress.settled(key);
+        for (const [key] of entries) if (!this.#dirty.has(key)) this.#progress.settled(key);
       }
       // The batch is stored (or back in #dirty after a refused commit): what waits now is
       // whatever was noticed meanwhile.
-      if (this.#dirty.size > 0) this.#dirtySince ??= batchSince ?? Date.now();
+      if (this.#dirty.size > 0 || ahead) this.#dirtySince ??= batch.since ?? Date.now();
       this.stats.pendingSinceMs = this.#dirtySince;
     }
+    // Stopped, paused or refused with a batch taken ahead: its files are read again later.
+    if (ahead) {
+      for (const [rel, kind] of ahead.entries) this.#dirty.set(rel, kind);
+      this.#dirtySince ??= ahead.since ?? Date.now();
+    }
+  }
+
+  /** The next batch of dirty files, in name order (a burst of hook files is stored in the order
+   * it was written); its hook files go to the hook reader when there is one. */
+  #take(): TakenBatch {
+    const entries = this.#sizer.take(this.#dirty);
+    for (const [rel] of entries) this.#dirty.delete(rel);
+    const since = this.#dirtySince;
+    if (this.#dirty.size === 0) this.#dirtySince = null;
+    entries.sort(byKey);
+    const hooks = entries.filter(([, kind]) => kind === "hook");
+    const remote = this.#hookReader?.read(
+      hooks.map(([rel]) => ({ rel, prev: this.#files.get(rel) ?? null })),
+    ) ?? null;
+    return { entries, remote, since };
   }
 
   /** Something was marked to read: the ingest lag clock starts if it was not running. */
@@ -392,15 +426,7 @@ export class Ingester {
       else if (kind === "transcript") await this.#readTranscript(key);
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) return; // vanished: keep what was stored
-      const reason = `cannot read: ${e instanceof Error ? e.message : String(e)}`;
-      const prev = this.#files.get(key);
-      this.#add({
-        cursor: { ...(prev ?? blankCursor(key, kind)), state: "error" },
-        events: [],
-        errors: [{ path: key, offset: null, reason }],
-        clearErrors: false,
-        rereading: false,
-      }, 0);
+      this.#add(unreadable(this.#files.get(key) ?? blankCursor(key, kind), key, e), 0);
     }
   }
 

@@ -30,6 +30,22 @@ export function blankCursor(rel: string, kind: SourceKind): FileCursor {
   };
 }
 
+/** What a read that failed on an error other than "not found" queues: the file's error, its
+ * cursor otherwise unchanged (the next change reads it again). */
+export function unreadable(prev: FileCursor, key: string, e: unknown): FileUpdate {
+  return {
+    cursor: { ...prev, state: "error" },
+    events: [],
+    errors: [{
+      path: key,
+      offset: null,
+      reason: `cannot read: ${e instanceof Error ? e.message : String(e)}`,
+    }],
+    clearErrors: false,
+    rereading: false,
+  };
+}
+
 export const linkedFolder = "inside a symbolically linked folder: not followed";
 
 /** The folder part of a "/"-separated relative path. */

@@ -14,6 +14,8 @@ export interface IngestStats {
   scansDone: number;
   commits: number;
   filesRead: number;
+  /** Of those, hook files the first backfill's hook reader read on a thread of its own. */
+  filesReadAhead: number;
   bytesRead: number;
   eventsStored: number;
   lastCommitMs: number | null;
@@ -43,6 +45,7 @@ export function initialStats(): IngestStats {
     scansDone: 0,
     commits: 0,
     filesRead: 0,
+    filesReadAhead: 0,
     bytesRead: 0,
     eventsStored: 0,
     lastCommitMs: null,
