@@ -40,9 +40,11 @@ export class ToolCallWrites {
         error = COALESCE(tool_calls.error, excluded.error),
         input_summary = COALESCE(tool_calls.input_summary, excluded.input_summary),
         tool_name = CASE WHEN tool_calls.tool_name = '?' THEN excluded.tool_name ELSE tool_calls.tool_name END`);
-    // The group's id-less tool events from `fromTs` on, in pairing order.
+    // The group's id-less tool events from `fromTs` on, in pairing order (an error is only read,
+    // the payload parsed a second time, where pairByOrder uses it: a failure's).
     this.#noIdEvents = db.prepare(`
-      SELECT ts, type, json_extract(${rawSql()}, '$.tool_input') AS input, json_extract(${rawSql()}, '$.error') AS error
+      SELECT ts, type, json_extract(${rawSql()}, '$.tool_input') AS input,
+        CASE type WHEN 'PostToolUseFailure' THEN json_extract(${rawSql()}, '$.error') END AS error
       FROM events INDEXED BY events_idless_calls
       WHERE session_id = ? AND tool_name = ? AND tool_use_id IS NULL AND source = 'hook'
         AND type IN ('PreToolUse', 'PostToolUse', 'PostToolUseFailure') AND ts >= ?
