@@ -113,7 +113,8 @@ function payloadChars(updates: FileUpdate[]): number {
 
 export class Writer {
   #db: Db;
-  #upsertFile;
+  #insertFile;
+  #updateFile;
   #insertEvent;
   #fileEvents;
   #linkFile;
@@ -132,18 +133,21 @@ export class Writer {
   /** `prices` prices stored usage (default: the built-in table, no overrides). */
   constructor(db: Db, prices: PriceTable = new PriceTable()) {
     this.#db = db;
-    this.#upsertFile = db.prepare(`
-      INSERT INTO files(path, kind, size, mtime_ms, offset, head_hash, generation, skip_to_newline, last_ts, state, updated_ms, rereading, events)
-      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
-      ON CONFLICT(path) DO UPDATE SET kind=excluded.kind, size=excluded.size, mtime_ms=excluded.mtime_ms,
-        offset=excluded.offset, head_hash=excluded.head_hash, generation=excluded.generation,
-        skip_to_newline=excluded.skip_to_newline, last_ts=excluded.last_ts, state=excluded.state,
-        updated_ms=excluded.updated_ms, rereading=excluded.rereading, events=events + excluded.events
-      RETURNING id`);
+    // A file's cursor: inserted when new (run(): its id is the last insert rowid, with no
+    // RETURNING rows buffered), else updated by path.
+    this.#insertFile = db.prepare(`
+      INSERT OR IGNORE INTO files(path, kind, size, mtime_ms, offset, head_hash, generation,
+        skip_to_newline, last_ts, state, updated_ms, rereading, events)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+    this.#updateFile = db.prepare(`
+      UPDATE files SET kind = ?2, size = ?3, mtime_ms = ?4, offset = ?5, head_hash = ?6,
+        generation = ?7, skip_to_newline = ?8, last_ts = ?9, state = ?10, updated_ms = ?11,
+        rereading = ?12, events = events + ?13
+      WHERE path = ?1 RETURNING id`);
     this.#insertEvent = db.prepare(`
       INSERT OR IGNORE INTO events(key, source, session_id, ts, type, tool_name, tool_use_id, summary, cwd, uuid,
         is_sidechain, error_kind, file_id, offset, raw, raw_block, bookkeeping)
-      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`);
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
     this.#fileEvents = db.prepare("UPDATE files SET events = events + ? WHERE id = ?");
     this.#linkFile = db.prepare(
       "INSERT OR IGNORE INTO session_files(session_id, file_id) VALUES (?, ?)",
@@ -237,7 +241,7 @@ export class Writer {
     // The file's event count is raised by what is expected to be new (a hook file's one event)
     // in its upsert, and corrected after in the rare case another count was stored.
     const expected = c.kind === "hook" ? u.events.length : 0;
-    const { id: fileId } = this.#upsertFile.get(
+    const values = [
       c.path,
       c.kind,
       c.size,
@@ -251,7 +255,11 @@ export class Writer {
       batch.now,
       u.rereading && (c.offset < c.size || c.size === 0) ? 1 : 0,
       expected,
-    ) as { id: number };
+    ] as const;
+    const added = this.#insertFile.run(...values);
+    const fileId = added.changes > 0
+      ? Number(added.lastInsertRowid)
+      : (this.#updateFile.get(...values) as { id: number }).id;
     if (u.clearErrors) this.#errors.clear(c.path);
     this.#errors.store(c.path, u.errors, batch.now);
     let inserted = 0;
@@ -284,7 +292,9 @@ export class Writer {
     const ev = maskedForStore(event);
     // A line with no session stays inline: orphans.ts reads its leaf through an index on `raw`.
     const packed = batch.pack && ev.sessionId !== noSession;
-    const row = this.#insertEvent.get(
+    // run(), not RETURNING: SQLite buffers returned rows in a table of their own first; the new
+    // row's id is the connection's last insert rowid (no trigger inserts on events).
+    const stored = this.#insertEvent.run(
       ev.key,
       ev.source,
       ev.sessionId,
@@ -302,8 +312,9 @@ export class Writer {
       packed ? "" : ev.raw,
       packed ? this.#blocks.current() : null,
       ev.bookkeeping ? 1 : 0,
-    ) as { id: number } | undefined;
-    if (!row) return null;
+    );
+    if (stored.changes === 0) return null; // stored before (the same line, read again)
+    const row = { id: Number(stored.lastInsertRowid) };
     if (packed) this.#blocks.add(row.id, ev.raw);
     batch.stored++;
     // A line that belongs to no session is kept as history: no session row, no live row.
