@@ -23,6 +23,15 @@ export interface HooksPhaseOptions {
 const section = "Hook backfill at 100k files (issue 18)";
 const childScript = new URL("./hooks_child.ts", import.meta.url).pathname;
 
+/**
+ * Writes what is still dirty in the page cache (the tree just generated, the last run's
+ * database) to disk, so a run measures the ingest and not that write-back (a user's ~/.claude
+ * was not written a second ago).
+ */
+async function flushWrites(): Promise<void> {
+  await new Deno.Command("sync").output().catch(() => {});
+}
+
 /** A hook-only tree of about `files` payload files: all id-less, or all carrying an id. */
 async function hookTree(dir: string, files: number, idless: boolean): Promise<number> {
   // hookShare 1 still writes about one transcript line per hook file: twice the events.
@@ -62,6 +71,7 @@ export async function hooksPhase(report: Report, opts: HooksPhaseOptions): Promi
     for (let run = 1; run <= runs + 1; run++) {
       const inProcess = run > runs;
       const db = join(base, `db/hooks18-${shape.idless ? "idless" : "ids"}-${run}.db`);
+      await flushWrites();
       const r = await runDenoJson<HooksOut>(childScript, [
         "--dir",
         dir,
@@ -108,6 +118,7 @@ export async function hooksPhase(report: Report, opts: HooksPhaseOptions): Promi
   }
   for (let run = 1; run <= runs; run++) {
     const dir = trees[shapes[0].name];
+    await flushWrites();
     const r = await sessionsDuringBackfill(dir, join(base, `db/hooks18-served-${run}.db`));
     add({
       name: `GET /api/sessions p95 while a ${fmt(r.files)}-file backfill runs, run ${run}`,
