@@ -131,14 +131,16 @@ Deno.test(
   },
 );
 
+// Several batches of hook files: the reader is asked for at the first and joins within a few.
 Deno.test("the backfill worker starts a hook reader for a large hook backfill", opts, async () => {
-  await using home = await hookHome(8000);
+  await using home = await hookHome(16000);
   const ref = openDb(join(home.home, "ref.db"));
   const dbPath = join(home.home, "w.db");
   const db = openDb(dbPath);
   try {
     await backfill(home, ref);
     const w = await backfill(home, db, { backfillWorker: { dbPath, start: startBackfillWorker } });
+    console.log(`hook files read ahead: ${w.stats.filesReadAhead} of ${w.stats.filesRead} read`);
     assert.ok(w.stats.filesReadAhead > 0, `hook files read ahead: ${w.stats.filesReadAhead}`);
     const want = contents(ref);
     const got = contents(db);
@@ -153,10 +155,11 @@ Deno.test(
   "under the server's sandbox the hook reader starts from its bundle and reads",
   opts,
   async () => {
-    await using home = await hookHome(6000);
+    await using home = await hookHome(16000);
     const served = await serveReady(home);
     try {
       const ingest = await served.ingest();
+      console.log(`hook files read ahead: ${ingest.filesReadAhead} of ${ingest.filesRead} read`);
       assert.ok(
         typeof ingest.filesReadAhead === "number" && ingest.filesReadAhead > 0,
         `hook files read ahead: ${ingest.filesReadAhead}\n${served.output()}`,
