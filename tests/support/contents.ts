@@ -1,6 +1,7 @@
 // What a backfill stored, in a form two backfills of the same files compare equal in however
 // they were batched, threaded or interrupted (backfill_worker_test.ts, hook_reader_test.ts).
 
+import assert from "node:assert/strict";
 import type { Db } from "../../src/store/db.ts";
 
 /** Every stored row that does not depend on insert order (row ids, file ids) or batch size. */
@@ -34,4 +35,13 @@ export function contents(db: Db): Record<string, unknown[]> {
     ),
     errors: all("SELECT path, offset, reason FROM ingest_errors ORDER BY path, offset"),
   };
+}
+
+/** Asserts that `got` stored what `want` did, table by table (named when one differs); returns
+ * what `want` stored, for further checks. */
+export function assertSameContents(got: Db, want: Db): Record<string, unknown[]> {
+  const a = contents(want);
+  const b = contents(got);
+  for (const table of Object.keys(a)) assert.deepEqual(b[table], a[table], table);
+  return a;
 }
