@@ -207,3 +207,37 @@ Deno.test("when the Pre events of calls still open are gone (retention), the nex
     await h.cleanup();
   }
 });
+
+Deno.test("an id-less call's input and error are stored masked, as a call with an id's are", async () => {
+  const home = await makeHome();
+  try {
+    const raw = join(home.claudeDir, hookDir);
+    const hook = (name: string, body: Record<string, unknown>) =>
+      Deno.writeTextFile(
+        join(raw, name),
+        JSON.stringify({ session_id: "s-mask", tool_name: "Bash", ...body }),
+      );
+    const command = "curl -H 'Authorization: Bearer abcdef123456' https://example.com";
+    await hook("20260101_000000_000001_PreToolUse_s-mask.json", {
+      hook_event_name: "PreToolUse",
+      timestamp: "2026-01-01T00:00:00.001Z",
+      tool_input: { command },
+    });
+    await hook("20260101_000000_000002_PostToolUseFailure_s-mask.json", {
+      hook_event_name: "PostToolUseFailure",
+      timestamp: "2026-01-01T00:00:00.002Z",
+      tool_input: { command },
+      error: "401 for PGPASSWORD=hunter2secret",
+    });
+    const dbPath = join(home.home, "mask.db");
+    store(dbPath, await readUpdates(home.claudeDir), () => 10);
+    const [call] = storedCalls(dbPath).calls as Array<{ input_summary: string; error: string }>;
+    assert.equal(
+      call.input_summary,
+      "curl -H 'Authorization: Bearer [masked]' https://example.com",
+    );
+    assert.equal(call.error, "401 for PGPASSWORD=[masked]");
+  } finally {
+    await home.cleanup();
+  }
+});

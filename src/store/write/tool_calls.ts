@@ -9,6 +9,7 @@
 
 import type { NormalizedEvent, ToolEffect } from "../../core/types.ts";
 import { oneLine, toolInputSummary } from "../../core/text.ts";
+import { maskSecrets } from "../../core/secrets.ts";
 import type { Db } from "../db.ts";
 import { allRows } from "../rows.ts";
 import { rawSql } from "../raw_blocks.ts";
@@ -122,8 +123,9 @@ export class ToolCallWrites {
         call.status,
         call.start,
         call.end,
-        call.input === null ? null : toolInputSummary(toolName, safeJson(call.input)),
-        call.error === null ? null : oneLine(call.error, 500),
+        // Display text is stored masked, as the events' own (masking.ts maskedForStore).
+        call.input === null ? null : maskSecrets(toolInputSummary(toolName, safeJson(call.input))),
+        call.error === null ? null : maskSecrets(oneLine(call.error, 500)),
       );
     }
   }
