@@ -58,7 +58,11 @@ function readerHere(home: TestHome, onRequest: (n: number, client: HookReaderCli
   const channel = new MessageChannel();
   const folders = new FolderCheck(home.claudeDir);
   let requests = 0;
-  const client: HookReaderClient = new HookReaderClient(() => client.connect(channel.port2));
+  let released = false;
+  const client: HookReaderClient = new HookReaderClient(
+    () => client.connect(channel.port2),
+    () => (released = true),
+  );
   channel.port1.onmessage = async (e: MessageEvent<HookReadRequest>) => {
     if (!onRequest(++requests, client)) return;
     channel.port1.postMessage(await readHookBatch(home.claudeDir, folders, e.data));
@@ -67,6 +71,10 @@ function readerHere(home: TestHome, onRequest: (n: number, client: HookReaderCli
     client,
     get requests() {
       return requests;
+    },
+    /** Whether the ingester said it needs the reader no more (no hook files left). */
+    get released() {
+      return released;
     },
     close() {
       channel.port1.close();
@@ -80,6 +88,18 @@ Deno.test(
   opts,
   async () => {
     await using home = await hookHome(6000);
+    // More transcripts than one batch takes, after the hook files: the reader is let go.
+    const many = join(home.claudeDir, "projects/-tmp-many");
+    await Deno.mkdir(many, { recursive: true });
+    for (let i = 0; i < 1500; i++) {
+      const line = {
+        type: "user",
+        sessionId: `many-${i}`,
+        timestamp: "2026-01-01T00:00:00.000Z",
+        message: { role: "user", content: `prompt ${i}` },
+      };
+      await Deno.writeTextFile(join(many, `many-${i}.jsonl`), JSON.stringify(line) + "\n");
+    }
     const ref = openDb(join(home.home, "ref.db"));
     const db = openDb(join(home.home, "b.db"));
     const reader = readerHere(home, () => true);
@@ -88,6 +108,7 @@ Deno.test(
       const b = await backfill(home, db, { backfillOnly: true, hookReader: reader.client });
       assert.ok(reader.requests >= 2, `batches read by the reader: ${reader.requests}`);
       assert.ok(b.stats.filesReadAhead > 1000, `hook files read ahead: ${b.stats.filesReadAhead}`);
+      assert.ok(reader.released, "released once only transcripts were left");
       const want = assertSameContents(db, ref);
       const errors = want.errors.map((e) => (e as { path: string }).path);
       for (const bad of ["bad", "empty", "binary"]) {

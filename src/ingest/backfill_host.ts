@@ -63,6 +63,7 @@ class BackfillWorker implements BackfillRunner {
           h.gate.failed(Object.assign(new Error(m.message), { errcode: m.errcode }), Date.now());
         } else if (m.type === "succeeded") h.gate.succeeded(Date.now());
         else if (m.type === "reader") this.#startReader();
+        else if (m.type === "reader_done") this.#reader?.end();
         else if (m.type === "done") {
           h.report(m);
           end(m.complete);

@@ -38,6 +38,8 @@ export type FromWorker =
   | { type: "succeeded" }
   /** A batch of many hook files is coming: start a hook reader (hook_reader.ts). */
   | { type: "reader" }
+  /** No hook files are left to read: end the hook reader. */
+  | { type: "reader_done" }
   /** The worker closed its connection; `complete`: its pass read everything it listed. */
   | ({ type: "done"; complete: boolean } & WorkerReport)
   | { type: "error"; message: string };

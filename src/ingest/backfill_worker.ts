@@ -21,7 +21,10 @@ const maxBackoffMs = 30_000;
 let ingester: Ingester | null = null;
 let stopAsked = false;
 /** Hook files read on another thread while this one commits, once the host started it. */
-const hookReader = new HookReaderClient(() => post({ type: "reader" }));
+const hookReader = new HookReaderClient(
+  () => post({ type: "reader" }),
+  () => post({ type: "reader_done" }),
+);
 
 function post(m: FromWorker): void {
   self.postMessage(m);

@@ -84,9 +84,12 @@ export class HookReaderClient {
   /** Asked once, when the first batch large enough comes (the host starts the reader). */
   #ask: () => void;
   #asked = false;
+  /** Says the reader is no longer needed (the host ends it), once, if it was asked for. */
+  #release: () => void;
 
-  constructor(ask: () => void) {
+  constructor(ask: () => void, release: () => void = () => {}) {
     this.#ask = ask;
+    this.#release = release;
   }
 
   connect(port: MessagePort): void {
@@ -106,6 +109,16 @@ export class HookReaderClient {
     this.#port = null;
     for (const done of this.#waiting.values()) done(null);
     this.#waiting.clear();
+  }
+
+  /**
+   * No hook files are left to read (the listing puts them before the transcripts): the reader's
+   * thread and heap are given back for the rest of the backfill.
+   */
+  release(): void {
+    if (this.#dead) return;
+    this.fail();
+    if (this.#asked) this.#release();
   }
 
   /** Sends the batch's hook files to the reader; null: read them here. */

@@ -408,6 +408,7 @@ export class Ingester {
     if (this.#dirty.size === 0) this.#dirtySince = null;
     entries.sort(byKey);
     const hooks = entries.filter(([, kind]) => kind === "hook");
+    if (hooks.length === 0) this.#hookReader?.release(); // none after: the listing's order
     const remote = this.#hookReader?.read(
       hooks.map(([rel]) => ({ rel, prev: this.#files.get(rel) ?? null })),
     ) ?? null;
