@@ -132,6 +132,10 @@ Deno.test("id-less hook calls stored in many small batches, in any order, equal 
     store(whole, updates, () => updates.length);
     const expected = storedCalls(whole);
     assert.ok(expected.calls.length > 200);
+    // A Post that ended no call is a call of its own, with its own input.
+    const orphan = (expected.calls as Array<{ start_ts: number | null; input_summary: string }>)
+      .filter((c) => c.start_ts === null && c.input_summary === "orphan post");
+    assert.equal(orphan.length, 1, "the orphan Post's call, with its input");
 
     const rnd = mulberry32(11);
     const small = join(h.home, "small.db");

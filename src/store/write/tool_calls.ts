@@ -18,6 +18,7 @@ export class ToolCallWrites {
   #byId;
   #noIdEvents;
   #lastPres;
+  #inputOf;
   #openAt;
   #clearOpen;
   #clearEnded;
@@ -41,10 +42,12 @@ export class ToolCallWrites {
         error = COALESCE(tool_calls.error, excluded.error),
         input_summary = COALESCE(tool_calls.input_summary, excluded.input_summary),
         tool_name = CASE WHEN tool_calls.tool_name = '?' THEN excluded.tool_name ELSE tool_calls.tool_name END`);
-    // The group's id-less tool events from `fromTs` on, in pairing order (an error is only read,
-    // the payload parsed a second time, where pairByOrder uses it: a failure's).
+    // The group's id-less tool events from `fromTs` on, in pairing order. A payload is parsed
+    // only for what pairByOrder uses: a Pre's input, a failure's error (a Post that ends no
+    // call gives its own input, read after by its key: #inputOf).
     this.#noIdEvents = db.prepare(`
-      SELECT ts, type, json_extract(${rawSql()}, '$.tool_input') AS input,
+      SELECT ts, type, key,
+        CASE type WHEN 'PreToolUse' THEN json_extract(${rawSql()}, '$.tool_input') END AS input,
         CASE type WHEN 'PostToolUseFailure' THEN json_extract(${rawSql()}, '$.error') END AS error
       FROM events INDEXED BY events_idless_calls
       WHERE session_id = ? AND tool_name = ? AND tool_use_id IS NULL AND source = 'hook'
@@ -52,7 +55,7 @@ export class ToolCallWrites {
       ORDER BY ts, key`);
     // The last `n` Pre events before `fromTs`: the calls still open there, newest first.
     this.#lastPres = db.prepare(`
-      SELECT ts, type, json_extract(${rawSql()}, '$.tool_input') AS input, NULL AS error
+      SELECT ts, type, key, json_extract(${rawSql()}, '$.tool_input') AS input, NULL AS error
       FROM events INDEXED BY events_idless_calls
       WHERE session_id = ? AND tool_name = ? AND tool_use_id IS NULL AND source = 'hook'
         AND type IN ('PreToolUse', 'PostToolUse', 'PostToolUseFailure') AND type = 'PreToolUse'
@@ -76,6 +79,9 @@ export class ToolCallWrites {
     this.#insertPaired = db.prepare(`
       INSERT INTO tool_calls(session_id, tool_use_id, tool_name, status, start_ts, end_ts, input_summary, error)
       VALUES (?, NULL, ?, ?, ?, ?, ?, ?)`);
+    this.#inputOf = db.prepare(
+      `SELECT json_extract(${rawSql()}, '$.tool_input') AS input FROM events WHERE key = ?`,
+    );
   }
 
   /** Pre/Post pairing by tool_use_id, merging what hooks and transcripts say of one call. */
@@ -117,6 +123,10 @@ export class ToolCallWrites {
     this.#clearOpen.run(sessionId, toolName);
     this.#clearEnded.run(sessionId, toolName, from);
     for (const call of pairByOrder(rows)) {
+      if (call.inputFrom !== undefined) {
+        call.input = (this.#inputOf.get(call.inputFrom) as { input: string | null } | undefined)
+          ?.input ?? null;
+      }
       this.#insertPaired.run(
         sessionId,
         toolName,
@@ -186,7 +196,13 @@ export class CallMerge {
   }
 }
 
-const eventShape = { ts: "int", type: "text", input: "text?", error: "text?" } as const;
+const eventShape = {
+  ts: "int",
+  type: "text",
+  key: "text",
+  input: "text?",
+  error: "text?",
+} as const;
 
 /** Whether two lists hold the same times, in any order. */
 function sameTimes(a: number[], b: number[]): boolean {
@@ -202,11 +218,16 @@ export interface PairedCall {
   end: number | null;
   input: string | null;
   error: string | null;
+  /** A Post that ended no call: the key of that event, whose input is the call's (read by the
+   * caller when the row came without it). */
+  inputFrom?: string;
 }
 
 /** FIFO pairing: each Post ends the oldest still-open Pre; a Post with none open stands alone. Pure. */
 export function pairByOrder(
-  rows: Array<{ ts: number; type: string; input: string | null; error: string | null }>,
+  rows: Array<
+    { ts: number; type: string; key?: string; input: string | null; error: string | null }
+  >,
 ): PairedCall[] {
   const calls: PairedCall[] = [];
   const open: PairedCall[] = [];
@@ -224,8 +245,15 @@ export function pairByOrder(
       continue;
     }
     const failed = r.type === "PostToolUseFailure";
-    const call = open.shift() ??
-      { status: "running", start: null, end: null, input: r.input, error: null };
+    const call: PairedCall = open.shift() ??
+      {
+        status: "running",
+        start: null,
+        end: null,
+        input: r.input,
+        error: null,
+        ...(r.input === null && r.key !== undefined ? { inputFrom: r.key } : {}),
+      };
     if (call.start === null) calls.push(call);
     call.end = r.ts;
     call.status = failed ? "error" : "ok";
