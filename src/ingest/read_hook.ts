@@ -28,31 +28,37 @@ export async function readHook(
   // between). A larger one is read as before, without blocking the event loop.
   const small = openSmallSource(abs, syncHookReadMaxBytes);
   if (small === "gone") return; // vanished: keep what was stored
-  const st: SourceStat = small === "link" || small === "large" ? Deno.lstatSync(abs) : small.stat;
-  const fd = typeof small === "object" ? small.fd : null;
-  try {
-    await readDescribed(sink, folders, rel, abs, st, fd);
-  } finally {
-    if (fd !== null) closeSource(fd);
+  if (typeof small === "object") {
+    try {
+      return await readDescribed(
+        sink,
+        folders,
+        rel,
+        small.stat,
+        () => readOpenSource(small.fd, small.stat.size),
+      );
+    } finally {
+      closeSource(small.fd);
+    }
   }
+  const info = Deno.lstatSync(abs);
+  const { size, isFile, isSymlink } = info;
+  const st = { size, isFile, isSymlink, mtimeMs: info.mtime?.getTime() ?? 0 };
+  await readDescribed(sink, folders, rel, st, () => readWhole(abs, info));
 }
 
-/** What readHook needs of a file's lstat or fstat. */
-type SourceStat = Pick<Deno.FileInfo, "size" | "isFile" | "isSymlink"> & {
-  mtime?: Date | null;
-  mtimeMs?: number;
-};
+/** What readHook needs to know of a file: its fstat (small, open) or its lstat (the rest). */
+type SourceStat = Pick<Deno.FileInfo, "size" | "isFile" | "isSymlink"> & { mtimeMs: number };
 
-/** Reads a hook file `st` describes: `fd` is its open descriptor when it is small. */
+/** Reads the hook file `st` describes, its bytes from `read` (once the checks pass). */
 async function readDescribed(
   sink: ReadSink,
   folders: FolderCheck,
   rel: string,
-  abs: string,
   st: SourceStat,
-  fd: number | null,
+  read: () => Uint8Array | NotRead | Promise<Uint8Array | NotRead>,
 ): Promise<void> {
-  const mtimeMs = st.mtimeMs ?? st.mtime?.getTime() ?? 0;
+  const { mtimeMs } = st;
   const prev = sink.cursor(rel);
   if (prev && prev.size === st.size && prev.mtimeMs === mtimeMs) return;
   const cursor: FileCursor = {
@@ -75,7 +81,7 @@ async function readDescribed(
   const tooLarge = (size: number) =>
     fail(`file too large: ${mb(size)} (limit ${mb(maxHookFileBytes)}); not read`);
   if (st.size > maxHookFileBytes) return tooLarge(st.size);
-  const bytes = fd !== null ? readOpenSource(fd, st.size) : await readWhole(abs, st);
+  const bytes = await read();
   if (bytes === "swapped") return; // replaced while opening: the next scan looks again
   if (bytes === "too_large") return tooLarge(maxHookFileBytes + 1);
   sink.stats.filesRead++;
@@ -92,8 +98,8 @@ async function readDescribed(
 }
 
 /** A larger hook file's bytes, read without blocking the event loop. */
-async function readWhole(abs: string, st: SourceStat): Promise<Uint8Array | NotRead> {
-  const file = await openSource(abs, st as Deno.FileInfo);
+async function readWhole(abs: string, st: Deno.FileInfo): Promise<Uint8Array | NotRead> {
+  const file = await openSource(abs, st);
   if (!file) return "swapped";
   try {
     return await readCapped(file, st.size, maxHookFileBytes) ?? "too_large";
