@@ -8,7 +8,7 @@
 import type { SourceKind } from "../core/types.ts";
 import type { FileCursor, FileUpdate } from "../store/write/writer.ts";
 import { readHook } from "./read_hook.ts";
-import { blankCursor, type ReadSink, unreadable } from "./read_file.ts";
+import { readGuarded, type ReadSink } from "./read_file.ts";
 import type { FolderCheck } from "./sources.ts";
 import { initialStats } from "./stats.ts";
 
@@ -26,10 +26,8 @@ export interface HookReadReply {
   bytesRead: number;
 }
 
-/**
- * Reads a batch of hook files of the Claude directory `dir` as the ingester would (readHook;
- * a file gone is skipped, another failure queued as the file's error).
- */
+/** Reads a batch of hook files of the Claude directory `dir` as the ingester would (readHook
+ * under readGuarded). */
 export async function readHookBatch(
   dir: string,
   folders: FolderCheck,
@@ -47,12 +45,7 @@ export async function readHookBatch(
   // A folder's link check holds for one batch, as for one scan of the ingester's.
   folders.reset();
   for (const { rel } of req.files) {
-    try {
-      await readHook(sink, dir, folders, rel);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) continue; // vanished: keep what was stored
-      sink.add(unreadable(cursors.get(rel) ?? blankCursor(rel, "hook"), rel, e), 0);
-    }
+    await readGuarded(sink, rel, "hook", () => readHook(sink, dir, folders, rel));
   }
   return { id: req.id, updates, filesRead: stats.filesRead, bytesRead: stats.bytesRead };
 }

@@ -28,7 +28,7 @@ import { log } from "../core/log.ts";
 import { type IngestStats, initialStats } from "./stats.ts";
 import { FileCursors, loadCursors } from "./cursors.ts";
 import { byKey, listRoots, reconcilePauseMs } from "./reconcile.ts";
-import { blankCursor, type ReadSink, unreadable } from "./read_file.ts";
+import { readGuarded, type ReadSink } from "./read_file.ts";
 import type { HookReaderClient, TakenBatch } from "./hook_reader.ts";
 import { readHook } from "./read_hook.ts";
 import { TranscriptReader } from "./read_transcript.ts";
@@ -421,14 +421,11 @@ export class Ingester {
     this.stats.pendingSinceMs ??= this.#dirtySince;
   }
 
-  async #readSafely(key: string, kind: SourceKind): Promise<void> {
-    try {
+  #readSafely(key: string, kind: SourceKind): Promise<void> {
+    return readGuarded(this.#sink, key, kind, async () => {
       if (kind === "hook") await readHook(this.#sink, this.#dir, this.#main.folders, key);
       else if (kind === "transcript") await this.#readTranscript(key);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return; // vanished: keep what was stored
-      this.#add(unreadable(this.#files.get(key) ?? blankCursor(key, kind), key, e), 0);
-    }
+    });
   }
 
   /** Reads a transcript on from its cursor; `key` is its stored path (see #locate). */

@@ -30,20 +30,32 @@ export function blankCursor(rel: string, kind: SourceKind): FileCursor {
   };
 }
 
-/** What a read that failed on an error other than "not found" queues: the file's error, its
- * cursor otherwise unchanged (the next change reads it again). */
-export function unreadable(prev: FileCursor, key: string, e: unknown): FileUpdate {
-  return {
-    cursor: { ...prev, state: "error" },
-    events: [],
-    errors: [{
-      path: key,
-      offset: null,
-      reason: `cannot read: ${e instanceof Error ? e.message : String(e)}`,
-    }],
-    clearErrors: false,
-    rereading: false,
-  };
+/**
+ * Runs one file's read: a file gone meanwhile keeps what was stored; any other failure is
+ * queued as the file's error, its cursor otherwise unchanged (the next change reads it again).
+ */
+export async function readGuarded(
+  sink: ReadSink,
+  key: string,
+  kind: SourceKind,
+  read: () => Promise<unknown>,
+): Promise<void> {
+  try {
+    await read();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    sink.add({
+      cursor: { ...(sink.cursor(key) ?? blankCursor(key, kind)), state: "error" },
+      events: [],
+      errors: [{
+        path: key,
+        offset: null,
+        reason: `cannot read: ${e instanceof Error ? e.message : String(e)}`,
+      }],
+      clearErrors: false,
+      rereading: false,
+    }, 0);
+  }
 }
 
 export const linkedFolder = "inside a symbolically linked folder: not followed";
