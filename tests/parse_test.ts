@@ -233,6 +233,53 @@ Deno.test("source paths: raw_json hook files, transcripts and sub-agent transcri
   assert.equal(sessionIdFromPath("projects/-a/abc.jsonl"), "abc");
 });
 
+/** The path rules as first written (split on "/"), the reference the faster classify keeps. */
+function classifyBySegments(rel: string): string | null {
+  const parts = rel.split("/");
+  if (parts[0] === "hooks") {
+    if (parts.length === 2 && parts[1] === "threads.db") return "threads";
+    if (
+      parts.length === 4 && parts[1] === "logs" && parts[2] === "raw_json" &&
+      parts[3].endsWith(".json") && !parts[3].endsWith("_pretty.json")
+    ) return "hook";
+    return null;
+  }
+  if (parts[0] === "projects" && rel.endsWith(".jsonl")) {
+    if (parts.length === 3) return "transcript";
+    if (parts.length >= 5 && parts[3] === "subagents") return "transcript";
+  }
+  return null;
+}
+
+Deno.test("source paths: classify answers as the segment-by-segment rules on every combination of parts", () => {
+  const parts = [
+    "",
+    "hooks",
+    "logs",
+    "raw_json",
+    "projects",
+    "subagents",
+    "threads.db",
+    "a.json",
+    "a_pretty.json",
+    ".json",
+    "s.jsonl",
+    "x",
+  ];
+  let checked = 0;
+  const walk = (prefix: string[], depth: number) => {
+    if (prefix.length > 0) {
+      const rel = prefix.join("/");
+      assert.equal(classify(rel), classifyBySegments(rel), rel);
+      checked++;
+    }
+    if (depth === 0) return;
+    for (const p of parts) walk([...prefix, p], depth - 1);
+  };
+  walk([], 5);
+  assert.ok(checked > 200_000);
+});
+
 Deno.test("prices: known families priced, provider ids normalized, unknown models cost null (never 0)", () => {
   const u = {
     input_tokens: 1_000_000,

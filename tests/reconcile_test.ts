@@ -53,6 +53,49 @@ Deno.test("an unchanged directory is not listed again, and hook files already re
   }
 });
 
+Deno.test("a lister given another's listings (the backfill worker's) reads no unchanged folder again, and reads one that changed", async () => {
+  const h = await makeHome();
+  try {
+    const raw = join(h.claudeDir, "hooks/logs/raw_json");
+    for (let i = 0; i < 50; i++) await Deno.writeTextFile(join(raw, `${i}_Stop_s.json`), "{}");
+    await Deno.mkdir(join(h.claudeDir, "projects/p"), { recursive: true });
+    await Deno.writeTextFile(join(h.claudeDir, "projects/p/s.jsonl"), "{}\n");
+    const old = new Date(Date.now() - 60_000);
+    for (const d of ["hooks/logs/raw_json", "hooks", "projects/p", "projects"]) {
+      await Deno.utime(join(h.claudeDir, d), old, old);
+    }
+    const worker = new SourceLister(h.claudeDir, { blocking: true });
+    const read = new Set<string>();
+    assert.equal((await worker.list((rel) => read.has(rel))).length, 51);
+    for (let i = 0; i < 40; i++) read.add(`hooks/logs/raw_json/${i}_Stop_s.json`);
+    // Handed over as between threads: a structured clone, hook files read by then left out.
+    const handed = structuredClone(worker.listings((rel) => read.has(rel)));
+    const rawListing = handed.find((l) => l.relDir === "hooks/logs/raw_json");
+    assert.equal(rawListing?.listing.files.length, 10);
+    const main = new SourceLister(h.claudeDir);
+    main.adopt(handed);
+    const listed = await main.list((rel) => read.has(rel));
+    assert.deepEqual(
+      listed.map((f) => f.rel).sort(),
+      [
+        ...Array.from({ length: 10 }, (_, i) => `hooks/logs/raw_json/${40 + i}_Stop_s.json`),
+        "projects/p/s.jsonl",
+      ]
+        .sort(),
+    );
+    assert.equal(main.hookFiles, 50);
+    assert.equal(main.dirsRead, 0, "no folder read again");
+    // A file written after the worker's listing changes the folder's mtime: read again (once
+    // the listing's reuse budget, 0.05 ms an entry, has passed).
+    await new Promise((r) => setTimeout(r, 20));
+    await Deno.writeTextFile(join(raw, "new_Stop_s.json"), "{}");
+    assert.equal((await main.list((rel) => read.has(rel))).length, 12);
+    assert.equal(main.dirsRead, 1);
+  } finally {
+    await h.cleanup();
+  }
+});
+
 Deno.test("a file added in the same mtime tick as the last listing is found by the next one", async () => {
   const h = await makeHome();
   try {

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { backfillLimits, BatchSizer, servingLimits } from "../../src/ingest/batch_size.ts";
-import { sortByKey } from "../../src/ingest/reconcile.ts";
+import { byKey, sortByKey } from "../../src/ingest/reconcile.ts";
 import {
   backfillBatchFiles,
   backfillBatchRawBytes,
@@ -100,6 +100,26 @@ Deno.test("files to read are taken in key order (hook file names sort by time), 
     new BatchSizer().take(dirty)[0][0],
     "hooks/logs/raw_json/20261117_140144_SessionStart_a.json",
   );
+});
+
+Deno.test("key order is code-unit order, the order keys compare in everywhere else (accents, astral characters)", () => {
+  const chars = ["a", "B", "é", "\u{1F600}", "\uFFFD", "_", "0", "/"];
+  const keys = new Set<string>();
+  let seed = 7;
+  while (keys.size < 500) {
+    let k = "";
+    for (let n = 1 + (seed % 6); n > 0; n--) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 1;
+      k += chars[seed % chars.length];
+    }
+    keys.add(k);
+  }
+  const dirty = new Map<string, SourceKind>(
+    [...keys].map((k, i) => [k, i % 2 ? "hook" : "transcript"]),
+  );
+  const want = [...dirty].sort(byKey);
+  sortByKey(dirty);
+  assert.deepEqual([...dirty], want);
 });
 
 Deno.test("a worker batch is committed once it holds backfillBatchRawBytes of source, however few files", () => {
