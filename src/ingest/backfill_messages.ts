@@ -5,6 +5,7 @@ import type { CommitResult } from "../store/write/writer.ts";
 import type { WriteGate } from "../store/db_health.ts";
 import type { BackfillProgress } from "../core/progress.ts";
 import type { ClaudeRoot } from "./roots.ts";
+import type { RootListings } from "./root_set.ts";
 import type { IngestStats } from "./stats.ts";
 
 /** What the worker is started with. */
@@ -16,11 +17,13 @@ export interface WorkerStart {
   paused: boolean;
 }
 
-/** A stored batch (null: counters only), the worker's counters and its progress. */
+/** A stored batch (null: counters only), the worker's counters and its progress; with the
+ * last report, its folder listings (the main thread's first scan reads only what changed). */
 export interface WorkerReport {
   result: CommitResult | null;
   stats: IngestStats;
   progress: BackfillProgress | null;
+  listings?: RootListings[];
 }
 
 export type ToWorker =

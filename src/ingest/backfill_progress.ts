@@ -5,6 +5,7 @@
 
 import type { SourceKind } from "../core/types.ts";
 import { type BackfillProgress, withRate } from "../core/progress.ts";
+import { locate, type Root } from "./root_set.ts";
 
 type Figures = Omit<BackfillProgress, "mbPerSec" | "etaSeconds">;
 
@@ -94,5 +95,26 @@ export class ProgressTracker {
       bytesDone,
       bytesTotal: Math.max(this.#transcriptBytes + hooks, bytesDone),
     };
+  }
+}
+
+/** The first pass's files, for its progress: every hook file to read, and every transcript
+ * with bytes beyond its cursor (`offsetOf`; sizes from lstat, a few per session). */
+export function planFirstPass(
+  progress: ProgressTracker,
+  dirty: Map<string, SourceKind>,
+  roots: Root[],
+  offsetOf: (key: string) => number | undefined,
+): void {
+  for (const [key, kind] of dirty) {
+    if (kind === "hook") progress.plan(key, kind);
+    if (kind !== "transcript") continue;
+    const at = locate(roots, key);
+    let left = 0;
+    try {
+      if (at) left = Deno.lstatSync(`${at.root.dir}/${at.rel}`).size;
+    } catch { /* gone or not permitted: nothing to read */ }
+    left -= offsetOf(key) ?? 0;
+    if (left > 0) progress.plan(key, kind, left);
   }
 }

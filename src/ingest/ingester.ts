@@ -20,7 +20,15 @@ import type { BackfillProgress } from "../core/progress.ts";
 import { classify, sourceRoots, transcriptRoots } from "./sources.ts";
 import { skippedIn } from "./sources.ts";
 import type { ClaudeRoot } from "./roots.ts";
-import { locate, makeRoots, refreshRoots, type Root } from "./root_set.ts";
+import {
+  adoptRootListings,
+  locate,
+  makeRoots,
+  refreshRoots,
+  type Root,
+  type RootListings,
+  rootListings,
+} from "./root_set.ts";
 import { TranscriptPresence } from "./presence.ts";
 import { SecretFile } from "../core/secrets.ts";
 import { SourceWatcher } from "./watcher.ts";
@@ -36,7 +44,7 @@ import { ThreadsPoller } from "./threads_poll.ts";
 import { RateLimitPoller } from "./read_rate_limits.ts";
 import { loggingGate, type WriteGate } from "../store/db_health.ts";
 import { backfillLimits, BatchSizer } from "./batch_size.ts";
-import { ProgressTracker } from "./backfill_progress.ts";
+import { planFirstPass, ProgressTracker } from "./backfill_progress.ts";
 import {
   addWorkerStats,
   type BackfillRunner,
@@ -182,6 +190,12 @@ export class Ingester {
     return this.#progress.snapshot(Date.now(), this.stats.bytesRead);
   }
 
+  /** Each root's folder listings as its last scan left them: the backfill worker hands them
+   * to the main thread's ingester with its last report (rootListings). */
+  listings(): RootListings[] {
+    return rootListings(this.#roots, (rel) => this.#files.hookDone(rel));
+  }
+
   /** A path changed (from the watcher): read it soon. Relative to the main Claude directory, or
    * absolute inside one of the other roots. */
   hint(path: string): void {
@@ -323,10 +337,11 @@ export class Ingester {
     }
   }
 
-  /** Progress and stored batches from the backfill worker. */
-  #fromWorker({ progress, result }: WorkerReport): void {
+  /** Progress and stored batches from the backfill worker, and its listings at the end. */
+  #fromWorker({ progress, result, listings }: WorkerReport): void {
     if (progress) this.#progress.adopt(progress);
     if (result) this.#deliver(result);
+    if (listings) adoptRootListings(this.#roots, listings);
   }
 
   /** One reconcile scan; whether a folder changed while it was listed (list again soon). */
@@ -340,29 +355,15 @@ export class Ingester {
     this.stats.skipped = skippedIn(this.#roots);
     await this.#presence.check(this.#roots, found.transcriptKeys);
     if (this.#dirty.size > 0) this.#noticed();
-    if (this.#progress.counting) this.#plan();
+    if (this.#progress.counting) {
+      planFirstPass(this.#progress, this.#dirty, this.#roots, (k) => this.#files.get(k)?.offset);
+    }
     if (this.#backfillOnly) return found.unsettled; // the notifier's map and rate limits: the main thread's
     if (found.threadsSeen) {
       this.stats.threadsDb = await this.#threads.poll() ?? this.stats.threadsDb;
     } else this.stats.threadsDb = "absent";
     await this.#rateLimits.poll();
     return found.unsettled;
-  }
-
-  /** The first pass's files, for its progress: every hook file to read, and every transcript
-   * with bytes beyond its cursor (sizes from lstat; a few per session). */
-  #plan(): void {
-    for (const [key, kind] of this.#dirty) {
-      if (kind === "hook") this.#progress.plan(key, kind);
-      if (kind !== "transcript") continue;
-      const at = locate(this.#roots, key);
-      let left = 0;
-      try {
-        if (at) left = Deno.lstatSync(`${at.root.dir}/${at.rel}`).size;
-      } catch { /* gone or not permitted: nothing to read */ }
-      left -= this.#files.get(key)?.offset ?? 0;
-      if (left > 0) this.#progress.plan(key, kind, left);
-    }
   }
 
   async #drain(): Promise<void> {

@@ -3,7 +3,7 @@
 // transcripts to (stored under their absolute real path). Finding them, and telling which root a
 // stored key belongs to and whether its file is gone.
 
-import { FolderCheck, SourceLister } from "./sources.ts";
+import { FolderCheck, type FolderListing, SourceLister } from "./sources.ts";
 import { type ClaudeRoot, findRoots, type RootOrigin } from "./roots.ts";
 import type { SourceWatcher } from "./watcher.ts";
 import type { RootStatus } from "../core/types.ts";
@@ -95,4 +95,24 @@ export async function vanished(roots: Root[], key: string): Promise<boolean> {
     // Not permitted: the folder is no longer one of the roots (nothing can be read there).
     return at === null;
   }
+}
+
+/** A root's folder listings (SourceLister.listings), by the root's folder. */
+export interface RootListings {
+  dir: string;
+  folders: FolderListing[];
+}
+
+/** Each root's folder listings as its last scan left them, hook files `hookDone` says were read
+ * left out (only the main root has hook files). */
+export function rootListings(roots: Root[], hookDone: (rel: string) => boolean): RootListings[] {
+  return roots.map((r) => ({
+    dir: r.dir,
+    folders: r.lister.listings(r.main ? hookDone : () => false),
+  }));
+}
+
+/** Gives each root the listings another set of the same roots made (see rootListings()). */
+export function adoptRootListings(roots: Root[], all: RootListings[]): void {
+  for (const { dir, folders } of all) roots.find((r) => r.dir === dir)?.lister.adopt(folders);
 }
