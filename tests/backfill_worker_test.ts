@@ -83,6 +83,44 @@ Deno.test(
 );
 
 Deno.test(
+  "after the worker's pass the main thread knows every file it read: a new hook file is the only one read next",
+  opts,
+  async () => {
+    await using home = await bigHome(3000);
+    const dbPath = join(home.home, "w.db");
+    const db = openDb(dbPath);
+    try {
+      const ing = ingester(home, db, dbPath);
+      ing.start();
+      await ing.ready;
+      const hooks = count(db, "SELECT count(*) AS n FROM files WHERE kind = 'hook'");
+      assert.ok(hooks > 1000, `${hooks} hook files`);
+      // Each file read once: by the worker, none again by this thread after it.
+      const before = ing.stats.filesRead;
+      assert.equal(before, count(db, "SELECT count(*) AS n FROM files"));
+      // The hook folder changes: listed again (once the last listing's reuse budget, 0.05 ms an
+      // entry, has passed), and every name in it checked against what the worker handed over
+      // (a set that lost them would read them all again).
+      await new Promise((r) => setTimeout(r, 500));
+      await writeHook(home.claudeDir, {
+        hook_event_name: "Notification",
+        session_id: "after-backfill",
+        message: "one more",
+      });
+      await ing.rescan();
+      await ing.stop();
+      assert.equal(ing.stats.filesRead - before, 1);
+      assert.equal(
+        count(db, "SELECT count(*) AS n FROM events WHERE session_id = 'after-backfill'"),
+        1,
+      );
+    } finally {
+      db.close();
+    }
+  },
+);
+
+Deno.test(
   "a stop during the worker's backfill, then a restart, loses and doubles nothing",
   opts,
   async () => {

@@ -6,6 +6,7 @@ import type { WriteGate } from "../store/db_health.ts";
 import type { BackfillProgress } from "../core/progress.ts";
 import type { ClaudeRoot } from "./roots.ts";
 import type { RootListings } from "./root_set.ts";
+import type { KeySetState } from "./key_set.ts";
 import type { IngestStats } from "./stats.ts";
 
 /** What the worker is started with. */
@@ -18,12 +19,14 @@ export interface WorkerStart {
 }
 
 /** A stored batch (null: counters only), the worker's counters and its progress; with the
- * last report, its folder listings (the main thread's first scan reads only what changed). */
+ * last report, its folder listings (the main thread's first scan reads only what changed) and
+ * the hook files it knows were read (the main thread need not load them from the database). */
 export interface WorkerReport {
   result: CommitResult | null;
   stats: IngestStats;
   progress: BackfillProgress | null;
   listings?: RootListings[];
+  hookKeys?: KeySetState;
 }
 
 export type ToWorker =

@@ -105,7 +105,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
           result: null,
           stats: ingester?.stats ?? initialStats(),
           progress: ingester?.progress() ?? null,
-          listings: ingester?.listings(),
+          ...ingester?.handOver(),
         });
       },
       (err) => post({ type: "error", message: err instanceof Error ? err.message : String(err) }),

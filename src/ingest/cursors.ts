@@ -5,7 +5,7 @@
 import type { SourceKind } from "../core/types.ts";
 import type { Db } from "../store/db.ts";
 import type { FileCursor } from "../store/write/writer.ts";
-import { HashedKeySet } from "./key_set.ts";
+import { HashedKeySet, type KeySetState } from "./key_set.ts";
 
 /** Rows a chunk: measured on 418k hook files, 20,000-row chunks left ~100 MiB more resident
  * memory behind (freed, not given back to the OS) than 2,000-row ones. */
@@ -24,8 +24,12 @@ export interface StoredCursor {
 }
 
 /** Every stored cursor, a chunk of rows at a time (yielding to the event loop in between):
- * hook files read without error as their key alone (see FileCursors), the others whole. */
-export async function* loadCursors(db: Db): AsyncGenerator<Array<StoredCursor | string>> {
+ * hook files read without error as their key alone (see FileCursors), unless `hooksDone` is
+ * false (the caller has those keys already), the others whole. */
+export async function* loadCursors(
+  db: Db,
+  hooksDone = true,
+): AsyncGenerator<Array<StoredCursor | string>> {
   const done = db.prepare(
     `SELECT id, path FROM files WHERE id > ? AND kind = 'hook' AND state = 'ok'
      ORDER BY id LIMIT ${cursorLoadChunkRows}`,
@@ -37,10 +41,8 @@ export async function* loadCursors(db: Db): AsyncGenerator<Array<StoredCursor | 
      ORDER BY id LIMIT ${cursorLoadChunkRows}`,
   );
   type Row = Record<string, unknown>;
-  const passes: Array<[typeof done, (r: Row) => StoredCursor | string]> = [
-    [done, (r) => String(r.path)],
-    [others, storedCursor],
-  ];
+  const passes: Array<[typeof done, (r: Row) => StoredCursor | string]> = [[others, storedCursor]];
+  if (hooksDone) passes.unshift([done, (r) => String(r.path)]);
   const cacheWas = db.prepare("PRAGMA cache_size").get()?.cache_size;
   db.exec(`PRAGMA cache_size = -${cursorLoadCacheKiB}`);
   let slice = performance.now();
@@ -62,6 +64,27 @@ export async function* loadCursors(db: Db): AsyncGenerator<Array<StoredCursor | 
     }
   } finally {
     if (typeof cacheWas === "number") db.exec(`PRAGMA cache_size = ${cacheWas}`);
+  }
+}
+
+/** Loads every stored cursor into `files` (loadCursors; `hooksDone` as there), telling
+ * `transcript` of each transcript's, with whether its file is gone and in a re-read pass. */
+export async function loadCursorsInto(
+  db: Db,
+  files: FileCursors,
+  hooksDone: boolean,
+  transcript: (cursor: FileCursor, missing: boolean, rereading: boolean) => void,
+): Promise<void> {
+  for await (const chunk of loadCursors(db, hooksDone)) {
+    for (const stored of chunk) {
+      if (typeof stored === "string") {
+        files.hookStored(stored);
+        continue;
+      }
+      const { cursor, missing, rereading } = stored;
+      files.set(cursor);
+      if (cursor.kind === "transcript") transcript(cursor, missing, rereading);
+    }
   }
 }
 
@@ -106,6 +129,17 @@ export class FileCursors {
   /** A hook file stored and read without error (loaded: its key alone). */
   hookStored(key: string): void {
     this.#hooksDone.add(key);
+  }
+
+  /** The keys of the hook files read without error, as plain data (HashedKeySet.state). */
+  hookKeys(): KeySetState {
+    return this.#hooksDone.state();
+  }
+
+  /** Takes the hook files read without error from another thread's cursors (hookKeys()), in
+   * place of loading them from the database. */
+  adoptHookKeys(state: KeySetState): void {
+    this.#hooksDone = HashedKeySet.from(state);
   }
 
   /** A cursor stored (or loaded). */

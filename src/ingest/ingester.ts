@@ -34,7 +34,8 @@ import { SecretFile } from "../core/secrets.ts";
 import { SourceWatcher } from "./watcher.ts";
 import { log } from "../core/log.ts";
 import { type IngestStats, initialStats } from "./stats.ts";
-import { FileCursors, loadCursors } from "./cursors.ts";
+import { FileCursors, loadCursorsInto } from "./cursors.ts";
+import type { KeySetState } from "./key_set.ts";
 import { byKey, listRoots, reconcilePauseMs } from "./reconcile.ts";
 import { readGuarded, type ReadSink } from "./read_file.ts";
 import type { HookReaderClient, TakenBatch } from "./hook_reader.ts";
@@ -93,6 +94,8 @@ export class Ingester {
   #writer: Writer;
   #onCommit: (r: CommitResult) => void;
   #files: FileCursors;
+  /** The backfill worker handed over its hook files read (not loaded from the database). */
+  #hookKeysAdopted = false;
   #dirty = new Map<string, SourceKind>();
   #roots: Root[];
   #main: Root;
@@ -190,10 +193,11 @@ export class Ingester {
     return this.#progress.snapshot(Date.now(), this.stats.bytesRead);
   }
 
-  /** Each root's folder listings as its last scan left them: the backfill worker hands them
-   * to the main thread's ingester with its last report (rootListings). */
-  listings(): RootListings[] {
-    return rootListings(this.#roots, (rel) => this.#files.hookDone(rel));
+  /** What the backfill worker hands the main thread's ingester with its last report: each
+   * root's folder listings as its last scan left them, and the hook files read without error. */
+  handOver(): { listings: RootListings[]; hookKeys: KeySetState } {
+    const listings = rootListings(this.#roots, (rel) => this.#files.hookDone(rel));
+    return { listings, hookKeys: this.#files.hookKeys() };
   }
 
   /** A path changed (from the watcher): read it soon. Relative to the main Claude directory, or
@@ -238,19 +242,11 @@ export class Ingester {
 
   /** Loads the stored cursors (in chunks: requests are answered meanwhile). */
   async #loadCursors(): Promise<void> {
-    for await (const chunk of loadCursors(this.#db)) {
-      for (const stored of chunk) {
-        if (typeof stored === "string") {
-          this.#files.hookStored(stored);
-          continue;
-        }
-        const { cursor, missing, rereading } = stored;
-        this.#files.set(cursor);
-        if (cursor.kind !== "transcript") continue;
-        this.#presence.known(cursor.path, missing);
-        if (rereading) this.#transcripts.markRereading(cursor.path);
-      }
-    }
+    const hooksDone = !this.#hookKeysAdopted;
+    await loadCursorsInto(this.#db, this.#files, hooksDone, (cursor, missing, rereading) => {
+      this.#presence.known(cursor.path, missing);
+      if (rereading) this.#transcripts.markRereading(cursor.path);
+    });
   }
 
   async #loop(): Promise<void> {
@@ -338,10 +334,14 @@ export class Ingester {
   }
 
   /** Progress and stored batches from the backfill worker, and its listings at the end. */
-  #fromWorker({ progress, result, listings }: WorkerReport): void {
+  #fromWorker({ progress, result, listings, hookKeys }: WorkerReport): void {
     if (progress) this.#progress.adopt(progress);
     if (result) this.#deliver(result);
     if (listings) adoptRootListings(this.#roots, listings);
+    if (hookKeys) {
+      this.#files.adoptHookKeys(hookKeys);
+      this.#hookKeysAdopted = true;
+    }
   }
 
   /** One reconcile scan; whether a folder changed while it was listed (list again soon). */

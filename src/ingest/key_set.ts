@@ -22,6 +22,13 @@ function hash64(s: string, out: Uint32Array): void {
   out[1] = h2 >>> 0;
 }
 
+/** A HashedKeySet as plain, structured-clonable data. */
+export interface KeySetState {
+  slots: Uint32Array;
+  used: number;
+  size: number;
+}
+
 const minSlots = 1024;
 const maxLoad = 0.7;
 
@@ -35,6 +42,20 @@ export class HashedKeySet {
 
   get size(): number {
     return this.#size;
+  }
+
+  /** The set as plain data, for another thread (HashedKeySet.from makes it a set again). */
+  state(): KeySetState {
+    return { slots: this.#slots.slice(), used: this.#used, size: this.#size };
+  }
+
+  /** A set holding what `state` (from state()) held. */
+  static from(state: KeySetState): HashedKeySet {
+    const set = new HashedKeySet();
+    set.#slots = state.slots.slice();
+    set.#used = state.used;
+    set.#size = state.size;
+    return set;
   }
 
   has(key: string): boolean {

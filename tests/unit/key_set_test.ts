@@ -19,3 +19,17 @@ Deno.test("the done-set is exact over 300,000 hook keys: every key added is in i
   assert.ok(set.has(key(0)));
   assert.equal(set.size, n - Math.ceil(n / 3) + 1);
 });
+
+Deno.test("a done-set handed to another thread as plain data holds the same keys, and is its own copy", () => {
+  const set = new HashedKeySet();
+  const key = (i: number) => `hooks/logs/raw_json/20260101_${i}_Stop_s.json`;
+  for (let i = 0; i < 5000; i++) set.add(key(i));
+  for (let i = 0; i < 5000; i += 2) set.delete(key(i));
+  const copy = HashedKeySet.from(structuredClone(set.state()));
+  assert.equal(copy.size, set.size);
+  for (let i = 0; i < 10_000; i++) assert.equal(copy.has(key(i)), i < 5000 && i % 2 === 1, key(i));
+  copy.add(key(0));
+  set.add(key(2));
+  assert.ok(copy.has(key(0)) && !set.has(key(0)));
+  assert.ok(set.has(key(2)) && !copy.has(key(2)));
+});
