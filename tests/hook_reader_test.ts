@@ -17,7 +17,7 @@ import { FolderCheck } from "../src/ingest/sources.ts";
 import { type Db, openDb } from "../src/store/db.ts";
 import { generate } from "../src/demo/workload.ts";
 import { makeHome, type TestHome } from "./support/home.ts";
-import { assertSameContents } from "./support/contents.ts";
+import { assertSameContents, blocksPackedAhead } from "./support/contents.ts";
 import { serveReady } from "./support/served.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -109,6 +109,8 @@ Deno.test(
       assert.ok(reader.requests >= 2, `batches read by the reader: ${reader.requests}`);
       assert.ok(b.stats.filesReadAhead > 1000, `hook files read ahead: ${b.stats.filesReadAhead}`);
       assert.ok(reader.released, "released once only transcripts were left");
+      assert.ok(blocksPackedAhead(db) > 10, "payloads compressed by the reader");
+      assert.equal(blocksPackedAhead(ref), 0);
       const want = assertSameContents(db, ref);
       const errors = want.errors.map((e) => (e as { path: string }).path);
       for (const bad of ["bad", "empty", "binary"]) {
@@ -159,6 +161,9 @@ Deno.test("the backfill worker starts a hook reader for a large hook backfill", 
     const w = await backfill(home, db, { backfillWorker: { dbPath, start: startBackfillWorker } });
     console.log(`hook files read ahead: ${w.stats.filesReadAhead} of ${w.stats.filesRead} read`);
     assert.ok(w.stats.filesReadAhead > 0, `hook files read ahead: ${w.stats.filesReadAhead}`);
+    // Their payloads were compressed on the reader's thread (a group's events share one
+    // compressed body across the structured clone), and read back as written.
+    assert.ok(blocksPackedAhead(db) > 0, "payloads compressed by the hook reader");
     assertSameContents(db, ref);
   } finally {
     ref.close();

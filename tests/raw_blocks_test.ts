@@ -11,7 +11,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { openDb } from "../src/store/db.ts";
-import { decodeBlock, encodeBlock } from "../src/store/raw_blocks.ts";
+import { decodeBlock, encodeBlock, packedBlock, packPayloads } from "../src/store/raw_blocks.ts";
+import { packAhead } from "../src/ingest/hook_reader.ts";
 import { type FileUpdate, Writer } from "../src/store/write/writer.ts";
 import { applyRetention } from "../src/store/write/retention.ts";
 import { searchEvents } from "../src/store/read/search.ts";
@@ -35,6 +36,21 @@ Deno.test("a block gives back every payload it was written with and rejects what
     assert.equal(b.text.slice(from, to), raws[i]);
   });
   assert.throws(() => decodeBlock(new TextEncoder().encode("not zstd")));
+});
+
+Deno.test("payloads compressed before their ids (the hook reader's) read back by id, a payload not stored by none", () => {
+  const raws = ['{"a":1}', "naïve ☃ 😀 line\nbreak", "", "x".repeat(70_000), "{}"];
+  const ids = [7, 0, 9, 12, 0];
+  const b = decodeBlock(packedBlock(ids, packPayloads(raws)));
+  assert.deepEqual([...b.at.keys()], [7, 9, 12]);
+  for (const [i, id] of ids.entries()) {
+    if (id === 0) continue;
+    const [from, to] = b.at.get(id)!;
+    assert.equal(b.text.slice(from, to), raws[i]);
+  }
+  const short = packPayloads(raws);
+  short.lengths[0] += 1;
+  assert.throws(() => decodeBlock(packedBlock(ids, short)), /shorter or longer/);
 });
 
 const t0 = Date.parse("2026-11-20T10:00:00Z");
@@ -122,6 +138,38 @@ Deno.test("a backfill-sized batch stores its payloads in compressed blocks that 
   } finally {
     db.close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("payloads compressed ahead go to their group's block when stored in order; the rest are stored as if not, all reading as written", () => {
+  const db = openDb(":memory:");
+  try {
+    const items = bigBatch("s-packed");
+    const all = updates(items);
+    packAhead(all);
+    const groups = new Set(all.map((u) => u.events[0].packed!.payloads));
+    assert.ok(groups.size >= 3, `${groups.size} groups`);
+    // One event stored before (not stored again: a 0 in its group's header), and the batch cut
+    // in the middle of a group with an event in between that came uncompressed.
+    new Writer(db).commit([all[5]]);
+    const cut = 150;
+    const plain = hook("s-packed", "Notification", { message: "in between" }, t0 + 800_000);
+    new Writer(db).commit(all.slice(0, cut));
+    new Writer(db).commit([...updates([plain]), ...all.slice(cut)]);
+    const rows = db.prepare(
+      "SELECT key, event_raw(raw, raw_block, id) AS raw FROM events WHERE key <> ? ORDER BY key",
+    ).all(plain.event.key);
+    assert.deepEqual(
+      rows.map((r) => [r.key, r.raw]),
+      items.map((i) => [i.event.key, i.event.raw]).sort((a, b) => a[0] < b[0] ? -1 : 1),
+    );
+    const kinds = db.prepare("SELECT hex(substr(data, 1, 4)) AS magic FROM raw_blocks").all()
+      .map((r) => r.magic);
+    const packed = kinds.filter((m) => m === "43444231").length;
+    assert.ok(packed >= 2, `blocks: ${kinds.join(" ")}`);
+    assert.ok(packed < kinds.length, "the rest of the cut group went to a block of the writer's");
+  } finally {
+    db.close();
   }
 });
 

@@ -79,6 +79,8 @@ export interface NormalizedEvent {
   bookkeeping?: boolean;
   /** What a `cost-state` line reports: the session's running totals (the latest line wins). */
   costState?: CostState;
+  /** `raw` compressed ahead with others (hook reader): see store/raw_blocks.ts packPayloads. */
+  packed?: { payloads: { data: Uint8Array; lengths: number[] }; index: number };
 }
 
 /**
@@ -228,10 +230,8 @@ export interface SessionSummary {
   output_tokens: number;
   cache_creation_tokens: number;
   cache_read_tokens: number;
-  /**
-   * Claude Code's own total when it reported one (cost-state lines), else estimated from the
-   * price table: null when some tokens were used by a model without a known price.
-   */
+  /** Claude Code's own total when it reported one (cost-state lines), else estimated from the
+   * price table: null when some tokens were used by a model without a known price. */
   cost_usd: number | null;
   /** Where cost_usd comes from: "reported" by Claude Code or "estimated" from prices. */
   cost_source: CostSource;

@@ -11,9 +11,13 @@
 // per-connection cache of decompressed blocks, then the table.
 //
 // Block layout, before compression: a header line `<ids>;<lengths>` (comma-separated decimal
-// event ids and string lengths, in order), a newline, then the payloads concatenated.
+// event ids and string lengths, in order), a newline, then the payloads concatenated. A block
+// whose payloads were compressed before their events had ids (on the backfill's hook reader
+// thread: packPayloads) keeps that header uncompressed in front: `CDB1`, the header line (an id
+// of 0 is a payload whose event was not stored), then the zstd of the payloads alone.
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { NormalizedEvent } from "../core/types.ts";
 import { constants, zstdCompressSync, zstdDecompressSync } from "node:zlib";
 import { rawBlockCacheBlocks, rawBlockTargetChars, rawBlockZstdLevel } from "../core/config.ts";
 
@@ -22,6 +26,9 @@ export function rawSql(alias = ""): string {
   const p = alias ? `${alias}.` : "";
   return `event_raw(${p}raw, ${p}raw_block, ${p}id)`;
 }
+
+/** Payloads compressed together before their events have ids (packPayloads). */
+export type PackedPayloads = NonNullable<NormalizedEvent["packed"]>["payloads"];
 
 /** One block decompressed: its text and where each event's payload lies in it. */
 interface Block {
@@ -40,23 +47,58 @@ export function encodeBlock(ids: number[], raws: string[]): Uint8Array {
   });
 }
 
-/** Reads a block written by encodeBlock. Throws on data that is not one. */
+/** Compresses payloads whose events have no ids yet (see packedBlock). */
+export function packPayloads(raws: string[]): PackedPayloads {
+  const data = zstdCompressSync(encoder.encode(raws.join("")), {
+    params: { [constants.ZSTD_c_compressionLevel]: rawBlockZstdLevel },
+  });
+  return { data, lengths: raws.map((r) => r.length) };
+}
+
+/** The magic in front of a block made by packedBlock ("CDB1"; zstd frames start 28 B5 2F FD). */
+const packedMagic = [0x43, 0x44, 0x42, 0x31];
+
+/** A block of payloads compressed ahead (packPayloads), their events' `ids` in order (0: the
+ * event was not stored): the header goes uncompressed in front. */
+export function packedBlock(ids: number[], p: PackedPayloads): Uint8Array {
+  const head = encoder.encode(`${ids.join(",")};${p.lengths.join(",")}\n`);
+  const out = new Uint8Array(packedMagic.length + head.length + p.data.length);
+  out.set(packedMagic);
+  out.set(head, packedMagic.length);
+  out.set(p.data, packedMagic.length + head.length);
+  return out;
+}
+
+/** Reads a block written by encodeBlock or packedBlock. Throws on data that is not one. */
 export function decodeBlock(data: Uint8Array): Block {
-  const all = decoder.decode(zstdDecompressSync(data));
-  const nl = all.indexOf("\n");
-  const semi = all.indexOf(";");
-  if (nl < 0 || semi < 0 || semi > nl) throw new Error("raw block without a header");
-  const ids = all.slice(0, semi).split(",").map(Number);
-  const lengths = all.slice(semi + 1, nl).split(",").map(Number);
+  const packed = packedMagic.every((b, i) => data[i] === b);
+  let header: string;
+  let text: string;
+  if (packed) {
+    const nl = data.indexOf(0x0a, packedMagic.length);
+    if (nl < 0) throw new Error("raw block without a header");
+    header = decoder.decode(data.subarray(packedMagic.length, nl));
+    text = decoder.decode(zstdDecompressSync(data.subarray(nl + 1)));
+  } else {
+    const all = decoder.decode(zstdDecompressSync(data));
+    const nl = all.indexOf("\n");
+    if (nl < 0) throw new Error("raw block without a header");
+    header = all.slice(0, nl);
+    text = all.slice(nl + 1);
+  }
+  const semi = header.indexOf(";");
+  if (semi < 0) throw new Error("raw block without a header");
+  const ids = header.slice(0, semi).split(",").map(Number);
+  const lengths = header.slice(semi + 1).split(",").map(Number);
   if (ids.length !== lengths.length) throw new Error("raw block header does not match");
   const at = new Map<number, [number, number]>();
-  let pos = nl + 1;
+  let pos = 0;
   for (let i = 0; i < ids.length; i++) {
-    at.set(ids[i], [pos, pos + lengths[i]]);
+    if (ids[i] !== 0) at.set(ids[i], [pos, pos + lengths[i]]);
     pos += lengths[i];
   }
-  if (pos !== all.length) throw new Error("raw block shorter or longer than its header");
-  return { text: all, at };
+  if (pos !== text.length) throw new Error("raw block shorter or longer than its header");
+  return { text, at };
 }
 
 /** One connection's reader and writer of blocks (the state behind event_raw). */
@@ -150,7 +192,11 @@ export function rawBlocksOf(db: DatabaseSync): RawBlocks {
 
 /**
  * Builds the blocks of one write batch: the writer asks for the block id before each insert and
- * reports each stored payload; a block is written once it holds about rawBlockTargetChars.
+ * reports each stored payload; a block is written once it holds about rawBlockTargetChars. An
+ * event whose payload came compressed already (NormalizedEvent.packed) goes to a block of its
+ * group's: one that began at the group's first event and has had each event since, in order;
+ * any other is stored as if it had not come compressed (its group's block is written as far as
+ * it got: the events it missed are 0 in its header and take their payload into another).
  */
 export class BlockWriter {
   #blocks: RawBlocks;
@@ -161,6 +207,10 @@ export class BlockWriter {
   #ids: number[] = [];
   #raws: string[] = [];
   #chars = 0;
+  /** The open block's group when it holds payloads compressed ahead, its ids by index. */
+  #group: PackedPayloads | null = null;
+  #groupIds: number[] = [];
+  #groupNext = 0;
 
   constructor(db: DatabaseSync) {
     this.#blocks = rawBlocksOf(db);
@@ -169,17 +219,35 @@ export class BlockWriter {
     this.#drop = db.prepare("DELETE FROM raw_blocks WHERE id = ?");
   }
 
-  /** The block the next payload goes to. */
-  current(): number {
+  /** The block the next payload goes to (`packed`: that payload's, compressed ahead). */
+  current(packed?: NormalizedEvent["packed"]): number {
+    if (this.#group) {
+      if (packed?.payloads === this.#group && packed.index === this.#groupNext) {
+        this.#groupNext++;
+        return this.#id!;
+      }
+      this.flush();
+    }
+    if (packed?.index === 0) {
+      this.flush();
+      this.#group = packed.payloads;
+      this.#groupIds = new Array(packed.payloads.lengths.length).fill(0);
+      this.#groupNext = 1;
+    }
     if (this.#id === null) {
       this.#id = (this.#reserve.get() as { id: number }).id;
     }
     return this.#id;
   }
 
-  /** Event `id` was stored in the current block with payload `raw`. */
-  add(id: number, raw: string): void {
+  /** Event `id` was stored in the current block with payload `raw` (`packed` as current()'s). */
+  add(id: number, raw: string, packed?: NormalizedEvent["packed"]): void {
     this.#blocks.hold(id, raw);
+    if (this.#group && packed?.payloads === this.#group) {
+      this.#groupIds[packed.index] = id;
+      if (this.#groupNext === this.#groupIds.length) this.flush();
+      return;
+    }
     this.#ids.push(id);
     this.#raws.push(raw);
     this.#chars += raw.length;
@@ -189,7 +257,11 @@ export class BlockWriter {
   /** Writes the current block (an unused reserved one is removed). */
   flush(): void {
     if (this.#id === null) return;
-    if (this.#ids.length === 0) this.#drop.run(this.#id);
+    if (this.#group) {
+      if (this.#groupIds.some((id) => id !== 0)) {
+        this.#write.run(packedBlock(this.#groupIds, this.#group), this.#id);
+      } else this.#drop.run(this.#id);
+    } else if (this.#ids.length === 0) this.#drop.run(this.#id);
     else this.#write.run(encodeBlock(this.#ids, this.#raws), this.#id);
     this.#reset();
   }
@@ -208,5 +280,8 @@ export class BlockWriter {
     this.#ids = [];
     this.#raws = [];
     this.#chars = 0;
+    this.#group = null;
+    this.#groupIds = [];
+    this.#groupNext = 0;
   }
 }

@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import type { Db } from "../../src/store/db.ts";
 
-/** Every stored row that does not depend on insert order (row ids, file ids) or batch size. */
+/** Every stored row that does not depend on insert order (row ids, file ids) or batch size,
+ * with each event's payload however it is kept (inline, in a block, compressed ahead). */
 export function contents(db: Db): Record<string, unknown[]> {
   // Costs are sums: batches of other sizes add them in another order (last-digit differences).
   const rounded = (row: Record<string, unknown>) =>
@@ -18,7 +19,8 @@ export function contents(db: Db): Record<string, unknown[]> {
   return {
     events: all(
       `SELECT e.key, e.source, e.session_id, e.ts, e.type, e.tool_name, e.tool_use_id, e.summary,
-         e.error_kind, e.offset, f.path FROM events e LEFT JOIN files f ON f.id = e.file_id
+         e.error_kind, e.offset, f.path, event_raw(e.raw, e.raw_block, e.id) AS payload
+       FROM events e LEFT JOIN files f ON f.id = e.file_id
        ORDER BY e.key`,
     ),
     sessions: all("SELECT * FROM sessions ORDER BY session_id"),
@@ -44,4 +46,12 @@ export function assertSameContents(got: Db, want: Db): Record<string, unknown[]>
   const b = contents(got);
   for (const table of Object.keys(a)) assert.deepEqual(b[table], a[table], table);
   return a;
+}
+
+/** How many payload blocks were compressed ahead by the hook reader (store/raw_blocks.ts). */
+export function blocksPackedAhead(db: Db): number {
+  const row = db.prepare(
+    "SELECT count(*) AS n FROM raw_blocks WHERE substr(data, 1, 4) = CAST('CDB1' AS BLOB)",
+  ).get() as { n: number };
+  return row.n;
 }

@@ -310,12 +310,12 @@ export class Writer {
       fileId,
       ev.offset,
       packed ? "" : ev.raw,
-      packed ? this.#blocks.current() : null,
+      packed ? this.#blocks.current(ev.packed) : null,
       ev.bookkeeping ? 1 : 0,
     );
     if (stored.changes === 0) return null; // stored before (the same line, read again)
     const row = { id: Number(stored.lastInsertRowid) };
-    if (packed) this.#blocks.add(row.id, ev.raw);
+    if (packed) this.#blocks.add(row.id, ev.raw, ev.packed);
     batch.stored++;
     // A line that belongs to no session is kept as history: no session row, no live row.
     if (ev.sessionId === noSession) return row.id;
