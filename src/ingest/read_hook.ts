@@ -12,6 +12,7 @@ import {
   openSource,
   readCapped,
   readOpenSource,
+  type SourceStat,
 } from "./sources.ts";
 import { blankCursor, linkedFolder, mb, parentOf, type ReadSink } from "./read_file.ts";
 
@@ -46,9 +47,6 @@ export async function readHook(
   const st = { size, isFile, isSymlink, mtimeMs: info.mtime?.getTime() ?? 0 };
   await readDescribed(sink, folders, rel, st, () => readWhole(abs, info));
 }
-
-/** What readHook needs to know of a file: its fstat (small, open) or its lstat (the rest). */
-type SourceStat = Pick<Deno.FileInfo, "size" | "isFile" | "isSymlink"> & { mtimeMs: number };
 
 /** Reads the hook file `st` describes, its bytes from `read` (once the checks pass). */
 async function readDescribed(

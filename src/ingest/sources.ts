@@ -85,7 +85,8 @@ export interface SkippedEntry {
 /** How the runtime names an entry whose name is not UTF-8 (the bytes are lost: never openable). */
 const lossyName = "\uFFFD";
 
-/** A name the runtime decoded lossily: it has U+FFFD and no entry by that name exists. */
+/** Whether a name with U+FFFD (checked by the caller) was decoded lossily by the runtime: no
+ * entry by that name exists. */
 async function unopenableName(dir: string, name: string): Promise<boolean> {
   try {
     await Deno.lstat(`${dir}/${name}`);
@@ -415,15 +416,15 @@ const openNoFollowNoWait = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) |
 /** What readOpenSource found instead of the file's bytes (and readCapped's callers). */
 export type NotRead = "swapped" | "too_large";
 
+/** What a source file's reader needs to know of it: from an fstat or an lstat. */
+export type SourceStat = Pick<Deno.FileInfo, "size" | "isFile" | "isSymlink"> & {
+  mtimeMs: number;
+};
+
 /** A small source file held open, described by the fstat of what was opened. */
 export interface OpenSmall {
   fd: number;
-  stat: {
-    size: number;
-    mtimeMs: number;
-    isFile: boolean;
-    isSymlink: false;
-  };
+  stat: SourceStat & { isSymlink: false };
 }
 
 /**

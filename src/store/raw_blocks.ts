@@ -39,20 +39,26 @@ interface Block {
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
-/** Compresses payloads of events `ids` (same order) into one block. */
-export function encodeBlock(ids: number[], raws: string[]): Uint8Array {
-  const header = `${ids.join(",")};${raws.map((r) => r.length).join(",")}\n`;
-  return zstdCompressSync(encoder.encode(header + raws.join("")), {
+/** A block's header line: its events' ids and their payloads' lengths, in order. */
+function headerLine(ids: number[], lengths: number[]): string {
+  return `${ids.join(",")};${lengths.join(",")}\n`;
+}
+
+/** The zstd of `text`'s UTF-8, at the blocks' level. */
+function compress(text: string): Uint8Array {
+  return zstdCompressSync(encoder.encode(text), {
     params: { [constants.ZSTD_c_compressionLevel]: rawBlockZstdLevel },
   });
 }
 
+/** Compresses payloads of events `ids` (same order) into one block. */
+export function encodeBlock(ids: number[], raws: string[]): Uint8Array {
+  return compress(headerLine(ids, raws.map((r) => r.length)) + raws.join(""));
+}
+
 /** Compresses payloads whose events have no ids yet (see packedBlock). */
 export function packPayloads(raws: string[]): PackedPayloads {
-  const data = zstdCompressSync(encoder.encode(raws.join("")), {
-    params: { [constants.ZSTD_c_compressionLevel]: rawBlockZstdLevel },
-  });
-  return { data, lengths: raws.map((r) => r.length) };
+  return { data: compress(raws.join("")), lengths: raws.map((r) => r.length) };
 }
 
 /** The magic in front of a block made by packedBlock ("CDB1"; zstd frames start 28 B5 2F FD). */
@@ -61,7 +67,7 @@ const packedMagic = [0x43, 0x44, 0x42, 0x31];
 /** A block of payloads compressed ahead (packPayloads), their events' `ids` in order (0: the
  * event was not stored): the header goes uncompressed in front. */
 export function packedBlock(ids: number[], p: PackedPayloads): Uint8Array {
-  const head = encoder.encode(`${ids.join(",")};${p.lengths.join(",")}\n`);
+  const head = encoder.encode(headerLine(ids, p.lengths));
   const out = new Uint8Array(packedMagic.length + head.length + p.data.length);
   out.set(packedMagic);
   out.set(head, packedMagic.length);
