@@ -15,6 +15,7 @@ import { searchEvents } from "../src/store/read/search.ts";
 import { rememberSecrets } from "../src/core/secrets.ts";
 import type { NormalizedEvent } from "../src/core/types.ts";
 import { hookUpdate, parsedHook } from "./support/hook_updates.ts";
+import { assertIndexConsistent } from "./support/search_index.ts";
 
 // Built from parts so no key-shaped literal sits in the source.
 const anthropicKey = "sk-ant-" + "api03-" + "Wq7xV2bN5mK9pL3rT7yB1cF4hJ6dG0sA-Re2Tu8Yi";
@@ -36,31 +37,6 @@ const update = hookUpdate;
 
 function store(db: DatabaseSync, ...items: Array<{ rel: string; event: NormalizedEvent }>) {
   new Writer(db).commit(items.map((i) => update(i.rel, [i.event])));
-}
-
-/**
- * The index holds exactly the tokens the view's text gives now (what a delete will remove):
- * FTS5's own content check ('integrity-check' with rank 1) cannot read this view (SQLite looks
- * for main.json_each), so the index is compared token by token with a fresh one built now.
- */
-function assertIndexConsistent(db: DatabaseSync): void {
-  db.exec("INSERT INTO events_fts(events_fts) VALUES ('integrity-check')");
-  db.exec(`
-    CREATE VIRTUAL TABLE temp.fresh USING fts5(text, kind, tokenize = 'unicode61 remove_diacritics 2');
-    INSERT INTO temp.fresh(rowid, text, kind) SELECT id, text, kind FROM events_search_text;
-    CREATE VIRTUAL TABLE temp.fresh_tokens USING fts5vocab(temp, fresh, 'instance');
-    CREATE VIRTUAL TABLE temp.index_tokens USING fts5vocab(main, events_fts, 'instance');`);
-  try {
-    const diff = db.prepare(`
-      SELECT 'stale' AS what, * FROM (SELECT term, doc, col, offset FROM temp.index_tokens
-        EXCEPT SELECT term, doc, col, offset FROM temp.fresh_tokens)
-      UNION ALL
-      SELECT 'missing', * FROM (SELECT term, doc, col, offset FROM temp.fresh_tokens
-        EXCEPT SELECT term, doc, col, offset FROM temp.index_tokens) LIMIT 5`).all();
-    assert.deepEqual(diff, [], "the index matches the text it would be built from now");
-  } finally {
-    db.exec("DROP TABLE temp.index_tokens; DROP TABLE temp.fresh_tokens; DROP TABLE temp.fresh;");
-  }
 }
 
 function matches(db: DatabaseSync, term: string): number {

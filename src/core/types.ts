@@ -71,14 +71,13 @@ export interface NormalizedEvent {
    * stored from the same file, else to the one holding `leafUuid`, else to none.
    */
   orphan?: { leafUuid: string | null };
-  /**
-   * Claude Code's own bookkeeping (cost-state, api-request, attachment, …; docs/FORMATS.md):
-   * stored as history and searchable, but not a timeline row, not counted as an event, not
-   * sent to the live feed.
-   */
+  /** Claude Code's bookkeeping (cost-state, api-request, …; docs/FORMATS.md): history, searchable,
+   * not a timeline row, not counted as an event, not sent to the live feed. */
   bookkeeping?: boolean;
   /** What a `cost-state` line reports: the session's running totals (the latest line wins). */
   costState?: CostState;
+  /** Search text of `raw` (core/search_text.ts) from the parser's parse; absent: from `raw`. */
+  searchText?: string | null;
   /** `raw` compressed ahead with others (hook reader): see store/raw_blocks.ts packPayloads. */
   packed?: { payloads: { data: Uint8Array; lengths: number[] }; index: number };
 }

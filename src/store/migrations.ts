@@ -14,6 +14,7 @@ import { migrationRawBlocks } from "./migration_raw_blocks.ts";
 import { migrationIdlessPairing } from "./migration_idless_pairing.ts";
 import { migrationMask } from "./migration_mask.ts";
 import { searchTextExpr } from "./search_text_sql.ts";
+import { migrationSearchText } from "./migration_search_text.ts";
 
 export const migrations: string[] = [
   // 1: events, derived sessions, paired tool calls, per-file cursors, ingest errors.
@@ -445,4 +446,6 @@ export const migrations: string[] = [
   migrationIdlessPairing,
   // Raw payloads compressed in blocks (issue 18; migration_raw_blocks.ts).
   migrationRawBlocks,
+  // Search text computed where the payload is parsed (issue 18; migration_search_text.ts).
+  migrationSearchText,
 ];

@@ -7,6 +7,7 @@ import { ErrorKind } from "../../core/types.ts";
 import { maxJsonDepth } from "../../core/config.ts";
 import { contentHash, nestedDeeperThan, parseStamp, str } from "./normalize.ts";
 import { isObject, type JsonObject, oneLine, toolInputSummary } from "../../core/text.ts";
+import { searchTextOf } from "../../core/search_text.ts";
 
 const fatalUtf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -122,6 +123,7 @@ function normalizeHook(
     toolEffects,
     offset: null,
     raw: text,
+    searchText: searchTextOf(p, "hook", type),
   };
 }
 

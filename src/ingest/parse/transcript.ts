@@ -23,6 +23,7 @@ import {
   usageOf,
 } from "./normalize.ts";
 import { isObject, type JsonObject, oneLine, toolInputSummary } from "../../core/text.ts";
+import { searchTextOf } from "../../core/search_text.ts";
 
 const fatalUtf8 = new TextDecoder("utf-8", { fatal: true });
 const newline = 0x0a;
@@ -215,6 +216,7 @@ function normalizeLine(
     toolEffects: [],
     offset,
     raw: text,
+    searchText: searchTextOf(o, "transcript", type),
   };
   if (bookkeepingLineTypes.has(type)) {
     ev.bookkeeping = true;

@@ -1,11 +1,13 @@
-// Keeps the tables derived from events and messages (migration 3: the events_fts search index
-// and the rollup_* counts) up to date, one statement per table per write batch. The writer
+// Keeps the tables derived from events and messages (migration 3: the rollup_* counts) up to
+// date, one statement per table per write batch. (The events_fts search index is written by
+// the writer, one row per stored event, with the text its parser computed.) The writer
 // calls mark() before a batch and update() after it, inside the batch's transaction, so the
 // derived rows commit (or roll back) together with the events they come from.
 //
 // Why not AFTER INSERT triggers: a trigger makes every event insert a statement with its own
 // savepoint, and FTS5 flushes its pending index data at each one — measured, ingest of a
-// transcript backfill took 2.6 times as long. One INSERT … SELECT per batch flushes once.
+// transcript backfill took 2.6 times as long. (A plain INSERT per row opens no savepoint: the
+// writer's search index rows stay pending until the commit.) One INSERT … SELECT per batch.
 // Tool-call rollups stay trigger-maintained (tool_calls rows are upserted and re-paired).
 // Claude Code's bookkeeping lines (events.bookkeeping, migration 7) are indexed, not counted.
 
@@ -32,9 +34,6 @@ export class DerivedTables {
   constructor(db: Db) {
     this.#maxId = db.prepare("SELECT COALESCE(max(id), 0) AS m FROM events");
     this.#statements = [
-      // Search: text and kind of each new event (the view extracts it from the payload).
-      `INSERT INTO events_fts(rowid, text, kind)
-       SELECT id, text, kind FROM events_search_text WHERE id > :after`,
       `INSERT INTO rollup_events(minute, type, tool, n)
        SELECT ts / 60000 * 60000, type, COALESCE(tool_name, ''), count(*) FROM events
        WHERE id > :after AND bookkeeping = 0 GROUP BY 1, 2, 3

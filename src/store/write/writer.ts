@@ -35,6 +35,8 @@ import { type Leaf, noSession, OrphanWrites } from "./orphans.ts";
 import { maskedForStore, syncMasking, syncMaskingNow } from "./masking.ts";
 import { BlockWriter } from "../raw_blocks.ts";
 import { rawBlockMinBatchChars } from "../../core/config.ts";
+import { searchTextOfRaw } from "../../core/search_text.ts";
+import { maskSecrets } from "../../core/secrets.ts";
 
 /** Where ingest stands in one source file. */
 export interface FileCursor {
@@ -102,6 +104,8 @@ interface Batch {
   pack: boolean;
   /** Effects on calls with a tool_use_id, stored merged once the events are (tool_calls.ts). */
   idCalls: CallMerge;
+  /** Search index rows of the events stored (id, masked text, kind), added at the batch's end. */
+  search: Array<[number, string | null, string]>;
 }
 
 /** Payload characters in a batch, to choose between blocks and inline payloads. */
@@ -111,11 +115,21 @@ function payloadChars(updates: FileUpdate[]): number {
   return n;
 }
 
+/** A stored event's search index row: its id, masked search text and kind (as the view's). */
+function searchRow(id: number, ev: NormalizedEvent): [number, string | null, string] {
+  const text = ev.searchText !== undefined
+    ? ev.searchText
+    : searchTextOfRaw(ev.raw, ev.source, ev.type);
+  const kind = ev.toolName === null ? ev.type : `${ev.type} ${ev.toolName}`;
+  return [id, text === null ? null : maskSecrets(text), kind];
+}
+
 export class Writer {
   #db: Db;
   #insertFile;
   #updateFile;
   #insertEvent;
+  #insertSearch;
   #fileEvents;
   #linkFile;
   #fileMissing;
@@ -148,6 +162,9 @@ export class Writer {
       INSERT OR IGNORE INTO events(key, source, session_id, ts, type, tool_name, tool_use_id, summary, cwd, uuid,
         is_sidechain, error_kind, file_id, offset, raw, raw_block, bookkeeping)
       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+    // The search index's row of each new event: its view (events_search_text) computes the
+    // same text from the stored payload for snippets and deletes (core/search_text.ts).
+    this.#insertSearch = db.prepare("INSERT INTO events_fts(rowid, text, kind) VALUES (?, ?, ?)");
     this.#fileEvents = db.prepare("UPDATE files SET events = events + ? WHERE id = ?");
     this.#linkFile = db.prepare(
       "INSERT OR IGNORE INTO session_files(session_id, file_id) VALUES (?, ?)",
@@ -194,6 +211,7 @@ export class Writer {
       costStates: new Map(),
       pack: payloadChars(updates) >= rawBlockMinBatchChars,
       idCalls: new CallMerge(),
+      search: [],
     };
     for (const u of updates) {
       for (const ev of u.events) {
@@ -221,7 +239,10 @@ export class Writer {
       this.#toolCalls.repair(g.sessionId, g.toolName, g.fromTs);
     }
     for (const sessionId of batch.toolSessions) this.#sessions.recount(sessionId);
-    // Search index and rollups of what this batch stored (derived.ts).
+    // The search index and rollups of what this batch stored (derived.ts). The index rows go
+    // in last: FTS5 writes out its pending rows at every statement savepoint (a RETURNING
+    // insert opens one), so rows added while the batch goes on were flushed in small pieces.
+    for (const r of batch.search) this.#insertSearch.run(...r);
     if (batch.stored > 0) this.#derived.update(lastIdBefore);
     // Claude Code's reported cost onto its messages and their rollup (after the rollup has them).
     const costsFrom = this.#reported.spread(reported, lastIdBefore);
@@ -316,6 +337,7 @@ export class Writer {
     if (stored.changes === 0) return null; // stored before (the same line, read again)
     const row = { id: Number(stored.lastInsertRowid) };
     if (packed) this.#blocks.add(row.id, ev.raw, ev.packed);
+    batch.search.push(searchRow(row.id, ev));
     batch.stored++;
     // A line that belongs to no session is kept as history: no session row, no live row.
     if (ev.sessionId === noSession) return row.id;
