@@ -250,3 +250,83 @@ Deno.test("a final snapshot read in a later batch moves its message to that snap
     await home.cleanup();
   }
 });
+
+/** Every rollup_usage row, and the same sums made from the messages stored. */
+function rollupAndItsMessages(db: Db): { rollup: Row[]; fromMessages: Row[] } {
+  return {
+    rollup: db.prepare(
+      `SELECT hour, session_id, model, messages, input_tokens, output_tokens,
+         cache_creation_tokens, cache_read_tokens, unpriced FROM rollup_usage
+       WHERE messages <> 0 ORDER BY 1, 2, 3`,
+    ).all(),
+    fromMessages: db.prepare(
+      `SELECT ts / 3600000 * 3600000 AS hour, session_id, COALESCE(model, '') AS model,
+         count(*) AS messages, sum(input_tokens) AS input_tokens,
+         sum(output_tokens) AS output_tokens, sum(cache_creation_tokens) AS cache_creation_tokens,
+         sum(cache_read_tokens) AS cache_read_tokens, sum(cost_usd IS NULL) AS unpriced
+       FROM messages GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+    ).all(),
+  };
+}
+
+Deno.test("the pass stores its hourly sums first, then its rows: a failure or a stop between the two never leaves sums without rows", async () => {
+  const home = await makeHome();
+  try {
+    await writeFixtures(home.claudeDir);
+    const prices = new PriceTable();
+    const clean = openDb(join(home.home, "clean.db"));
+    const cleanRun = await new UsageFirst({
+      db: clean,
+      prices,
+      claudeDir: home.claudeDir,
+      workers: 0,
+    })
+      .run();
+    assert.ok(cleanRun && cleanRun.messages > 0);
+    const want = snapshot(clean);
+    const wanted = rollupAndItsMessages(clean);
+    assertRowsEqual("a pass's sums are its rows'", wanted.fromMessages, wanted.rollup);
+    clean.close();
+
+    // The rows' step fails (a full disk, say): the sums committed before it are taken back.
+    const db = openDb(join(home.home, "failing.db"));
+    db.exec(`CREATE TEMP TRIGGER refuse BEFORE INSERT ON messages
+      BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    const failed = await new UsageFirst({ db, prices, claudeDir: home.claudeDir, workers: 0 })
+      .run();
+    assert.equal(failed, null, "the pass leaves everything to the backfill");
+    assert.equal(db.prepare("SELECT count(*) AS n FROM rollup_usage").get()?.n, 0);
+    assert.equal(
+      db.prepare("SELECT count(*) AS n FROM meta WHERE key LIKE 'usage_first%'").get()?.n,
+      0,
+    );
+    db.exec("DROP TRIGGER temp.refuse");
+
+    // A process stopped between the steps (the sums and the pending mark committed, no rows):
+    // the next pass repairs, then stores as a clean one does.
+    db.exec(`INSERT INTO rollup_usage(hour, session_id, model, messages, input_tokens,
+        output_tokens, cache_creation_tokens, cache_read_tokens, cost_usd, unpriced, reported,
+        cost_reported_usd) VALUES (0, 'orphan', 'm', 3, 1, 2, 3, 4, 0.5, 0, 0, 0);
+      INSERT INTO meta(key, value) VALUES ('usage_first_rows_pending', '1');`);
+    const again = await new UsageFirst({ db, prices, claudeDir: home.claudeDir, workers: 0 }).run();
+    assert.equal(again?.messages, cleanRun.messages);
+    const got = snapshot(db);
+    assertRowsEqual("messages", want.messages, got.messages);
+    assertRowsEqual("rollup", want.rollup, got.rollup);
+
+    // A warm database with the mark (both the step and its repair failed, then the backfill
+    // ran): the next start makes the sums again from the rows.
+    await backfill(db, home.claudeDir, prices);
+    db.exec(`UPDATE rollup_usage SET input_tokens = input_tokens + 1000;
+      INSERT INTO meta(key, value) VALUES ('usage_first_rows_pending', '1');`);
+    assert.equal(
+      await new UsageFirst({ db, prices, claudeDir: home.claudeDir, workers: 0 }).run(),
+      null,
+    );
+    const warm = rollupAndItsMessages(db);
+    assertRowsEqual("warm repaired", warm.fromMessages, warm.rollup);
+    db.close();
+  } finally {
+    await home.cleanup();
+  }
+});

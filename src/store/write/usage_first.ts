@@ -44,11 +44,15 @@ export function hasTranscriptCursors(db: Db): boolean {
     undefined;
 }
 
-/** Stores the pass's messages (replacing an earlier pass's) in one transaction; returns rows. */
+/**
+ * Stores the pass's messages (replacing an earlier pass's): on a cold database their hourly
+ * sums first (then `onSums`), then the rows (storeAll); returns the rows stored.
+ */
 export function storeProvisional(
   db: Db,
   prices: PriceTable,
   messages: Iterable<ProvisionalMessage>,
+  onSums: (messages: number) => void = () => {},
 ): number {
   // A small page cache for the bulk insert: SQLite spills to the WAL as it goes instead of
   // holding every dirty page (measured at 45k messages: +10 MiB of peak RSS with 1 MiB, +14
@@ -56,68 +60,173 @@ export function storeProvisional(
   const cacheWas = db.prepare("PRAGMA cache_size").get()?.cache_size;
   db.exec(`PRAGMA cache_size = -${provisionalCacheKib}`);
   try {
-    return storeAll(db, prices, messages);
+    return storeAll(db, prices, messages, onSums);
   } finally {
     if (typeof cacheWas === "number") db.exec(`PRAGMA cache_size = ${cacheWas}`);
   }
 }
 
-function storeAll(db: Db, prices: PriceTable, messages: Iterable<ProvisionalMessage>): number {
-  return inTransaction(db, () => {
+function storeAll(
+  db: Db,
+  prices: PriceTable,
+  messages: Iterable<ProvisionalMessage>,
+  onSums: (messages: number) => void,
+): number {
+  // A run that stopped between its two steps left sums without their rows.
+  repairPendingRollup(db);
+  const first = inTransaction(db, (): { stored: number } | { rows: PricedMessage[] } => {
     dropAllProvisional(db);
-    // On an empty table (a cold start) its indexes are built once after the rows are in, in
-    // key order: measured 0.29 s instead of 0.5 s for 45k messages. Same definitions, same
-    // transaction, so nothing outside it sees the difference.
-    const empty = db.prepare("SELECT 1 AS x FROM messages LIMIT 1").get() === undefined;
-    const indexes = empty ? messageIndexes(db) : [];
-    for (const ix of indexes) db.exec(`DROP INDEX "${ix.name.replaceAll('"', '""')}"`);
-    const insert = db.prepare(`
-      INSERT OR IGNORE INTO messages(message_id, request_id, session_id, ts, model, input_tokens,
-        output_tokens, cache_creation_tokens, cache_creation_1h_tokens, cache_read_tokens,
-        cost_usd, event_id, cost_estimated_usd)
-      VALUES (?,?,?,?,?,?,?,?,?,?,?,${provisionalEventId},?)`);
-    // In key order without indexes; in time order (the time indexes grow at their end) with.
-    const list = [...messages].sort(
-      empty
-        ? (a, b) => cmp(a.messageId, b.messageId) || cmp(a.requestId, b.requestId)
-        : (a, b) => a.ts - b.ts,
-    );
+    if (db.prepare("SELECT 1 AS x FROM messages LIMIT 1").get() !== undefined) {
+      return { stored: storeWarm(db, prices, messages) };
+    }
+    // A cold start, in two steps: first the hourly sums (what usage answers read), committed
+    // in milliseconds, then the rows (about half a second for 45k messages). The pending mark
+    // commits with the sums and goes with the rows: a stop in between is repaired at the next
+    // pass (repairPendingRollup), so the sums never stay without their rows.
+    const rows = uniqueByKey(messages, prices);
     const rollup = new Map<string, RollupRow>();
-    let rows = 0;
-    for (const m of list) {
-      const u = m.usage;
-      const cost = prices.costOf(m.model, u);
-      const added = insert.run(
-        m.messageId,
-        m.requestId,
-        m.sessionId,
-        m.ts,
-        m.model,
-        u.input_tokens,
-        u.output_tokens,
-        u.cache_creation_tokens,
-        u.cache_creation_1h_tokens,
-        u.cache_read_tokens,
-        cost,
-        cost,
-      ).changes;
-      if (Number(added) === 0) continue;
-      rows++;
-      addToRollup(rollup, m, cost);
-    }
-    for (const ix of indexes) db.exec(ix.sql);
-    // The same sums the writer's rollup adds per batch (derived.ts), summed here rather than
-    // by a GROUP BY over the rows just written (whose sort would hold them all in memory).
-    const upsert = db.prepare(`
-      INSERT INTO rollup_usage(hour, session_id, model, messages, input_tokens, output_tokens,
-        cache_creation_tokens, cache_read_tokens, cost_usd, unpriced, reported, cost_reported_usd)
-      VALUES (?,?,?,?,?,?,?,?,?,?,0,0)
-      ${addToRollupUsage}`);
-    for (const r of rollup.values()) {
-      upsert.run(r.hour, r.session, r.model, r.n, r.i, r.o, r.cc, r.cr, r.cost, r.unpriced);
-    }
-    return rows;
+    for (const m of rows) addToRollup(rollup, m, m.cost);
+    addRollup(db, rollup);
+    db.prepare(`INSERT OR REPLACE INTO meta(key, value) VALUES ('${pendingKey}', '1')`).run();
+    return { rows };
   });
+  if ("stored" in first) {
+    onSums(first.stored);
+    return first.stored;
+  }
+  onSums(first.rows.length);
+  // In key order: the indexes are built after the rows (below), the table's own grows in order.
+  const list = first.rows.sort((a, b) =>
+    cmp(a.messageId, b.messageId) || cmp(a.requestId, b.requestId)
+  );
+  try {
+    return inTransaction(db, () => {
+      // On an empty table its indexes are built once after the rows are in, in key order:
+      // measured 0.29 s instead of 0.5 s for 45k messages. Same definitions, same transaction,
+      // so nothing outside it sees the difference.
+      const indexes = messageIndexes(db);
+      for (const ix of indexes) db.exec(`DROP INDEX "${ix.name.replaceAll('"', '""')}"`);
+      const insert = insertStatement(db);
+      let stored = 0;
+      for (const m of list) if (insertRow(insert, m)) stored++;
+      for (const ix of indexes) db.exec(ix.sql);
+      // A row another writer stored meanwhile (none does before the backfill): sums again.
+      if (stored !== list.length) db.exec(rollupFromMessages);
+      db.prepare(`DELETE FROM meta WHERE key = '${pendingKey}'`).run();
+      return stored;
+    });
+  } catch (e) {
+    try {
+      repairPendingRollup(db);
+    } catch {
+      // Left for the next pass, which repairs before anything else.
+    }
+    throw e;
+  }
+}
+
+/** meta key set while the pass's sums are stored without its rows (storeAll). */
+const pendingKey = "usage_first_rows_pending";
+
+/**
+ * When a pass stopped between its sums and its rows: rollup_usage made again from the messages
+ * stored, in a transaction of its own. Returns whether it was needed.
+ */
+export function repairPendingRollup(db: Db): boolean {
+  const pending = db.prepare(`SELECT 1 AS x FROM meta WHERE key = '${pendingKey}'`).get();
+  if (pending === undefined) return false;
+  inTransaction(db, () => {
+    db.exec(rollupFromMessages);
+    db.prepare(`DELETE FROM meta WHERE key = '${pendingKey}'`).run();
+  });
+  return true;
+}
+
+/** rollup_usage made again from every stored message (its definition: derived.ts). */
+const rollupFromMessages = `DELETE FROM rollup_usage;
+  INSERT INTO rollup_usage(hour, session_id, model, messages, input_tokens, output_tokens,
+    cache_creation_tokens, cache_read_tokens, cost_usd, unpriced, reported, cost_reported_usd)
+  SELECT ts / 3600000 * 3600000, session_id, COALESCE(model, ''), count(*),
+    sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens),
+    sum(cache_read_tokens), COALESCE(sum(cost_usd), 0), sum(cost_usd IS NULL),
+    sum(cost_reported), COALESCE(sum(CASE WHEN cost_reported THEN cost_usd END), 0)
+  FROM messages GROUP BY 1, 2, 3;`;
+
+/** A message with its price (null: unpriced). */
+type PricedMessage = ProvisionalMessage & { cost: number | null };
+
+/** The messages priced, the first of each key only (what INSERT OR IGNORE keeps), in the order
+ * given: the sums need no order, and the rows are sorted after they are committed. */
+function uniqueByKey(messages: Iterable<ProvisionalMessage>, prices: PriceTable): PricedMessage[] {
+  const seen = new Map<string, Set<string>>();
+  const out: PricedMessage[] = [];
+  for (const m of messages) {
+    let requests = seen.get(m.messageId);
+    if (!requests) seen.set(m.messageId, requests = new Set());
+    if (requests.has(m.requestId)) continue;
+    requests.add(m.requestId);
+    out.push({ ...m, cost: prices.costOf(m.model, m.usage) });
+  }
+  return out;
+}
+
+/** Beside rows already stored (not a cold start): sums and rows together, in time order. */
+function storeWarm(db: Db, prices: PriceTable, messages: Iterable<ProvisionalMessage>): number {
+  // In time order: the time indexes grow at their end.
+  const list = [...messages].sort((a, b) => a.ts - b.ts);
+  const insert = insertStatement(db);
+  const rollup = new Map<string, RollupRow>();
+  let rows = 0;
+  for (const m of list) {
+    const cost = prices.costOf(m.model, m.usage);
+    if (!insertRow(insert, { ...m, cost })) continue;
+    rows++;
+    addToRollup(rollup, m, cost);
+  }
+  addRollup(db, rollup);
+  return rows;
+}
+
+function insertStatement(db: Db) {
+  return db.prepare(`
+    INSERT OR IGNORE INTO messages(message_id, request_id, session_id, ts, model, input_tokens,
+      output_tokens, cache_creation_tokens, cache_creation_1h_tokens, cache_read_tokens,
+      cost_usd, event_id, cost_estimated_usd)
+    VALUES (?,?,?,?,?,?,?,?,?,?,?,${provisionalEventId},?)`);
+}
+
+/** Inserts one message; whether it was new. */
+function insertRow(insert: ReturnType<typeof insertStatement>, m: PricedMessage): boolean {
+  const u = m.usage;
+  return Number(
+    insert.run(
+      m.messageId,
+      m.requestId,
+      m.sessionId,
+      m.ts,
+      m.model,
+      u.input_tokens,
+      u.output_tokens,
+      u.cache_creation_tokens,
+      u.cache_creation_1h_tokens,
+      u.cache_read_tokens,
+      m.cost,
+      m.cost,
+    ).changes,
+  ) > 0;
+}
+
+/** Adds the sums to rollup_usage: what the writer's rollup adds per batch (derived.ts), summed
+ * here rather than by a GROUP BY over the rows (whose sort would hold them all in memory). */
+function addRollup(db: Db, rollup: Map<string, RollupRow>): void {
+  const upsert = db.prepare(`
+    INSERT INTO rollup_usage(hour, session_id, model, messages, input_tokens, output_tokens,
+      cache_creation_tokens, cache_read_tokens, cost_usd, unpriced, reported, cost_reported_usd)
+    VALUES (?,?,?,?,?,?,?,?,?,?,0,0)
+    ${addToRollupUsage}`);
+  for (const r of rollup.values()) {
+    upsert.run(r.hour, r.session, r.model, r.n, r.i, r.o, r.cc, r.cr, r.cost, r.unpriced);
+  }
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
