@@ -161,7 +161,13 @@ export class UsageFirst {
             `${fromBundle ? " (bundled)" : ""}, store ${ms(tScan, t)} ms)`,
         );
       };
-      const messages = storeProvisional(this.#opts.db, this.#opts.prices, dedupe.messages(), ready);
+      const messages = await storeProvisional(
+        this.#opts.db,
+        this.#opts.prices,
+        dedupe.messages(),
+        ready,
+        () => this.#stopped,
+      );
       const tEnd = performance.now();
       console.log(`claude-dash usage rows stored: ${messages} messages in ${ms(tScan, tEnd)} ms`);
       return {
