@@ -11,7 +11,14 @@ import { UsageFirst } from "../src/ingest/usage_first.ts";
 import { PriceTable } from "../src/core/pricing.ts";
 import { type Db, openDb } from "../src/store/db.ts";
 import { usageBy } from "../src/store/read/usage.ts";
-import { provisionalEventId, settleProvisional } from "../src/store/write/usage_first.ts";
+import {
+  provisionalEventId,
+  type ProvisionalMessage,
+  provisionalRowsPerSlice,
+  repairPendingRollup,
+  settleProvisional,
+  storeProvisional,
+} from "../src/store/write/usage_first.ts";
 import { generate } from "../src/demo/workload.ts";
 import { fixturesDir, makeHome, writeFixtures } from "./support/home.ts";
 
@@ -328,5 +335,54 @@ Deno.test("the pass stores its hourly sums first, then its rows: a failure or a 
     db.close();
   } finally {
     await home.cleanup();
+  }
+});
+
+Deno.test("the rows follow the sums a slice at a time: the sums are in before any row, and a stop between slices is repaired", async () => {
+  const db = openDb(":memory:");
+  try {
+    const t0 = Date.UTC(2026, 10, 1);
+    const messages: ProvisionalMessage[] = [];
+    for (let i = 0; i < provisionalRowsPerSlice * 2 + 10; i++) {
+      messages.push({
+        messageId: `msg_${i}`,
+        requestId: `req_${i}`,
+        sessionId: `s${i % 7}`,
+        ts: t0 + i * 60_000,
+        model: "claude-sonnet-4-5",
+        usage: {
+          input_tokens: 10,
+          output_tokens: i,
+          cache_creation_tokens: 0,
+          cache_creation_1h_tokens: 0,
+          cache_read_tokens: 5,
+        },
+      });
+    }
+    const count = (sql: string) => Number(db.prepare(sql).get()?.n);
+    let atSums: number[] = [];
+    let slices = 0;
+    const stored = await storeProvisional(
+      db,
+      new PriceTable(),
+      messages,
+      () => {
+        atSums = [
+          count("SELECT sum(messages) AS n FROM rollup_usage"),
+          count("SELECT count(*) AS n FROM messages"),
+        ];
+      },
+      () => ++slices > 1, // the server stops after the first slice
+    );
+    assert.deepEqual(atSums, [messages.length, 0], "every message summed, no row yet");
+    assert.equal(stored, provisionalRowsPerSlice);
+    assert.equal(count("SELECT count(*) AS n FROM messages"), provisionalRowsPerSlice);
+    // The next start repairs: the sums are those of the rows stored.
+    assert.equal(repairPendingRollup(db), true);
+    const r = rollupAndItsMessages(db);
+    assertRowsEqual("after the stop", r.fromMessages, r.rollup);
+    assert.equal(repairPendingRollup(db), false, "once");
+  } finally {
+    db.close();
   }
 });
