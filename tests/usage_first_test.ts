@@ -365,7 +365,7 @@ Deno.test("the rows follow the sums a slice at a time: the sums are in before an
     const stored = await storeProvisional(
       db,
       new PriceTable(),
-      messages,
+      () => messages,
       () => {
         atSums = [
           count("SELECT sum(messages) AS n FROM rollup_usage"),
@@ -382,6 +382,35 @@ Deno.test("the rows follow the sums a slice at a time: the sums are in before an
     const r = rollupAndItsMessages(db);
     assertRowsEqual("after the stop", r.fromMessages, r.rollup);
     assert.equal(repairPendingRollup(db), false, "once");
+  } finally {
+    db.close();
+  }
+});
+
+Deno.test("a message given twice to the pass is stored and summed once (the first copy, as INSERT OR IGNORE keeps)", async () => {
+  const db = openDb(":memory:");
+  try {
+    const usage = (output: number) => ({
+      input_tokens: 10,
+      output_tokens: output,
+      cache_creation_tokens: 0,
+      cache_creation_1h_tokens: 0,
+      cache_read_tokens: 0,
+    });
+    const ts = Date.UTC(2026, 10, 1, 9);
+    const m = (id: string, output: number): ProvisionalMessage => ({
+      messageId: id,
+      requestId: "req",
+      sessionId: "s",
+      ts,
+      model: "claude-sonnet-4-5",
+      usage: usage(output),
+    });
+    const given = [m("a", 5), m("b", 7), m("a", 100)];
+    assert.equal(await storeProvisional(db, new PriceTable(), () => given), 2);
+    const r = rollupAndItsMessages(db);
+    assertRowsEqual("sums of the rows kept", r.fromMessages, r.rollup);
+    assert.equal(r.rollup[0]?.output_tokens, 12);
   } finally {
     db.close();
   }

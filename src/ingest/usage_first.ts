@@ -164,7 +164,7 @@ export class UsageFirst {
       const messages = await storeProvisional(
         this.#opts.db,
         this.#opts.prices,
-        dedupe.messages(),
+        () => dedupe.messages(),
         ready,
         () => this.#stopped,
       );

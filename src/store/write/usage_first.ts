@@ -50,12 +50,15 @@ export const provisionalRowsPerSlice = 4000;
 /**
  * Stores the pass's messages (replacing an earlier pass's): on a cold database their hourly
  * sums first (then `onSums`), then the rows, a slice at a time (storeAll); resolves with the
- * rows stored. `stopped`: the server is stopping (the rows left are repaired at the next start).
+ * rows stored. `messages` is read twice on a cold database (sums, then rows) and never held:
+ * the pass keeps them as columns (usage_dedupe.ts), 45k objects at once would stay on the
+ * thread's heap until its next full collection. `stopped`: the server is stopping (the rows
+ * left are repaired at the next start).
  */
 export async function storeProvisional(
   db: Db,
   prices: PriceTable,
-  messages: Iterable<ProvisionalMessage>,
+  messages: () => Iterable<ProvisionalMessage>,
   onSums: (messages: number) => void = () => {},
   stopped: () => boolean = () => false,
 ): Promise<number> {
@@ -74,53 +77,63 @@ export async function storeProvisional(
 async function storeAll(
   db: Db,
   prices: PriceTable,
-  messages: Iterable<ProvisionalMessage>,
+  messages: () => Iterable<ProvisionalMessage>,
   onSums: (messages: number) => void,
   stopped: () => boolean,
 ): Promise<number> {
   // A run that stopped between its sums and its rows left sums without all their rows.
   repairPendingRollup(db);
-  const first = inTransaction(db, (): { stored: number } | { rows: PricedMessage[] } => {
+  const first = inTransaction(db, (): { stored: number } | { summed: number } => {
     dropAllProvisional(db);
     if (db.prepare("SELECT 1 AS x FROM messages LIMIT 1").get() !== undefined) {
-      return { stored: storeWarm(db, prices, messages) };
+      return { stored: storeWarm(db, prices, messages()) };
     }
     // A cold start: first the hourly sums (what usage answers read for whole hours), committed
     // in milliseconds; then the rows (about half a second for 45k messages), in slices with
     // requests answered in between. The pending mark commits with the sums and goes with the
     // last rows: a failure or a stop in between is repaired (repairPendingRollup), so the sums
     // never stay without their rows.
-    const rows = uniqueByKey(messages, prices);
     const rollup = new Map<string, RollupRow>();
-    for (const m of rows) addToRollup(rollup, m, m.cost);
+    let summed = 0;
+    for (const m of messages()) {
+      addToRollup(rollup, m, prices.costOf(m.model, m.usage));
+      summed++;
+    }
     addRollup(db, rollup);
-    if (rows.length > 0) {
+    if (summed > 0) {
       db.prepare(`INSERT OR REPLACE INTO meta(key, value) VALUES ('${pendingKey}', '1')`).run();
     }
-    return { rows };
+    return { summed };
   });
   if ("stored" in first) {
     onSums(first.stored);
     return first.stored;
   }
-  const list = first.rows;
-  onSums(list.length);
-  // In time order: the time indexes grow at their end.
-  list.sort((a, b) => a.ts - b.ts);
+  onSums(first.summed);
+  if (first.summed === 0) return 0;
   const insert = insertStatement(db);
+  const rows = messages()[Symbol.iterator]();
   let stored = 0;
+  let done = false;
   try {
-    for (let i = 0; i < list.length; i += provisionalRowsPerSlice) {
+    while (!done) {
       await new Promise((resolve) => setTimeout(resolve, 0));
       if (stopped()) return stored;
-      const slice = list.slice(i, i + provisionalRowsPerSlice);
-      const last = i + provisionalRowsPerSlice >= list.length;
       stored += inTransaction(db, () => {
         let n = 0;
-        for (const m of slice) if (insertRow(insert, m)) n++;
-        if (last) {
-          // A row another writer stored meanwhile (none does before the backfill): sums again.
-          if (stored + n !== list.length) db.exec(rollupFromMessages);
+        for (let i = 0; i < provisionalRowsPerSlice; i++) {
+          const next = rows.next();
+          if (next.done) {
+            done = true;
+            break;
+          }
+          const m = next.value;
+          if (insertRow(insert, m, prices.costOf(m.model, m.usage))) n++;
+        }
+        if (done) {
+          // A message given twice, or a row another writer stored meanwhile (none does before
+          // the backfill): the sums made again from the rows, as INSERT OR IGNORE kept them.
+          if (stored + n !== first.summed) db.exec(rollupFromMessages);
           db.prepare(`DELETE FROM meta WHERE key = '${pendingKey}'`).run();
         }
         return n;
@@ -164,24 +177,6 @@ const rollupFromMessages = `DELETE FROM rollup_usage;
     sum(cost_reported), COALESCE(sum(CASE WHEN cost_reported THEN cost_usd END), 0)
   FROM messages GROUP BY 1, 2, 3;`;
 
-/** A message with its price (null: unpriced). */
-type PricedMessage = ProvisionalMessage & { cost: number | null };
-
-/** The messages priced, the first of each key only (what INSERT OR IGNORE keeps), in the order
- * given: the sums need no order, and the rows are sorted after they are committed. */
-function uniqueByKey(messages: Iterable<ProvisionalMessage>, prices: PriceTable): PricedMessage[] {
-  const seen = new Map<string, Set<string>>();
-  const out: PricedMessage[] = [];
-  for (const m of messages) {
-    let requests = seen.get(m.messageId);
-    if (!requests) seen.set(m.messageId, requests = new Set());
-    if (requests.has(m.requestId)) continue;
-    requests.add(m.requestId);
-    out.push({ ...m, cost: prices.costOf(m.model, m.usage) });
-  }
-  return out;
-}
-
 /** Beside rows already stored (not a cold start): sums and rows together, in time order. */
 function storeWarm(db: Db, prices: PriceTable, messages: Iterable<ProvisionalMessage>): number {
   // In time order: the time indexes grow at their end.
@@ -191,7 +186,7 @@ function storeWarm(db: Db, prices: PriceTable, messages: Iterable<ProvisionalMes
   let rows = 0;
   for (const m of list) {
     const cost = prices.costOf(m.model, m.usage);
-    if (!insertRow(insert, { ...m, cost })) continue;
+    if (!insertRow(insert, m, cost)) continue;
     rows++;
     addToRollup(rollup, m, cost);
   }
@@ -207,8 +202,12 @@ function insertStatement(db: Db) {
     VALUES (?,?,?,?,?,?,?,?,?,?,?,${provisionalEventId},?)`);
 }
 
-/** Inserts one message; whether it was new. */
-function insertRow(insert: ReturnType<typeof insertStatement>, m: PricedMessage): boolean {
+/** Inserts one message priced `cost` (null: unpriced); whether it was new. */
+function insertRow(
+  insert: ReturnType<typeof insertStatement>,
+  m: ProvisionalMessage,
+  cost: number | null,
+): boolean {
   const u = m.usage;
   return Number(
     insert.run(
@@ -222,8 +221,8 @@ function insertRow(insert: ReturnType<typeof insertStatement>, m: PricedMessage)
       u.cache_creation_tokens,
       u.cache_creation_1h_tokens,
       u.cache_read_tokens,
-      m.cost,
-      m.cost,
+      cost,
+      cost,
     ).changes,
   ) > 0;
 }
