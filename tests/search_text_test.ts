@@ -5,16 +5,17 @@
 
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { searchTextOf, searchTextOfRaw } from "../src/core/search_text.ts";
 import { Ingester } from "../src/ingest/ingester.ts";
-import { openDb } from "../src/store/db.ts";
+import { openDb, pendingMigrations } from "../src/store/db.ts";
 import { migrations } from "../src/store/migrations.ts";
 import { migrationSearchText } from "../src/store/migration_search_text.ts";
 import { registerSqlFunctions } from "../src/store/sql_functions.ts";
 import { fixturesDir, makeHome, writeFixtures } from "./support/home.ts";
 import { parsedHook } from "./support/hook_updates.ts";
 import { assertIndexConsistent } from "./support/search_index.ts";
+import { spawnServer } from "./support/served.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -116,34 +117,43 @@ Deno.test(
   },
 );
 
+/** A database as it was before the search text moved to the parsers, holding one event whose
+ * old and new texts differ (SQL's ->> gives a JSON true as 1; search_text() writes the word). */
+function oldDatabase(path: string): void {
+  const before = migrations.indexOf(migrationSearchText);
+  assert.ok(before > 0);
+  Deno.mkdirSync(dirname(path), { recursive: true });
+  const old = new DatabaseSync(path);
+  registerSqlFunctions(old);
+  old.function("display_text", (t) => t);
+  old.function("message_cost", { varargs: true }, () => null);
+  for (const m of migrations.slice(0, before)) old.exec(m);
+  old.exec(`PRAGMA user_version = ${before}`);
+  const { event: e } = parsedHook("old", "UserPromptSubmit", { prompt: true }, 1);
+  old.prepare(
+    `INSERT INTO events(key, source, session_id, ts, type, summary, file_id, raw)
+     VALUES (?, 'hook', 'old', 1, ?, '', 1, ?)`,
+  ).run(e.key, e.type, e.raw);
+  old.exec(
+    "INSERT INTO events_fts(rowid, text, kind) SELECT id, text, kind FROM events_search_text",
+  );
+  assert.equal(hits(old, "1"), 1, "the old view indexed the SQL value");
+  old.close();
+}
+
+function hits(d: DatabaseSync, term: string): number {
+  return Number(
+    d.prepare("SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH ?").get(term)?.n,
+  );
+}
+
 Deno.test("a database indexed by the former SQL view is refilled from search_text() when opened", async () => {
   const dir = await Deno.makeTempDir({ prefix: "claude-dash-search-text-" });
   const path = join(dir, "old.db");
   try {
-    const before = migrations.indexOf(migrationSearchText);
-    assert.ok(before > 0);
-    const old = new DatabaseSync(path);
-    registerSqlFunctions(old);
-    old.function("display_text", (t) => t);
-    old.function("message_cost", { varargs: true }, () => null);
-    for (const m of migrations.slice(0, before)) old.exec(m);
-    old.exec(`PRAGMA user_version = ${before}`);
-    // SQL's ->> gives a JSON true as 1; search_text() writes it as the word.
-    const { event: e } = parsedHook("old", "UserPromptSubmit", { prompt: true }, 1);
-    old.prepare(
-      `INSERT INTO events(key, source, session_id, ts, type, summary, file_id, raw)
-       VALUES (?, 'hook', 'old', 1, ?, '', 1, ?)`,
-    ).run(e.key, e.type, e.raw);
-    old.exec(
-      "INSERT INTO events_fts(rowid, text, kind) SELECT id, text, kind FROM events_search_text",
-    );
-    const hits = (d: DatabaseSync, term: string) =>
-      Number(
-        d.prepare("SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH ?").get(term)?.n,
-      );
-    assert.equal(hits(old, "1"), 1, "the old view indexed the SQL value");
-    old.close();
-
+    assert.equal(pendingMigrations(path), 0, "no database yet: nothing to update");
+    oldDatabase(path);
+    assert.equal(pendingMigrations(path), 1);
     const db = openDb(path);
     try {
       assert.equal(hits(db, "true"), 1);
@@ -154,7 +164,30 @@ Deno.test("a database indexed by the former SQL view is refilled from search_tex
     } finally {
       db.close();
     }
+    assert.equal(pendingMigrations(path), 0);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test(
+  "the server says it is updating an older database before it serves, then finds by the new text",
+  opts,
+  async () => {
+    const h = await makeHome();
+    try {
+      oldDatabase(h.dbPath);
+      const s = await spawnServer(h.home);
+      try {
+        assert.match(s.output(), /updating the database \(1 migration\)/);
+        const res = await fetch(`${s.url}/api/search?q=true`);
+        const body = await res.json() as { results: unknown[] };
+        assert.equal(body.results.length, 1);
+      } finally {
+        await s.stop();
+      }
+    } finally {
+      await h.cleanup();
+    }
+  },
+);

@@ -10,7 +10,7 @@ import type { Ingester } from "../ingest/ingester.ts";
 import { LiveBus } from "../live/bus.ts";
 import { createApp } from "../http/app.ts";
 import { FrontDoor } from "../http/front.ts";
-import type { Db } from "../store/db.ts";
+import { type Db, pendingMigrations } from "../store/db.ts";
 import { OtlpExporter, type OtlpOptions } from "../live/otlp_exporter.ts";
 import { MetricsCollector, type MetricsDeps } from "../http/routes/metrics.ts";
 import { SecretFile } from "../core/secrets.ts";
@@ -77,6 +77,15 @@ export function startDashboard(opts: DashboardOptions): Dashboard {
   // The .env.discord values first, so a migration masks with them (not twice: store/write/masking.ts).
   new SecretFile(opts.claudeDir).refresh();
   const monitor = new DbMonitor(opts.dbPath);
+  // A migration may rebuild an index over every stored event before anything is served.
+  const pending = pendingMigrations(opts.dbPath);
+  if (pending > 0) {
+    console.log(
+      `claude-dash: updating the database (${pending} migration${
+        pending === 1 ? "" : "s"
+      }); with a large history this first start takes a while`,
+    );
+  }
   const opened = openChecked(monitor);
   let db: Db;
   if ("db" in opened) db = opened.db;

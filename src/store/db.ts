@@ -47,6 +47,29 @@ export function openDb(path: string): Db {
   return db;
 }
 
+/**
+ * How many migrations the database at `path` still needs: 0 when it is current, or when there
+ * is none yet (a new one is made in milliseconds), or it cannot be read (opening it says why).
+ */
+export function pendingMigrations(path: string): number {
+  if (path === ":memory:") return 0;
+  let db: DatabaseSync;
+  try {
+    Deno.statSync(path);
+    db = new DatabaseSync(path, { readOnly: true });
+  } catch {
+    return 0;
+  }
+  try {
+    const version = schemaVersion(db);
+    return version === 0 ? 0 : Math.max(0, migrations.length - version);
+  } catch {
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
 export function schemaVersion(db: Db): number {
   const row = db.prepare("PRAGMA user_version").get() as { user_version: number };
   return row.user_version;
