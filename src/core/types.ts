@@ -71,8 +71,8 @@ export interface NormalizedEvent {
    * stored from the same file, else to the one holding `leafUuid`, else to none.
    */
   orphan?: { leafUuid: string | null };
-  /** Claude Code's bookkeeping (cost-state, api-request, …; docs/FORMATS.md): history, searchable,
-   * not a timeline row, not counted as an event, not sent to the live feed. */
+  /** Claude Code's bookkeeping (cost-state, api-request, …; docs/FORMATS.md): history,
+   * searchable, not a timeline row, not counted as an event, not sent to the live feed. */
   bookkeeping?: boolean;
   /** What a `cost-state` line reports: the session's running totals (the latest line wins). */
   costState?: CostState;

@@ -1,6 +1,7 @@
 // SQL functions every connection to claude-dash's database needs, registered by openDb right
-// after opening: the search view (events_search_text) calls mask_text, search_text and event_raw, so a
-// connection without them could neither index, delete nor show a snippet of an event.
+// after opening: the search view (events_search_text) calls mask_text, search_text and
+// event_raw, so a connection without them could neither index, delete nor show a snippet of an
+// event.
 
 import type { DatabaseSync } from "node:sqlite";
 import { knownSecretsFingerprint, maskSecrets } from "../core/secrets.ts";

@@ -27,6 +27,22 @@ export const addToRollupUsage = `ON CONFLICT DO UPDATE SET messages = messages +
   reported = reported + excluded.reported,
   cost_reported_usd = cost_reported_usd + excluded.cost_reported_usd`;
 
+/**
+ * Adds the messages matching `where` to rollup_usage, by hour, session and model: what a row of
+ * it is, by definition. reported / cost_reported_usd: the part Claude Code reported
+ * (cost_spread.ts).
+ */
+export function rollupUsageOf(where: string): string {
+  return `INSERT INTO rollup_usage(hour, session_id, model, messages, input_tokens, output_tokens,
+      cache_creation_tokens, cache_read_tokens, cost_usd, unpriced, reported, cost_reported_usd)
+    SELECT ts / 3600000 * 3600000, session_id, COALESCE(model, ''), count(*),
+      sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens),
+      sum(cache_read_tokens), COALESCE(sum(cost_usd), 0), sum(cost_usd IS NULL),
+      sum(cost_reported), COALESCE(sum(CASE WHEN cost_reported THEN cost_usd END), 0)
+    FROM messages WHERE ${where} GROUP BY 1, 2, 3
+    ${addToRollupUsage}`;
+}
+
 export class DerivedTables {
   #maxId;
   #statements;
@@ -47,15 +63,7 @@ export class DerivedTables {
        WHERE id > :after AND bookkeeping = 0 GROUP BY 1, 2
        ON CONFLICT DO UPDATE SET n = n + excluded.n`,
       // Messages are only ever stored for events of the same batch (messages_event index).
-      // reported / cost_reported_usd: the part Claude Code reported (cost_spread.ts).
-      `INSERT INTO rollup_usage(hour, session_id, model, messages, input_tokens, output_tokens,
-         cache_creation_tokens, cache_read_tokens, cost_usd, unpriced, reported, cost_reported_usd)
-       SELECT ts / 3600000 * 3600000, session_id, COALESCE(model, ''), count(*),
-         sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens),
-         sum(cache_read_tokens), COALESCE(sum(cost_usd), 0), sum(cost_usd IS NULL),
-         sum(cost_reported), COALESCE(sum(CASE WHEN cost_reported THEN cost_usd END), 0)
-       FROM messages WHERE event_id > :after GROUP BY 1, 2, 3
-       ${addToRollupUsage}`,
+      rollupUsageOf("event_id > :after"),
     ].map((sql) => db.prepare(sql));
   }
 
@@ -64,7 +72,7 @@ export class DerivedTables {
     return (this.#maxId.get() as { m: number }).m;
   }
 
-  /** Adds the events with id > `after` (and their messages) to the index and the rollups. */
+  /** Adds the events with id > `after` (and their messages) to the rollups. */
   update(after: number): void {
     for (const s of this.#statements) s.run({ after });
   }

@@ -9,7 +9,7 @@
 import type { PriceTable } from "../../core/pricing.ts";
 import type { Usage } from "../../core/types.ts";
 import { type Db, inTransaction } from "../db.ts";
-import { addToRollupUsage, dropEmptyRollupUsage } from "./derived.ts";
+import { addToRollupUsage, dropEmptyRollupUsage, rollupUsageOf } from "./derived.ts";
 
 /** SQLite page cache while the pass stores its rows, KiB. */
 export const provisionalCacheKib = 1024;
@@ -167,15 +167,8 @@ export function repairPendingRollup(db: Db): boolean {
   return true;
 }
 
-/** rollup_usage made again from every stored message (its definition: derived.ts). */
-const rollupFromMessages = `DELETE FROM rollup_usage;
-  INSERT INTO rollup_usage(hour, session_id, model, messages, input_tokens, output_tokens,
-    cache_creation_tokens, cache_read_tokens, cost_usd, unpriced, reported, cost_reported_usd)
-  SELECT ts / 3600000 * 3600000, session_id, COALESCE(model, ''), count(*),
-    sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens),
-    sum(cache_read_tokens), COALESCE(sum(cost_usd), 0), sum(cost_usd IS NULL),
-    sum(cost_reported), COALESCE(sum(CASE WHEN cost_reported THEN cost_usd END), 0)
-  FROM messages GROUP BY 1, 2, 3;`;
+/** rollup_usage made again from every stored message. */
+const rollupFromMessages = `DELETE FROM rollup_usage; ${rollupUsageOf("1")};`;
 
 /** Beside rows already stored (not a cold start): sums and rows together, in time order. */
 function storeWarm(db: Db, prices: PriceTable, messages: Iterable<ProvisionalMessage>): number {
