@@ -10,6 +10,9 @@
 // matches its message id alone. Only a copy in the same session is merged; one in another
 // session (a fork) is not counted twice. A provisional row of the usage-first pass
 // (usage_first.ts) is dropped before the same message is stored, as if it had never been.
+// A message first seen in a write batch is held here and written once, with its final
+// snapshot, when the batch's lines are all in (flush): about half of a transcript's assistant
+// lines repeat a message of the same batch, and each cost a SELECT and an UPDATE.
 
 import type { NormalizedEvent, Usage } from "../../core/types.ts";
 import type { PriceTable } from "../../core/pricing.ts";
@@ -29,6 +32,8 @@ export class MessageWrites {
   #provisional;
   #move;
   #prices: PriceTable;
+  /** The batch's new rows by message id (usually one each), not yet written. */
+  #pending = new Map<string, StoredRow[]>();
 
   constructor(db: Db, prices: PriceTable) {
     this.#prices = prices;
@@ -59,6 +64,51 @@ export class MessageWrites {
     this.#move = new RollupMove(db);
   }
 
+  /** A new write batch: rows held for a batch that rolled back are gone with it. */
+  begin(): void {
+    this.#pending.clear();
+  }
+
+  /** Writes the batch's new rows (before anything else of the batch reads messages). */
+  flush(): void {
+    for (const rows of this.#pending.values()) this.#write(rows);
+    this.#pending.clear();
+  }
+
+  #write(rows: StoredRow[]): void {
+    for (const r of rows) {
+      this.#insert.run(
+        r.message_id,
+        r.request_id,
+        r.session_id,
+        r.ts,
+        r.model,
+        r.input_tokens,
+        r.output_tokens,
+        r.cache_creation_tokens,
+        r.cache_creation_1h_tokens,
+        r.cache_read_tokens,
+        r.cost_usd,
+        r.event_id,
+        r.cost_estimated_usd,
+      );
+    }
+  }
+
+  /** The stored row a line of message `mid` (request `rid`) belongs to, as #find chooses it. */
+  #lookup(mid: string, rid: string): StoredMessage | undefined {
+    const held = this.#pending.get(mid);
+    if (held) {
+      // The row with this very key comes first in #find's order, and only one row has it.
+      const same = held.find((r) => r.request_id === rid);
+      if (same) return same;
+      // Matched by #find's other terms (a line or row without a request id): it sees them all.
+      this.#write(held);
+      this.#pending.delete(mid);
+    }
+    return this.#find.get({ mid, rid }) as StoredMessage | undefined;
+  }
+
   /**
    * Stores an event's usage (once per message, its largest snapshot) and adds what it changes
    * to the session's delta. `batchStart`: the highest event id before this batch.
@@ -66,14 +116,10 @@ export class MessageWrites {
   store(d: SessionDelta, ev: NormalizedEvent, eventId: number, batchStart: number): void {
     const rec = ev.usage!;
     const u = rec.usage;
-    let old = this.#find.get({ mid: rec.messageId, rid: rec.requestId }) as
-      | StoredMessage
-      | undefined;
+    let old = this.#lookup(rec.messageId, rec.requestId);
     // A row of the usage-first pass (usage_first.ts) goes: the message is stored as if new.
     while (old && this.#provisional.dropIf(rec.messageId, old)) {
-      old = this.#find.get({ mid: rec.messageId, rid: rec.requestId }) as
-        | StoredMessage
-        | undefined;
+      old = this.#lookup(rec.messageId, rec.requestId);
     }
     if (old) {
       if (old.session_id === ev.sessionId && total(u) > total(stored(old))) {
@@ -82,21 +128,22 @@ export class MessageWrites {
       return;
     }
     const cost = this.#prices.costOf(rec.model, u);
-    this.#insert.run(
-      rec.messageId,
-      rec.requestId,
-      ev.sessionId,
-      ev.ts,
-      rec.model,
-      u.input_tokens,
-      u.output_tokens,
-      u.cache_creation_tokens,
-      u.cache_creation_1h_tokens,
-      u.cache_read_tokens,
-      cost,
-      eventId,
-      cost,
-    );
+    const row: StoredRow = {
+      message_id: rec.messageId,
+      request_id: rec.requestId,
+      session_id: ev.sessionId,
+      ts: ev.ts,
+      model: rec.model,
+      ...u,
+      cost_usd: cost,
+      cost_estimated_usd: cost,
+      cost_reported: 0,
+      event_id: eventId,
+      pending: true,
+    };
+    const same = this.#pending.get(rec.messageId);
+    if (same) same.push(row);
+    else this.#pending.set(rec.messageId, [row]);
     // Context: what the latest main-thread turn sent (sub-agents have their own context;
     // Claude Code's synthetic error messages carry no usage).
     const context = u.input_tokens + u.cache_creation_tokens + u.cache_read_tokens;
@@ -124,18 +171,20 @@ export class MessageWrites {
     // Priced with the model the row was stored under, so one message never changes model.
     // A reported share stays until the session's next cost-state re-spreads it.
     const newCost = this.#prices.costOf(old.model, u);
-    this.#update.run(
-      u.input_tokens,
-      u.output_tokens,
-      u.cache_creation_tokens,
-      u.cache_creation_1h_tokens,
-      u.cache_read_tokens,
-      newCost,
-      newCost,
-      ts,
-      messageId,
-      old.request_id,
-    );
+    if (!old.pending) {
+      this.#update.run(
+        u.input_tokens,
+        u.output_tokens,
+        u.cache_creation_tokens,
+        u.cache_creation_1h_tokens,
+        u.cache_read_tokens,
+        newCost,
+        newCost,
+        ts,
+        messageId,
+        old.request_id,
+      );
+    }
     const was = stored(old);
     const di = u.input_tokens - was.input_tokens;
     const dOut = u.output_tokens - was.output_tokens;
@@ -149,6 +198,15 @@ export class MessageWrites {
     d.cacheRead += dcr;
     d.cost += dCost;
     d.unpriced += dUnpriced;
+    if (old.pending) {
+      // Not written yet, so in no rollup either: it is written with these values (flush).
+      Object.assign(old, stored({ ...old, ...u }), {
+        cost_usd: newCost,
+        cost_estimated_usd: newCost,
+        ts,
+      });
+      return;
+    }
     const reported = old.cost_reported === 1;
     const hour = (t: number) => Math.floor(t / 3_600_000);
     if (old.event_id <= batchStart && hour(ts) !== hour(old.ts)) {
@@ -206,6 +264,12 @@ interface StoredMessage {
   cost_estimated_usd: number | null;
   cost_reported: number;
   event_id: number;
+  /** A row of this batch not written yet (#pending). */
+  pending?: true;
+}
+
+interface StoredRow extends StoredMessage {
+  message_id: string;
 }
 
 function stored(m: StoredMessage): Usage {

@@ -195,6 +195,7 @@ export class Writer {
     // The index must be masked with the current .env.discord values before it changes.
     syncMasking(this.#db);
     this.#errors.begin();
+    this.#messages.begin();
     const lastIdBefore = this.#derived.mark();
     const batch: Batch = {
       now: Date.now(),
@@ -225,6 +226,7 @@ export class Writer {
     for (const m of this.#orphans.reattach(lastIdBefore, batch.fileSessions, batch.leaves)) {
       this.#storeEvent(m.event, m.fileId, batch);
     }
+    this.#messages.flush();
     this.#toolCalls.apply(batch.idCalls);
     const { rows, deltas } = batch;
     for (const [sessionId, d] of deltas) this.#sessions.upsert(sessionId, d);
