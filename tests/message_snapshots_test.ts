@@ -8,11 +8,9 @@ import assert from "node:assert/strict";
 import type { DatabaseSync } from "node:sqlite";
 import { openDb } from "../src/store/db.ts";
 import { type FileUpdate, Writer } from "../src/store/write/writer.ts";
-import { parseTranscriptChunk } from "../src/ingest/parse/transcript.ts";
-import { blankCursor } from "../src/ingest/read_file.ts";
 import { assistantLine, type UsageLine } from "./support/usage_lines.ts";
+import { transcriptUpdate } from "./support/transcript_updates.ts";
 
-const enc = new TextEncoder();
 const hour = 3_600_000;
 const t0 = Date.UTC(2025, 5, 1, 10, 59);
 
@@ -47,26 +45,8 @@ const lines = [
   line({ n: 10, output: 20 }),
 ];
 
-function update(path: string, text: string, session: string): FileUpdate {
-  const { events, errors } = parseTranscriptChunk({
-    relPath: path,
-    fileSessionId: session,
-    baseOffset: 0,
-    mtimeMs: 0,
-    lastTs: null,
-    skipToNewline: false,
-    takeUnterminated: true,
-    maxLineBytes: 1 << 24,
-  }, enc.encode(text));
-  assert.deepEqual(errors, []);
-  return {
-    cursor: { ...blankCursor(path, "transcript"), size: text.length, offset: text.length },
-    events,
-    errors,
-    clearErrors: false,
-    rereading: false,
-  };
-}
+const update = (path: string, text: string, session: string) =>
+  transcriptUpdate(path, session, text);
 
 /** Stores `lines` in batches cut at `cuts` (line indexes), each line in its session's file. */
 function storeIn(db: DatabaseSync, cuts: number[]): void {

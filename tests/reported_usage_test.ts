@@ -11,7 +11,6 @@ import type { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { openDb } from "../src/store/db.ts";
 import { Writer } from "../src/store/write/writer.ts";
-import { parseTranscriptChunk } from "../src/ingest/parse/transcript.ts";
 import { usageBy, type UsageRowWithSource } from "../src/store/read/usage.ts";
 import { blocksInRange } from "../src/domain/usage/windows_query.ts";
 import { kpis } from "../src/store/read/kpis.ts";
@@ -22,37 +21,18 @@ import { migrationCostSpread } from "../src/store/migration_cost_spread.ts";
 import { type UsageBlock, usageCostSourceText } from "../src/core/types.ts";
 import { assistantLine, writeTranscript } from "./support/usage_lines.ts";
 import { withServed } from "./support/served.ts";
-import { blankCursor } from "../src/ingest/read_file.ts";
+import { transcriptUpdate } from "./support/transcript_updates.ts";
 
 const fixture = new URL("./fixtures/claude-code-2.1/", import.meta.url).pathname;
 const transcript = await Deno.readTextFile(join(fixture, "transcript.jsonl"));
 const result = JSON.parse(await Deno.readTextFile(join(fixture, "result.json")));
 const sid: string = result.session_id;
 const total: number = result.total_cost_usd;
-const enc = new TextEncoder();
 const all = { since: 0, until: Date.UTC(2100, 0, 1) };
 const now = Date.UTC(2100, 0, 1);
 
 function ingest(db: DatabaseSync, text: string, session: string, path?: string) {
-  const relPath = path ?? `projects/-p/${session}.jsonl`;
-  const { events, errors } = parseTranscriptChunk({
-    relPath,
-    fileSessionId: session,
-    baseOffset: 0,
-    mtimeMs: 0,
-    lastTs: null,
-    skipToNewline: false,
-    takeUnterminated: true,
-    maxLineBytes: 1 << 24,
-  }, enc.encode(text));
-  assert.deepEqual(errors, []);
-  new Writer(db).commit([{
-    cursor: { ...blankCursor(relPath, "transcript"), size: text.length, offset: text.length },
-    events,
-    errors,
-    clearErrors: false,
-    rereading: false,
-  }]);
+  new Writer(db).commit([transcriptUpdate(path ?? `projects/-p/${session}.jsonl`, session, text)]);
 }
 
 /** A cost-state line as Claude Code 2.1 writes it (no timestamp: it takes the line before's). */

@@ -12,7 +12,6 @@ import { join } from "node:path";
 import { openDb } from "../src/store/db.ts";
 import { migrations } from "../src/store/migrations.ts";
 import { Writer } from "../src/store/write/writer.ts";
-import { parseTranscriptChunk } from "../src/ingest/parse/transcript.ts";
 import { sessionById } from "../src/store/read/sessions.ts";
 import { sessionTimeline } from "../src/store/read/session_timeline.ts";
 import { eventsPage } from "../src/store/read/events.ts";
@@ -21,37 +20,18 @@ import { bookkeepingLineTypes, costSourceText } from "../src/core/types.ts";
 import { assistantLine, writeTranscript } from "./support/usage_lines.ts";
 import { withServed } from "./support/served.ts";
 import type { SessionSummary } from "../src/core/types.ts";
-import { blankCursor } from "../src/ingest/read_file.ts";
+import { parseWhole, transcriptUpdate } from "./support/transcript_updates.ts";
 
 const fixture = new URL("./fixtures/claude-code-2.1/", import.meta.url).pathname;
 const transcript = await Deno.readTextFile(join(fixture, "transcript.jsonl"));
 const result = JSON.parse(await Deno.readTextFile(join(fixture, "result.json")));
 const sid: string = result.session_id;
-const enc = new TextEncoder();
 
-function parse(text: string, relPath = `projects/-p/${sid}.jsonl`) {
-  return parseTranscriptChunk({
-    relPath,
-    fileSessionId: sid,
-    baseOffset: 0,
-    mtimeMs: 0,
-    lastTs: null,
-    skipToNewline: false,
-    takeUnterminated: true,
-    maxLineBytes: 1 << 24,
-  }, enc.encode(text));
-}
+const parse = (text: string, relPath = `projects/-p/${sid}.jsonl`) =>
+  parseWhole(relPath, sid, text);
 
 function ingest(db: DatabaseSync, text: string, path = `projects/-p/${sid}.jsonl`) {
-  const { events, errors } = parse(text, path);
-  assert.deepEqual(errors, []);
-  new Writer(db).commit([{
-    cursor: { ...blankCursor(path, "transcript"), size: text.length, offset: text.length },
-    events,
-    errors,
-    clearErrors: false,
-    rereading: false,
-  }]);
+  new Writer(db).commit([transcriptUpdate(path, sid, text)]);
 }
 
 Deno.test("every 2.1.x line type of a real transcript parses; bookkeeping is marked with a short summary", () => {
