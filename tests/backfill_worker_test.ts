@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Ingester } from "../src/ingest/ingester.ts";
 import { startBackfillWorker } from "../src/ingest/backfill_host.ts";
+import type { StartBackfill } from "../src/ingest/backfill_messages.ts";
 import { type Db, openDb } from "../src/store/db.ts";
 import { generate } from "../src/demo/workload.ts";
 import type { CommitResult } from "../src/store/write/writer.ts";
@@ -31,14 +32,23 @@ function ingester(
   db: Db,
   dbPath: string | null,
   onCommit?: (r: CommitResult) => void,
+  start: StartBackfill = startBackfillWorker,
 ): Ingester {
   return new Ingester({
     claudeDir: home.claudeDir,
     db,
     watch: false,
-    backfillWorker: dbPath ? { dbPath, start: startBackfillWorker } : undefined,
+    backfillWorker: dbPath ? { dbPath, start } : undefined,
     onCommit,
   });
+}
+
+/** startBackfillWorker, counting the workers started in `n.started`. */
+function counted(n: { started: number }): StartBackfill {
+  return (s, h) => {
+    n.started++;
+    return startBackfillWorker(s, h);
+  };
 }
 
 Deno.test(
@@ -145,14 +155,53 @@ Deno.test(
       const partial = count(db, "SELECT count(*) AS n FROM events");
       const total = count(ref, "SELECT count(*) AS n FROM events");
       assert.ok(partial > 0 && partial < total, `stored ${partial} of ${total} before the stop`);
-      const again = ingester(home, db, dbPath);
+      // The first backfill did not complete: the restart's goes on in a worker again.
+      const workers = { started: 0 };
+      const again = ingester(home, db, dbPath, undefined, counted(workers));
       again.start();
       await again.ready;
       await again.stop();
+      assert.equal(workers.started, 1);
       assertSameContents(db, ref);
       db.close();
     } finally {
       ref.close();
+    }
+  },
+);
+
+Deno.test(
+  "once a first backfill has completed, a restart checks what changed on this thread, with no worker",
+  opts,
+  async () => {
+    await using home = await bigHome(500);
+    const dbPath = join(home.home, "w.db");
+    const db = openDb(dbPath);
+    const workers = { started: 0 };
+    const run = async () => {
+      const ing = ingester(home, db, dbPath, undefined, counted(workers));
+      ing.start();
+      await ing.ready;
+      await ing.stop();
+      return ing;
+    };
+    try {
+      await run();
+      assert.equal(workers.started, 1);
+      await writeHook(home.claudeDir, {
+        hook_event_name: "Notification",
+        session_id: "while-stopped",
+        message: "written while the dashboard was not running",
+      });
+      const second = await run();
+      assert.equal(workers.started, 1);
+      assert.equal(second.stats.filesRead, 1);
+      assert.equal(
+        count(db, "SELECT count(*) AS n FROM events WHERE session_id = 'while-stopped'"),
+        1,
+      );
+    } finally {
+      db.close();
     }
   },
 );

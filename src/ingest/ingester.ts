@@ -14,11 +14,11 @@
 import { maxTranscriptBytesPerPass, reconcileIntervalMs, watchDebounceMs } from "../core/config.ts";
 import { checkpointsElsewhere, type Db } from "../store/db.ts";
 import { type CommitResult, type FileUpdate, Writer } from "../store/write/writer.ts";
+import { firstBackfillDone, markFirstBackfillDone } from "../store/write/first_backfill.ts";
 import type { SourceKind } from "../core/types.ts";
 import type { PriceTable } from "../core/pricing.ts";
 import type { BackfillProgress } from "../core/progress.ts";
-import { classify, sourceRoots, transcriptRoots } from "./sources.ts";
-import { skippedIn } from "./sources.ts";
+import { classify, skippedIn, sourceRoots, transcriptRoots } from "./sources.ts";
 import type { ClaudeRoot } from "./roots.ts";
 import {
   adoptRootListings,
@@ -251,8 +251,9 @@ export class Ingester {
 
   async #loop(): Promise<void> {
     this.#progress.begin(Date.now(), this.stats.bytesRead);
-    if (this.#backfillWorker && this.#backfillWorker.dbPath !== ":memory:") {
-      await this.#backfillInWorker(this.#backfillWorker);
+    const w = firstBackfillDone(this.#db) ? undefined : this.#backfillWorker;
+    if (w && w.dbPath !== ":memory:") {
+      await this.#backfillInWorker(w);
       if (this.#stopped) return this.#resolveReady();
     }
     await this.#loadCursors();
@@ -275,6 +276,7 @@ export class Ingester {
           if (requested) this.#scanRequested = false;
           if (!this.stats.backfilled) {
             this.stats.backfilled = true;
+            if (this.#dirty.size === 0) markFirstBackfillDone(this.#db);
             this.#progress.finish(Date.now(), this.stats.bytesRead);
             this.#resolveReady();
             if (this.#backfillOnly) break;
