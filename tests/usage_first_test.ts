@@ -2,7 +2,8 @@
 // rows as the backfill alone (messages, rollup_usage, sessions and the usage API's answer),
 // on the repository's fixtures (with the real Claude Code 2.1.332 transcript) and on a
 // generated tree with streaming snapshots; the pass answers the daily totals before the
-// backfill starts; and it does not run on a database that already holds transcripts.
+// backfill starts; and it does not run on a database that already holds transcripts or whose
+// first backfill has completed.
 
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
@@ -20,7 +21,7 @@ import {
   storeProvisional,
 } from "../src/store/write/usage_first.ts";
 import { generate } from "../src/demo/workload.ts";
-import { fixturesDir, makeHome, writeFixtures } from "./support/home.ts";
+import { fixturesDir, makeHome, writeFixtures, writeHook } from "./support/home.ts";
 
 type Row = Record<string, unknown>;
 
@@ -182,6 +183,32 @@ Deno.test("the usage-first pass does not run on a database that already holds tr
     assert.equal(pass.running, false);
     assert.ok(pass.progress().finishedAtMs !== null);
     assertRowsEqual("messages", before.messages, snapshot(db).messages);
+    db.close();
+  } finally {
+    await home.cleanup();
+  }
+});
+
+Deno.test("once a first backfill has completed, the pass does not run, even with no transcript stored", async () => {
+  const home = await makeHome();
+  try {
+    await writeHook(home.claudeDir, {
+      hook_event_name: "Notification",
+      session_id: "hooks-only",
+      message: "no transcript yet",
+    });
+    const prices = new PriceTable();
+    const db = openDb(join(home.home, "hooks.db"));
+    await backfill(db, home.claudeDir, prices);
+    assert.equal(
+      db.prepare("SELECT count(*) AS n FROM files WHERE kind = 'transcript'").get()?.n,
+      0,
+    );
+    // A transcript appears afterwards: the backfill's to read, not the pass's.
+    await writeFixtures(home.claudeDir);
+    const pass = new UsageFirst({ db, prices, claudeDir: home.claudeDir, workers: 0 });
+    assert.equal(await pass.run(), null);
+    assert.equal(db.prepare("SELECT count(*) AS n FROM messages").get()?.n, 0);
     db.close();
   } finally {
     await home.cleanup();
