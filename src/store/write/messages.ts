@@ -171,20 +171,6 @@ export class MessageWrites {
     // Priced with the model the row was stored under, so one message never changes model.
     // A reported share stays until the session's next cost-state re-spreads it.
     const newCost = this.#prices.costOf(old.model, u);
-    if (!old.pending) {
-      this.#update.run(
-        u.input_tokens,
-        u.output_tokens,
-        u.cache_creation_tokens,
-        u.cache_creation_1h_tokens,
-        u.cache_read_tokens,
-        newCost,
-        newCost,
-        ts,
-        messageId,
-        old.request_id,
-      );
-    }
     const was = stored(old);
     const di = u.input_tokens - was.input_tokens;
     const dOut = u.output_tokens - was.output_tokens;
@@ -200,13 +186,21 @@ export class MessageWrites {
     d.unpriced += dUnpriced;
     if (old.pending) {
       // Not written yet, so in no rollup either: it is written with these values (flush).
-      Object.assign(old, stored({ ...old, ...u }), {
-        cost_usd: newCost,
-        cost_estimated_usd: newCost,
-        ts,
-      });
+      Object.assign(old, u, { cost_usd: newCost, cost_estimated_usd: newCost, ts });
       return;
     }
+    this.#update.run(
+      u.input_tokens,
+      u.output_tokens,
+      u.cache_creation_tokens,
+      u.cache_creation_1h_tokens,
+      u.cache_read_tokens,
+      newCost,
+      newCost,
+      ts,
+      messageId,
+      old.request_id,
+    );
     const reported = old.cost_reported === 1;
     const hour = (t: number) => Math.floor(t / 3_600_000);
     if (old.event_id <= batchStart && hour(ts) !== hour(old.ts)) {
