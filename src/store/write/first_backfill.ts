@@ -5,6 +5,7 @@
 // listing and cursors), and the main thread's check bounds each write in time all the same.
 
 import type { Db } from "../db.ts";
+import { hasMeta, setMeta } from "../meta.ts";
 import { log } from "../../core/log.ts";
 
 const key = "first_backfill_done";
@@ -12,7 +13,7 @@ const key = "first_backfill_done";
 /** True once a first backfill ran to its end on this database. Never throws. */
 export function firstBackfillDone(db: Db): boolean {
   try {
-    return db.prepare("SELECT 1 AS x FROM meta WHERE key = ?").get(key) !== undefined;
+    return hasMeta(db, key);
   } catch {
     return false;
   }
@@ -23,10 +24,7 @@ export function firstBackfillDone(db: Db): boolean {
 export function markFirstBackfillDone(db: Db): void {
   if (firstBackfillDone(db)) return;
   try {
-    db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)").run(
-      key,
-      String(Date.now()),
-    );
+    setMeta(db, key, String(Date.now()));
   } catch (e) {
     log.warn(`noting the first backfill failed: ${e instanceof Error ? e.message : e}`);
   }

@@ -9,6 +9,7 @@
 import type { PriceTable } from "../../core/pricing.ts";
 import type { Usage } from "../../core/types.ts";
 import { type Db, inTransaction } from "../db.ts";
+import { deleteMeta, hasMeta, setMeta } from "../meta.ts";
 import { addToRollupUsage, dropEmptyRollupUsage, rollupUsageOf } from "./derived.ts";
 
 /** SQLite page cache while the pass stores its rows, KiB. */
@@ -101,7 +102,7 @@ async function storeAll(
     }
     addRollup(db, rollup);
     if (summed > 0) {
-      db.prepare(`INSERT OR REPLACE INTO meta(key, value) VALUES ('${pendingKey}', '1')`).run();
+      setMeta(db, pendingKey, "1");
     }
     return { summed };
   });
@@ -134,7 +135,7 @@ async function storeAll(
           // A message given twice, or a row another writer stored meanwhile (none does before
           // the backfill): the sums made again from the rows, as INSERT OR IGNORE kept them.
           if (stored + n !== first.summed) db.exec(rollupFromMessages);
-          db.prepare(`DELETE FROM meta WHERE key = '${pendingKey}'`).run();
+          deleteMeta(db, pendingKey);
         }
         return n;
       });
@@ -158,11 +159,10 @@ const pendingKey = "usage_first_rows_pending";
  * stored, in a transaction of its own. Returns whether it was needed.
  */
 export function repairPendingRollup(db: Db): boolean {
-  const pending = db.prepare(`SELECT 1 AS x FROM meta WHERE key = '${pendingKey}'`).get();
-  if (pending === undefined) return false;
+  if (!hasMeta(db, pendingKey)) return false;
   inTransaction(db, () => {
     db.exec(rollupFromMessages);
-    db.prepare(`DELETE FROM meta WHERE key = '${pendingKey}'`).run();
+    deleteMeta(db, pendingKey);
   });
   return true;
 }
