@@ -116,11 +116,44 @@ async function edgeCases(claudeDir: string): Promise<void> {
   }
 }
 
+/**
+ * Payload values SQL renders its own way (a number, an object as the error, an input given as
+ * text, a key twice): the repair must store what reading them back from SQL gives.
+ */
+async function oddPayloads(claudeDir: string): Promise<void> {
+  const sid = "legacy-edges-0001";
+  const t0 = Date.UTC(2026, 10, 18, 9, 0, 0);
+  const odd = [
+    { hook_event_name: "PreToolUse", tool_input: "ls -la", n: 100 },
+    { hook_event_name: "PreToolUse", tool_input: 5, n: 102 },
+    { hook_event_name: "PostToolUseFailure", tool_input: 5, error: 17, n: 103 },
+    { hook_event_name: "PreToolUse", tool_input: '{"command":"as text"}', n: 104 },
+    { hook_event_name: "PostToolUse", tool_input: '{"command":"as text"}', n: 105 },
+  ];
+  for (const [i, p] of odd.entries()) {
+    await legacyHook(claudeDir, sid, t0 + 9000 + i * 100, { tool_name: "Odd", ...p });
+  }
+  // Written by hand: SQL gives an object as its own text ("2.50", "\\u0041"), the first of two
+  // keys.
+  const at = (ms: number) => new Date(t0 + ms).toISOString();
+  const head = `{"session_id":"${sid}","hook_event_name":"PostToolUseFailure","tool_name":"Odd",` +
+    `"cwd":"/work/legacy"`;
+  const byHand = [
+    `${head},"timestamp":"${at(9050)}","error":{"code":2.50,"m":"\\u0041"}}`,
+    `${head},"timestamp":"${at(9900)}","error":"first","error":"second"}`,
+  ];
+  for (const [i, text] of byHand.entries()) {
+    const name = `20261118_0900${i === 0 ? "09_050" : "09_900"}000_PostToolUseFailure_${sid}.json`;
+    await Deno.writeTextFile(join(claudeDir, hookDir, name), text);
+  }
+}
+
 Deno.test("id-less hook calls stored in many small batches, in any order, equal one batch of every file", async () => {
   const h = await makeHome();
   try {
     await generate({ dir: h.claudeDir, events: 4000, seed: 7, hookShare: 1, idlessHooks: 1 });
     await edgeCases(h.claudeDir);
+    await oddPayloads(h.claudeDir);
     const updates = await readUpdates(h.claudeDir);
     assert.ok(updates.length > 1500, `only ${updates.length} hook files`);
     const idless = updates.flatMap((u) => u.events).filter((e) =>
@@ -136,6 +169,10 @@ Deno.test("id-less hook calls stored in many small batches, in any order, equal 
     const orphan = (expected.calls as Array<{ start_ts: number | null; input_summary: string }>)
       .filter((c) => c.start_ts === null && c.input_summary === "orphan post");
     assert.equal(orphan.length, 1, "the orphan Post's call, with its input");
+    // The payloads only SQL renders so: as it reads them back.
+    const errors = (expected.calls as Array<{ error: string | null }>).map((c) => c.error);
+    assert.ok(errors.includes('{"code":2.50,"m":"\\u0041"}'), "an object error as its own text");
+    assert.ok(errors.includes("first"), "the first of two error keys");
 
     const rnd = mulberry32(11);
     const small = join(h.home, "small.db");
@@ -156,6 +193,12 @@ Deno.test("id-less hook calls stored in many small batches, in any order, equal 
     const reversed = join(h.home, "reversed.db");
     store(reversed, [...updates].reverse(), () => 25);
     assert.deepEqual(storedCalls(reversed), expected, "newest files first");
+
+    // One batch of every file, newest first: each group's events are paired from memory (nothing
+    // was stored before), so this is their order there, same-millisecond Pres included.
+    const backwards = join(h.home, "backwards.db");
+    store(backwards, [...updates].reverse(), () => updates.length);
+    assert.deepEqual(storedCalls(backwards), expected, "one batch, newest first");
   } finally {
     await h.cleanup();
   }

@@ -6,6 +6,8 @@
 // call that ended before it and re-pairs only those open Pres and the events from `fromTs` on.
 // Its queries are pinned to the indexes of migration_idless_pairing.ts (INDEXED BY), so the
 // cost follows the pairs a batch changed, never the calls of that tool stored in all sessions.
+// When nothing stored before the batch is at or after `fromTs` (a backfill in time order, a live
+// session), the events from `fromTs` on are exactly the batch's own, taken from memory.
 
 import type { NormalizedEvent, ToolEffect } from "../../core/types.ts";
 import { oneLine, toolInputSummary } from "../../core/text.ts";
@@ -23,6 +25,7 @@ export class ToolCallWrites {
   #clearOpen;
   #clearEnded;
   #insertPaired;
+  #storedFrom;
 
   constructor(db: Db) {
     // A batch's effects on one call, merged (CallMerge): the result of applying each of them
@@ -70,6 +73,13 @@ export class ToolCallWrites {
       SELECT start_ts FROM tool_calls INDEXED BY tool_calls_idless_end
       WHERE session_id = :s AND tool_name = :t AND tool_use_id IS NULL AND end_ts >= :from
         AND start_ts < :from`);
+    // Whether an event of the group stored before this batch (id up to `upTo`) is at `fromTs`
+    // or later: only then must the events from `fromTs` on be read back.
+    this.#storedFrom = db.prepare(`
+      SELECT 1 AS x FROM events INDEXED BY events_idless_calls
+      WHERE session_id = ? AND tool_name = ? AND tool_use_id IS NULL AND source = 'hook'
+        AND type IN ('PreToolUse', 'PostToolUse', 'PostToolUseFailure') AND ts >= ? AND id <= ?
+      LIMIT 1`);
     this.#clearOpen = db.prepare(`
       DELETE FROM tool_calls INDEXED BY tool_calls_open
       WHERE session_id = ? AND tool_name = ? AND tool_use_id IS NULL AND end_ts IS NULL`);
@@ -104,10 +114,11 @@ export class ToolCallWrites {
   /**
    * Hooks of older Claude Code versions carry no tool_use_id: their calls are paired by order
    * within session + tool. `fromTs` is the earliest time of an event this batch added to the
-   * group (-Infinity: re-pair the whole group); the result equals pairing every stored event of
-   * the group at once, whatever order the files were read in.
+   * group (-Infinity: re-pair the whole group), `added` those events and the last event id
+   * before the batch; the result equals pairing every stored event of the group at once,
+   * whatever order the files were read in.
    */
-  repair(sessionId: string, toolName: string, fromTs = -Infinity): void {
+  repair(sessionId: string, toolName: string, fromTs = -Infinity, added?: IdlessAdded): void {
     const from = Number.isFinite(fromTs) ? fromTs : Number.MIN_SAFE_INTEGER;
     const open = allRows(this.#openAt, { start_ts: "int" }, { s: sessionId, t: toolName, from })
       .map((r) => r.start_ts);
@@ -119,9 +130,18 @@ export class ToolCallWrites {
     if (from !== Number.MIN_SAFE_INTEGER && !sameTimes(open, queue.map((r) => r.ts))) {
       return this.repair(sessionId, toolName);
     }
-    const rows = queue.concat(allRows(this.#noIdEvents, eventShape, sessionId, toolName, from));
-    this.#clearOpen.run(sessionId, toolName);
-    this.#clearEnded.run(sessionId, toolName, from);
+    const fresh = added && from !== Number.MIN_SAFE_INTEGER &&
+        this.#storedFrom.get(sessionId, toolName, from, added.upTo) === undefined
+      ? addedRows(added.events, toolName)
+      : null;
+    const rows = queue.concat(
+      fresh ?? allRows(this.#noIdEvents, eventShape, sessionId, toolName, from),
+    );
+    // With nothing stored from `fromTs` on, the only calls to replace are those open there.
+    if (fresh === null || open.length > 0) {
+      this.#clearOpen.run(sessionId, toolName);
+      this.#clearEnded.run(sessionId, toolName, from);
+    }
     for (const call of pairByOrder(rows)) {
       if (call.inputFrom !== undefined) {
         call.input = (this.#inputOf.get(call.inputFrom) as { input: string | null } | undefined)
@@ -139,6 +159,92 @@ export class ToolCallWrites {
       );
     }
   }
+}
+
+/** A session + tool group whose id-less calls a batch changed (writer.ts). */
+export interface IdlessGroup {
+  sessionId: string;
+  toolName: string;
+  /** The earliest time of an event the batch added to the group. */
+  fromTs: number;
+  /** Those events, as stored. */
+  added: NormalizedEvent[];
+}
+
+/** What a batch added to a group, and the last event id before it. */
+export interface IdlessAdded {
+  events: readonly NormalizedEvent[];
+  upTo: number;
+}
+
+type EventRow = {
+  ts: number;
+  type: string;
+  key: string;
+  input: string | null;
+  error: string | null;
+};
+
+const idlessTypes = new Set(["PreToolUse", "PostToolUse", "PostToolUseFailure"]);
+
+/**
+ * The rows #noIdEvents would read back for these events (its WHERE and ORDER BY, and what its
+ * json_extract gives), or null when one payload holds something only SQL can render the same
+ * way (a number, a non-text error, a repeated key): then the caller reads them back.
+ */
+export function addedRows(events: readonly NormalizedEvent[], toolName: string): EventRow[] | null {
+  const rows: EventRow[] = [];
+  for (const ev of events) {
+    if (ev.source !== "hook" || ev.toolUseId !== null || ev.toolName !== toolName) continue;
+    if (!idlessTypes.has(ev.type)) continue;
+    const row: EventRow = { ts: ev.ts, type: ev.type, key: ev.key, input: null, error: null };
+    if (ev.type !== "PostToolUse") {
+      const name = ev.type === "PreToolUse" ? "tool_input" : "error";
+      const v = extracted(ev.raw, name, name === "tool_input");
+      if (v === undefined) return null;
+      if (name === "tool_input") row.input = v;
+      else row.error = v;
+    }
+    rows.push(row);
+  }
+  return rows.sort((a, b) => a.ts - b.ts || byCodePoint(a.key, b.key));
+}
+
+/**
+ * `json_extract(raw, '$.<name>')` as a row gives it: text as is, an object or array as JSON text
+ * (`objects`: only where the text is parsed again, so its spelling does not matter), null for
+ * none. undefined: anything else, or a key that may appear twice (SQLite takes the first).
+ */
+function extracted(raw: string, name: string, objects: boolean): string | null | undefined {
+  const quoted = `"${name}"`;
+  const at = raw.indexOf(quoted);
+  if (at === -1) return null;
+  if (raw.indexOf(quoted, at + 1) !== -1) return undefined;
+  let p: unknown;
+  try {
+    p = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (typeof p !== "object" || p === null || Array.isArray(p)) return undefined;
+  const v = (p as Record<string, unknown>)[name];
+  if (v === undefined || v === null) return null;
+  if (typeof v === "string") return v;
+  return objects && typeof v === "object" ? JSON.stringify(v) : undefined;
+}
+
+/** SQLite's text order (UTF-8 bytes, i.e. code points): UTF-16 differs only past a surrogate. */
+function byCodePoint(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const sx = x >= 0xd800 && x <= 0xdfff;
+    const sy = y >= 0xd800 && y <= 0xdfff;
+    return sx === sy ? x - y : sx ? 1 : -1;
+  }
+  return a.length - b.length;
 }
 
 /** What a batch's effects say of one call with an id, folded in the order they came. */

@@ -27,7 +27,7 @@ import {
 import { SessionWrites } from "./sessions.ts";
 import { MessageWrites } from "./messages.ts";
 import { ReportedCostWrites } from "./reported_costs.ts";
-import { CallMerge, ToolCallWrites } from "./tool_calls.ts";
+import { CallMerge, type IdlessGroup, ToolCallWrites } from "./tool_calls.ts";
 import { IngestErrorWrites } from "./ingest_errors.ts";
 import { RereadFilter } from "./reread.ts";
 import { replaceThreads } from "./threads.ts";
@@ -85,9 +85,9 @@ interface Batch {
   toolSessions: Set<string>;
   /**
    * Session + tool groups with calls lacking a tool_use_id, to re-pair by order from the
-   * earliest time this batch added to each.
+   * earliest time this batch added to each, with the events it added (tool_calls.ts).
    */
-  unpaired: Map<string, { sessionId: string; toolName: string; fromTs: number }>;
+  unpaired: Map<string, IdlessGroup>;
   compactSessions: Set<string>;
   linkedSessions: Set<string>;
   /** Messages of this batch by uuid, for summary lines that name one (orphans.ts). */
@@ -238,7 +238,10 @@ export class Writer {
     // A session seen in a new transcript file: that file is present, so it is not archived.
     for (const sessionId of batch.linkedSessions) this.#sessions.rederiveArchived(sessionId);
     for (const g of batch.unpaired.values()) {
-      this.#toolCalls.repair(g.sessionId, g.toolName, g.fromTs);
+      this.#toolCalls.repair(g.sessionId, g.toolName, g.fromTs, {
+        events: g.added,
+        upTo: lastIdBefore,
+      });
     }
     for (const sessionId of batch.toolSessions) this.#sessions.recount(sessionId);
     // The search index and rollups of what this batch stored (derived.ts). The index rows go
@@ -373,10 +376,17 @@ export class Writer {
         else {
           const group = `${ev.sessionId}\u0000${effect.toolName}`;
           const seen = batch.unpaired.get(group);
-          if (seen) seen.fromTs = Math.min(seen.fromTs, ev.ts);
-          else {
+          if (seen) {
+            seen.fromTs = Math.min(seen.fromTs, ev.ts);
+            if (seen.added.at(-1) !== ev) seen.added.push(ev);
+          } else {
             const toolName = effect.toolName ?? "?";
-            batch.unpaired.set(group, { sessionId: ev.sessionId, toolName, fromTs: ev.ts });
+            batch.unpaired.set(group, {
+              sessionId: ev.sessionId,
+              toolName,
+              fromTs: ev.ts,
+              added: [ev],
+            });
           }
         }
       }
