@@ -7,6 +7,7 @@ import { dirname } from "node:path";
 import { log, openLogFile } from "../core/log.ts";
 import { shutdownTimeoutMs } from "../core/config.ts";
 import { rootAccess } from "../ingest/roots.ts";
+import { leaveWatchersOpen } from "../ingest/watcher.ts";
 
 export interface ServeOptions extends CliOptions {
   /** --claude-dir was given: that folder only (no other roots), and it must exist. */
@@ -137,6 +138,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     // Ctrl-C reaches both `deno task`'s launcher (which forwards it) and the server: stop once.
     if (stopping) return;
     stopping = true;
+    leaveWatchersOpen();
     // A stop that hangs (a blocked file watcher, a stuck connection) must not keep the process
     // alive: the database is consistent after every commit, so exiting anyway loses nothing.
     setTimeout(() => {

@@ -15,6 +15,18 @@ import { sourceRoots } from "./sources.ts";
 /** Set once the runtime's (shared) watcher thread stopped reporting: watchers are of no use. */
 let runtimeWatcherBlocked = false;
 
+/**
+ * Set when the process is about to exit: its watchers are left open (the exit ends them), as
+ * closing one waits on the runtime's watcher thread, which a FIFO may have blocked before the
+ * poll could notice (a stop right after one appeared never ended).
+ */
+let processExiting = false;
+
+/** The process is exiting: SourceWatcher.close() leaves the runtime's watchers open. */
+export function leaveWatchersOpen(): void {
+  processExiting = true;
+}
+
 /** Whether the runtime's file watcher was found blocked in this process. */
 export function watcherBlocked(): boolean {
   return runtimeWatcherBlocked;
@@ -157,7 +169,7 @@ export class SourceWatcher {
     this.#closed = true;
     clearInterval(this.#timer);
     // A watcher on the blocked thread is left as it is: closing it could wait forever.
-    if (!runtimeWatcherBlocked) {
+    if (!runtimeWatcherBlocked && !processExiting) {
       for (const w of this.#watchers.values()) {
         try {
           w.close();
