@@ -35,7 +35,7 @@ const hookLogDir = "hooks/logs/raw_json";
 const hookLogPrefix = `${hookLogDir}/`;
 
 /** Folders watched and listed, relative to the Claude directory. */
-export const sourceRoots = ["hooks/logs/raw_json", "projects", "hooks"] as const;
+export const sourceRoots = [hookLogDir, "projects", "hooks"] as const;
 
 /** The folders of a root that only gives transcripts. */
 export const transcriptRoots = ["projects"] as const;

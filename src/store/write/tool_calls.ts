@@ -16,6 +16,14 @@ import type { Db } from "../db.ts";
 import { allRows } from "../rows.ts";
 import { rawSql } from "../raw_blocks.ts";
 
+/** Tool events without a tool_use_id, by type (the rows of the events_idless_calls index). */
+const idlessTypes: readonly string[] = ["PreToolUse", "PostToolUse", "PostToolUseFailure"];
+
+/** SQL: one session + tool group's id-less tool events (session and tool bound in that order),
+ * as the partial index events_idless_calls holds them. */
+const groupEvents = `session_id = ? AND tool_name = ? AND tool_use_id IS NULL AND source = 'hook'
+  AND type IN (${idlessTypes.map((t) => `'${t}'`).join(", ")})`;
+
 export class ToolCallWrites {
   #byId;
   #noIdEvents;
@@ -53,16 +61,13 @@ export class ToolCallWrites {
         CASE type WHEN 'PreToolUse' THEN json_extract(${rawSql()}, '$.tool_input') END AS input,
         CASE type WHEN 'PostToolUseFailure' THEN json_extract(${rawSql()}, '$.error') END AS error
       FROM events INDEXED BY events_idless_calls
-      WHERE session_id = ? AND tool_name = ? AND tool_use_id IS NULL AND source = 'hook'
-        AND type IN ('PreToolUse', 'PostToolUse', 'PostToolUseFailure') AND ts >= ?
+      WHERE ${groupEvents} AND ts >= ?
       ORDER BY ts, key`);
     // The last `n` Pre events before `fromTs`: the calls still open there, newest first.
     this.#lastPres = db.prepare(`
       SELECT ts, type, key, json_extract(${rawSql()}, '$.tool_input') AS input, NULL AS error
       FROM events INDEXED BY events_idless_calls
-      WHERE session_id = ? AND tool_name = ? AND tool_use_id IS NULL AND source = 'hook'
-        AND type IN ('PreToolUse', 'PostToolUse', 'PostToolUseFailure') AND type = 'PreToolUse'
-        AND ts < ?
+      WHERE ${groupEvents} AND type = 'PreToolUse' AND ts < ?
       ORDER BY ts DESC, key DESC LIMIT ?`);
     // Start times of the calls opened before `fromTs` and not ended before it (two indexes).
     this.#openAt = db.prepare(`
@@ -77,8 +82,7 @@ export class ToolCallWrites {
     // or later: only then must the events from `fromTs` on be read back.
     this.#storedFrom = db.prepare(`
       SELECT 1 AS x FROM events INDEXED BY events_idless_calls
-      WHERE session_id = ? AND tool_name = ? AND tool_use_id IS NULL AND source = 'hook'
-        AND type IN ('PreToolUse', 'PostToolUse', 'PostToolUseFailure') AND ts >= ? AND id <= ?
+      WHERE ${groupEvents} AND ts >= ? AND id <= ?
       LIMIT 1`);
     this.#clearOpen = db.prepare(`
       DELETE FROM tool_calls INDEXED BY tool_calls_open
@@ -185,8 +189,6 @@ type EventRow = {
   error: string | null;
 };
 
-const idlessTypes = new Set(["PreToolUse", "PostToolUse", "PostToolUseFailure"]);
-
 /**
  * The rows #noIdEvents would read back for these events (its WHERE and ORDER BY, and what its
  * json_extract gives), or null when one payload holds something only SQL can render the same
@@ -196,7 +198,7 @@ export function addedRows(events: readonly NormalizedEvent[], toolName: string):
   const rows: EventRow[] = [];
   for (const ev of events) {
     if (ev.source !== "hook" || ev.toolUseId !== null || ev.toolName !== toolName) continue;
-    if (!idlessTypes.has(ev.type)) continue;
+    if (!idlessTypes.includes(ev.type)) continue;
     const row: EventRow = { ts: ev.ts, type: ev.type, key: ev.key, input: null, error: null };
     if (ev.type !== "PostToolUse") {
       const name = ev.type === "PreToolUse" ? "tool_input" : "error";
