@@ -254,6 +254,45 @@ async function idleAndLive(
   }
 }
 
+/** What the server did backfilling a tree into a fresh database (freshBackfill). */
+interface FreshBackfill {
+  ms: number;
+  /** Peak RSS (VmHWM) up to the end of the backfill, KiB. */
+  hwmKb: number;
+  /** The load average when the backfill ended. */
+  load: string;
+  /** RSS `settleS` seconds after the backfill, KiB, and the server's view of its heap then. */
+  settledRssKb: number;
+  heap: string;
+}
+
+/** Starts the server on `claudeDir` with a fresh database `db`, waits for its backfill and then
+ * `o.settleS` seconds, and removes the database again. */
+async function freshBackfill(
+  o: MemoryPhaseOptions,
+  claudeDir: string,
+  db: string,
+  timeoutMs: number,
+): Promise<FreshBackfill> {
+  await removeDb(db);
+  const server = await startServer({ claudeDir, dbPath: db });
+  try {
+    const s = sampler(server, 100);
+    const ms = await server.backfillDone(timeoutMs);
+    const during = s.stop();
+    const hwmKb = server.memory()?.hwmKb ?? during.last?.hwmKb ?? NaN;
+    const load = loadAvg();
+    const after = sampler(server, 250);
+    await sleep(o.settleS * 1000);
+    const settled = after.stop();
+    const heap = await heapOf(server);
+    return { ms, hwmKb, load, settledRssKb: settled.last?.rssKb ?? NaN, heap };
+  } finally {
+    await server.stop();
+    await removeDb(db);
+  }
+}
+
 /** (2) peak RSS while the server backfills the ~250 MiB tree into a fresh database. */
 async function backfillPeak(
   o: MemoryPhaseOptions,
@@ -261,40 +300,25 @@ async function backfillPeak(
   run: number,
   add: (f: Omit<Figure, "section">) => void,
 ): Promise<void> {
-  const db = join(o.cacheDir, "tree250-work.db");
-  await removeDb(db);
   o.progress(`run ${run}: server backfilling the ${fmt(mib(tree.transcriptBytes))} MiB tree`);
-  const server = await startServer({ claudeDir: tree.dir, dbPath: db });
-  try {
-    const s = sampler(server, 100);
-    const ms = await server.backfillDone(900_000);
-    const during = s.stop();
-    const hwm = server.memory()?.hwmKb ?? during.last?.hwmKb ?? NaN;
-    add({
-      name: `peak RSS (VmHWM) while the server backfills ${
-        fmt(mib(tree.transcriptBytes))
-      } MiB of transcripts, run ${run}`,
-      value: hwm / 1024,
-      unit: "MiB",
-      target: { op: "<", value: 250, source: "issue 18" },
-      note: `${fmt(tree.transcriptLines)} lines; backfill ${fmt(ms / 1000, 1)} s (${
-        fmt(mib(tree.transcriptBytes) / (ms / 1000), 1)
-      } MiB/s); load ${loadAvg()}`,
-    });
-    const after = sampler(server, 250);
-    await sleep(o.settleS * 1000);
-    const settled = after.stop();
-    const heap = await heapOf(server);
-    add({
-      name: `RSS ${o.settleS} s after that backfill, run ${run}`,
-      value: (settled.last?.rssKb ?? NaN) / 1024,
-      unit: "MiB",
-      note: `what the backfill leaves behind${heap}`,
-    });
-  } finally {
-    await server.stop();
-    await removeDb(db);
-  }
+  const r = await freshBackfill(o, tree.dir, join(o.cacheDir, "tree250-work.db"), 900_000);
+  add({
+    name: `peak RSS (VmHWM) while the server backfills ${
+      fmt(mib(tree.transcriptBytes))
+    } MiB of transcripts, run ${run}`,
+    value: r.hwmKb / 1024,
+    unit: "MiB",
+    target: { op: "<", value: 250, source: "issue 18" },
+    note: `${fmt(tree.transcriptLines)} lines; backfill ${fmt(r.ms / 1000, 1)} s (${
+      fmt(mib(tree.transcriptBytes) / (r.ms / 1000), 1)
+    } MiB/s); load ${r.load}`,
+  });
+  add({
+    name: `RSS ${o.settleS} s after that backfill, run ${run}`,
+    value: r.settledRssKb / 1024,
+    unit: "MiB",
+    note: `what the backfill leaves behind${r.heap}`,
+  });
 }
 
 /**
@@ -307,33 +331,19 @@ async function coldStoredPeak(
   stored: Cached,
   add: (f: Omit<Figure, "section">) => void,
 ): Promise<void> {
-  const db = join(o.cacheDir, "stored-cold-work.db");
-  await removeDb(db);
   o.progress(`server backfilling the 1M-event tree (${fmt(stored.hookFiles)} hook files) cold`);
-  const server = await startServer({ claudeDir: stored.dir, dbPath: db });
-  try {
-    const s = sampler(server, 100);
-    const ms = await server.backfillDone(1_800_000);
-    s.stop();
-    const hwm = server.memory()?.hwmKb ?? NaN;
-    const after = sampler(server, 250);
-    await sleep(o.settleS * 1000);
-    const settled = after.stop();
-    add({
-      name: `peak RSS (VmHWM) while the server backfills the 1M-event tree cold`,
-      value: hwm / 1024,
-      unit: "MiB",
-      target: { op: "<", value: 250, source: "issue 18: a 4 GB tree within the memory target" },
-      note: `${fmt(stored.hookFiles)} hook files and ${
-        fmt(mib(stored.transcriptBytes))
-      } MiB of transcripts; backfill ${fmt(ms / 1000, 1)} s; RSS ${o.settleS} s after it ${
-        fmt((settled.last?.rssKb ?? NaN) / 1024, 1)
-      } MiB; load ${loadAvg()}`,
-    });
-  } finally {
-    await server.stop();
-    await removeDb(db);
-  }
+  const r = await freshBackfill(o, stored.dir, join(o.cacheDir, "stored-cold-work.db"), 1_800_000);
+  add({
+    name: `peak RSS (VmHWM) while the server backfills the 1M-event tree cold`,
+    value: r.hwmKb / 1024,
+    unit: "MiB",
+    target: { op: "<", value: 250, source: "issue 18: a 4 GB tree within the memory target" },
+    note: `${fmt(stored.hookFiles)} hook files and ${
+      fmt(mib(stored.transcriptBytes))
+    } MiB of transcripts; backfill ${fmt(r.ms / 1000, 1)} s; RSS ${o.settleS} s after it ${
+      fmt(r.settledRssKb / 1024, 1)
+    } MiB; load ${r.load}`,
+  });
 }
 
 /** This phase's block in bench/RESULTS.md. */
