@@ -10,6 +10,8 @@ import { openDb } from "../src/store/db.ts";
 import { makeRoots, refreshRoots } from "../src/ingest/root_set.ts";
 import { FileCursors } from "../src/ingest/cursors.ts";
 import { listRoots } from "../src/ingest/reconcile.ts";
+import { DirtyFiles } from "../src/ingest/dirty_files.ts";
+import { nameAt, nameCount } from "../src/ingest/packed_names.ts";
 import { makeHome, writeHook } from "./support/home.ts";
 import { count, waitFor } from "./support/wait.ts";
 
@@ -71,7 +73,7 @@ Deno.test("a lister given another's listings (the backfill worker's) reads no un
     // Handed over as between threads: a structured clone, hook files read by then left out.
     const handed = structuredClone(worker.listings((rel) => read.has(rel)));
     const rawListing = handed.find((l) => l.relDir === "hooks/logs/raw_json");
-    assert.equal(rawListing?.listing.files.length, 10);
+    assert.equal(nameCount(rawListing!.listing.hooks), 10, "hook files not read yet, packed");
     const main = new SourceLister(h.claudeDir);
     main.adopt(handed);
     const listed = await main.list((rel) => read.has(rel));
@@ -197,15 +199,37 @@ Deno.test("a root's transcript count on /health never drops to 0 while the next 
     const roots = makeRoots(h.claudeDir, [], () => null);
     await refreshRoots(roots);
     const files = new FileCursors(db);
-    await listRoots(roots, files, new Map());
+    await listRoots(roots, files, new DirtyFiles());
     assert.equal(roots[0].status.transcripts, 1);
     // What a /health request sees while the next listing waits on the file system.
-    const next = listRoots(roots, files, new Map());
+    const next = listRoots(roots, files, new DirtyFiles());
     assert.equal(roots[0].status.transcripts, 1);
     await next;
     assert.equal(roots[0].status.transcripts, 1);
   } finally {
     db.close();
+    await h.cleanup();
+  }
+});
+
+Deno.test("a lister forgets the hook files read since its listing, and keeps the others", async () => {
+  const h = await makeHome();
+  try {
+    const raw = join(h.claudeDir, "hooks/logs/raw_json");
+    for (let i = 0; i < 50; i++) await Deno.writeTextFile(join(raw, `${i}_Stop_s.json`), "{}");
+    const lister = new SourceLister(h.claudeDir);
+    assert.equal(nameCount((await lister.scan()).hooks), 50);
+    const read = (rel: string) => /\/[0-3]?\d_/.test(rel); // 0 to 39
+    lister.forgetRead(read);
+    const kept = lister.listings(() => false).find((l) => l.relDir === "hooks/logs/raw_json");
+    assert.deepEqual(
+      Array.from(
+        { length: nameCount(kept!.listing.hooks) },
+        (_, i) => nameAt(kept!.listing.hooks, i),
+      ),
+      Array.from({ length: 10 }, (_, i) => `${40 + i}_Stop_s.json`),
+    );
+  } finally {
     await h.cleanup();
   }
 });

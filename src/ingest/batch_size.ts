@@ -90,16 +90,6 @@ export class BatchSizer {
     return rawBytes >= this.#limits.maxRawBytes || files >= this.#limits.maxFiles * 2;
   }
 
-  /** The first entries of `dirty`, as many as the next batch takes (left in the map). */
-  take<K, V>(dirty: Map<K, V>): Array<[K, V]> {
-    const batch: Array<[K, V]> = [];
-    for (const entry of dirty) {
-      if (batch.length >= this.#files) break;
-      batch.push(entry);
-    }
-    return batch;
-  }
-
   /** Reads a batch's entries `parallel` at a time, letting other tasks run in between. */
   async readAll<T>(batch: T[], parallel: number, read: (entry: T) => Promise<void>): Promise<void> {
     if (!this.#lazy) this.#since = performance.now();

@@ -46,6 +46,7 @@ import { RateLimitPoller } from "./read_rate_limits.ts";
 import { loggingGate, type WriteGate } from "../store/db_health.ts";
 import { backfillLimits, BatchSizer } from "./batch_size.ts";
 import { planFirstPass, ProgressTracker } from "./backfill_progress.ts";
+import { DirtyFiles } from "./dirty_files.ts";
 import {
   addWorkerStats,
   type BackfillRunner,
@@ -96,7 +97,7 @@ export class Ingester {
   #files: FileCursors;
   /** The backfill worker handed over its hook files read (not loaded from the database). */
   #hookKeysAdopted = false;
-  #dirty = new Map<string, SourceKind>();
+  #dirty = new DirtyFiles();
   #roots: Root[];
   #main: Root;
   #extraRoots: Array<string | ClaudeRoot>;
@@ -146,10 +147,8 @@ export class Ingester {
       cursor: (key) => this.#files.get(key),
       add: (update, rawBytes) => this.#add(update, rawBytes),
     };
-    this.#transcripts = new TranscriptReader(
-      this.#sink,
-      opts.transcriptBytesPerPass ?? maxTranscriptBytesPerPass,
-    );
+    this.#bytesPerPass = opts.transcriptBytesPerPass ?? maxTranscriptBytesPerPass;
+    this.#transcripts = new TranscriptReader(this.#sink, this.#bytesPerPass);
     this.#threads = new ThreadsPoller(
       this.#dir,
       opts.scratchDir ?? `${this.#dir}/claude-dash/scratch`,
@@ -157,7 +156,6 @@ export class Ingester {
     );
     this.#rateLimits = new RateLimitPoller(this.#dir, this.#db, this.#writer);
     this.#extraRoots = opts.transcriptRoots ?? [];
-    this.#bytesPerPass = opts.transcriptBytesPerPass ?? maxTranscriptBytesPerPass;
     const watch = opts.watch !== false && !this.#backfillOnly;
     const missed = () => void this.rescan(); // a change the watcher missed: list now
     this.#roots = makeRoots(this.#dir, this.#extraRoots, (r) => {
@@ -330,9 +328,7 @@ export class Ingester {
     this.#worker = worker;
     const complete = await checkpointsElsewhere(this.#db, () => worker.finished);
     this.#worker = null;
-    if (!complete && !this.#stopped) {
-      log.warn("the backfill worker stopped early; ingest goes on here");
-    }
+    if (!complete && !this.#stopped) log.warn("the backfill worker stopped early; going on here");
   }
 
   /** Progress and stored batches from the backfill worker, and its listings at the end. */
@@ -405,13 +401,16 @@ export class Ingester {
   /** The next batch of dirty files, in name order (a burst of hook files is stored in the order
    * it was written); its hook files go to the hook reader when there is one. */
   #take(): TakenBatch {
-    const entries = this.#sizer.take(this.#dirty);
-    for (const [rel] of entries) this.#dirty.delete(rel);
+    const entries = this.#dirty.take(this.#sizer.files);
     const since = this.#dirtySince;
     if (this.#dirty.size === 0) this.#dirtySince = null;
     entries.sort(byKey);
     const hooks = entries.filter(([, kind]) => kind === "hook");
-    if (hooks.length === 0) this.#hookReader?.release(); // none after: the listing's order
+    if (hooks.length === 0) {
+      // None after (the listing's order): the reader's thread and the read names are let go.
+      this.#hookReader?.release();
+      this.#main.lister.forgetRead((rel) => this.#files.hookDone(rel));
+    }
     const remote = this.#hookReader?.read(
       hooks.map(([rel]) => ({ rel, prev: this.#files.get(rel) ?? null })),
     ) ?? null;

@@ -79,6 +79,8 @@ export class HashedKeySet {
     this.#slots[2 * i] = 0;
     this.#slots[2 * i + 1] = 1;
     this.#size--;
+    // Mostly emptied (a first backfill's planned files, settled one by one): smaller again.
+    if (this.#size * 16 < this.#slots.length && this.#slots.length > minSlots * 2) this.#grow();
   }
 
   /** The slot holding (a, b), or -1. */
@@ -103,7 +105,8 @@ export class HashedKeySet {
     s[2 * i + 1] = b;
   }
 
-  /** Rehashes into a table sized for the live keys (removed slots are dropped). */
+  /** Rehashes into a table sized for the live keys (removed slots are dropped): larger when
+   * full, smaller when mostly removed. */
   #grow(): void {
     const old = this.#slots;
     let n = minSlots;

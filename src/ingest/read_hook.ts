@@ -4,16 +4,16 @@
 import { maxHookFileBytes, syncHookReadMaxBytes } from "../core/config.ts";
 import type { FileCursor } from "../store/write/writer.ts";
 import { parseHookFile } from "./parse/hook.ts";
+import type { FolderCheck } from "./sources.ts";
 import {
   closeSource,
-  type FolderCheck,
   type NotRead,
   openSmallSource,
   openSource,
   readCapped,
   readOpenSource,
   type SourceStat,
-} from "./sources.ts";
+} from "./open_source.ts";
 import { blankCursor, linkedFolder, mb, parentOf, type ReadSink } from "./read_file.ts";
 
 /** Reads the hook file `rel` of the main Claude directory `dir` into `sink`. */

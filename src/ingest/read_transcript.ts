@@ -8,7 +8,8 @@ import { transcriptChunkBytes, unterminatedLineQuietMs } from "../core/config.ts
 import type { FileCursor } from "../store/write/writer.ts";
 import { contentHash } from "./parse/normalize.ts";
 import { parseTranscriptChunk, sessionIdFromPath } from "./parse/transcript.ts";
-import { type FolderCheck, openSource } from "./sources.ts";
+import type { FolderCheck } from "./sources.ts";
+import { openSource } from "./open_source.ts";
 import { blankCursor, linkedFolder, mb, parentOf, type ReadSink } from "./read_file.ts";
 
 const headBytes = 1024;

@@ -7,9 +7,9 @@ import {
   reconcileIntervalMs,
   reconcileMaxIntervalMs,
 } from "../core/config.ts";
-import type { SourceKind } from "../core/types.ts";
 import type { Root } from "./root_set.ts";
-import { mtimeSettledMs } from "./sources.ts";
+import { hookLogPrefix, mtimeSettledMs } from "./sources.ts";
+import type { DirtyFiles } from "./dirty_files.ts";
 import type { FileCursors } from "./cursors.ts";
 import type { FileCursor } from "../store/write/writer.ts";
 
@@ -24,11 +24,12 @@ export interface Listed {
   unsettled: boolean;
 }
 
-/** Lists every root found and marks in `dirty` what is to be read. */
+/** Lists every root found and marks in `dirty` what is to be read (the main root's hook files
+ * not read yet become its backlog). */
 export async function listRoots(
   roots: Root[],
   files: FileCursors,
-  dirty: Map<string, SourceKind>,
+  dirty: DirtyFiles,
 ): Promise<Listed> {
   const found: Listed = {
     hooks: 0,
@@ -47,44 +48,28 @@ export async function listRoots(
     // Counted apart and set once listed: /api/health may read the status while a listing
     // waits on the file system, and must not see a root's transcripts drop to 0 meanwhile.
     let transcripts = 0;
-    for (const { rel, kind } of await root.lister.list(root.main ? hookRead : undefined)) {
+    const listing = await root.lister.scan(root.main ? hookRead : undefined);
+    if (root.main) dirty.setBacklog(listing.hooks, hookLogPrefix);
+    for (const { rel, kind } of listing.files) {
       const key = root.prefix + rel;
       if (kind === "transcript") {
         found.transcripts++;
         transcripts++;
         found.transcriptKeys.add(key);
         if (!unchanged(`${root.dir}/${rel}`, files.get(key))) dirty.set(key, kind);
-      } else if (!root.main) continue;
-      else if (kind === "hook") dirty.set(rel, kind);
-      else found.threadsSeen = true;
+      } else if (root.main && kind === "threads") found.threadsSeen = true;
     }
     root.status.transcripts = transcripts;
     if (root.main) found.hooks = root.lister.hookFiles;
     if (root.lister.unsettled) found.unsettled = true;
   }
-  sortByKey(dirty);
+  dirty.sortMarked();
   return found;
 }
 
 /** Orders [key, …] entries by key (code units, as the keys compare everywhere else). */
 export function byKey(a: [string, unknown], b: [string, unknown]): number {
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
-}
-
-/**
- * Puts `dirty` in key order, the order batches are taken in. Folders list in the file system's
- * own order (hashed on ext4); hook file names start with their time, so in name order each batch
- * appends to the tail of the indexes on keys and paths and to the sessions' latest calls, instead
- * of rewriting pages all over them (measured: half the WAL written for 100k hook files).
- */
-export function sortByKey(dirty: Map<string, SourceKind>): void {
-  if (dirty.size < 2) return;
-  // The default order of strings is byKey's (UTF-16 code units) and needs no call per
-  // comparison: 100k keys sort in a third of the time.
-  const keys = [...dirty.keys()].sort();
-  const kinds = keys.map((k) => dirty.get(k)!);
-  dirty.clear();
-  for (let i = 0; i < keys.length; i++) dirty.set(keys[i], kinds[i]);
 }
 
 /**

@@ -5,11 +5,18 @@
 // The main ~/.claude gives hook logs, threads.db and transcripts; the other folders Claude
 // Code may write to (src/ingest/roots.ts) give transcripts only.
 
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import type { SourceKind } from "../core/types.ts";
 import type { SkippedFiles, SkipReason } from "../core/view_data.ts";
 import { maskSecrets } from "../core/secrets.ts";
 import { skippedExamplesShown } from "../core/config.ts";
+import {
+  filterNames,
+  nameAt,
+  nameCount,
+  NamePacker,
+  noNames,
+  type PackedNames,
+} from "./packed_names.ts";
 
 /** Classifies a path relative to the Claude directory ("/"-separated), or null to ignore it.
  * Called for every entry of every listing (hundreds of thousands of hook files): prefix tests,
@@ -32,7 +39,8 @@ export function classify(rel: string): SourceKind | null {
 }
 
 const hookLogDir = "hooks/logs/raw_json";
-const hookLogPrefix = `${hookLogDir}/`;
+/** What a hook file's key is its name after. */
+export const hookLogPrefix = `${hookLogDir}/`;
 
 /** Folders watched and listed, relative to the Claude directory. */
 export const sourceRoots = [hookLogDir, "projects", "hooks"] as const;
@@ -56,8 +64,10 @@ export interface DirCache {
   listedAt: number;
   /** Entries at the listing (what its cost scales with). */
   entries: number;
-  /** Source files at the listing: all but the hook files already read then (see list()). */
+  /** Source files at the listing but hook files. */
   files: ListedFile[];
+  /** Names of the hook files at the listing not read then (see list()), packed. */
+  hooks: PackedNames;
   /** Hook files at the listing, read or not. */
   hookFiles: number;
   dirs: string[];
@@ -69,6 +79,13 @@ export interface DirCache {
 export interface ListedFile {
   rel: string;
   kind: SourceKind;
+}
+
+/** What one scan of a Claude directory found to read: the hook files not read yet, by name in
+ * the hook log folder (hookLogPrefix), packed; every other source file, as a ListedFile. */
+export interface Listing {
+  files: ListedFile[];
+  hooks: PackedNames;
 }
 
 /** A folder's listing by its path relative to the Claude directory (SourceLister.listings). */
@@ -169,7 +186,18 @@ export class SourceLister {
   /** Every source file now present, as paths relative to the Claude directory, but the hook
    * files `hookRead` says were read already (counted in `hookFiles` all the same). */
   async list(hookRead: (rel: string) => boolean = () => false): Promise<ListedFile[]> {
+    const { files, hooks } = await this.scan(hookRead);
     const out: ListedFile[] = [];
+    for (let i = 0; i < nameCount(hooks); i++) {
+      out.push({ rel: hookLogPrefix + nameAt(hooks, i), kind: "hook" });
+    }
+    return [...out, ...files];
+  }
+
+  /** What list() finds, with the hook files' names packed (a folder may hold 420k). */
+  async scan(hookRead: (rel: string) => boolean = () => false): Promise<Listing> {
+    const out: ListedFile[] = [];
+    let hooks = noNames;
     const skipped: SkippedEntry[] = [];
     const seen = new Set<string>();
     let hookFiles = 0;
@@ -184,18 +212,12 @@ export class SourceLister {
         skipped.push({ rel: `${relDir}/${name}`, reason });
       }
       hookFiles += listing.hookFiles;
-      if (fresh) {
-        for (const f of listing.files) out.push(f);
-      } else {
-        // A listing kept from an earlier scan: hook files read since are forgotten.
-        let kept = 0;
-        for (const f of listing.files) {
-          if (f.kind === "hook" && hookRead(f.rel)) continue;
-          listing.files[kept++] = f;
-          out.push(f);
-        }
-        listing.files.length = kept;
+      // A listing kept from an earlier scan: hook files read since are forgotten.
+      if (!fresh && nameCount(listing.hooks) > 0) {
+        listing.hooks = filterNames(listing.hooks, (name) => !hookRead(`${relDir}/${name}`));
       }
+      for (const f of listing.files) out.push(f);
+      if (nameCount(listing.hooks) > 0) hooks = listing.hooks;
       if (relDir === "hooks") return; // only threads.db and raw_json matter there
       for (const name of listing.dirs) await visit(`${relDir}/${name}`, depth + 1);
     };
@@ -206,7 +228,17 @@ export class SourceLister {
     await visit("projects", 0);
     this.skipped = skipped;
     this.hookFiles = hookFiles;
-    return out;
+    return { files: out, hooks };
+  }
+
+  /** Drops from the listings kept the hook files read since (a first backfill's 420k names
+   * are not held through its transcripts). */
+  forgetRead(hookRead: (rel: string) => boolean): void {
+    for (const [relDir, c] of this.#cache) {
+      if (nameCount(c.hooks) > 0) {
+        c.hooks = filterNames(c.hooks, (name) => !hookRead(`${relDir}/${name}`));
+      }
+    }
   }
 
   /**
@@ -217,8 +249,8 @@ export class SourceLister {
   listings(hookRead: (rel: string) => boolean): FolderListing[] {
     const out: FolderListing[] = [];
     for (const [relDir, c] of this.#cache) {
-      const files = c.files.filter((f) => !(f.kind === "hook" && hookRead(f.rel)));
-      out.push({ relDir, listing: { ...c, files } });
+      const hooks = filterNames(c.hooks, (name) => !hookRead(`${relDir}/${name}`));
+      out.push({ relDir, listing: { ...c, hooks } });
     }
     return out;
   }
@@ -268,6 +300,7 @@ export class SourceLister {
     // Listed in the same tick as its last change: to be listed again (see mtimeSettledMs).
     if (now - mtimeMs < mtimeSettledMs) this.unsettled = true;
     const files: ListedFile[] = [];
+    const hooks = new NamePacker();
     const dirs: string[] = [];
     const skipped: DirCache["skipped"] = [];
     let entries = 0;
@@ -295,8 +328,10 @@ export class SourceLister {
           skipped.push({ name: entry.name, reason });
         }
       } else if (entry.isFile) {
-        if (kind === "hook") hookFiles++;
-        if (kind !== null && !(kind === "hook" && hookRead(rel))) files.push({ rel, kind });
+        if (kind === "hook") {
+          hookFiles++;
+          if (!hookRead(rel)) hooks.add(entry.name);
+        } else if (kind !== null) files.push({ rel, kind });
       } else dirs.push(entry.name);
     };
     // Awaited only for a name with U+FFFD: a turn of the event loop per entry costs as much
@@ -305,7 +340,7 @@ export class SourceLister {
     try {
       // Not the hook log folder: the blocking listing holds an object of ~440 B for every entry
       // at once (185 MiB of heap for 421k hook files, the whole backfill's peak), where the
-      // asynchronous one streams them (45 MiB: only the names kept) at about the same speed.
+      // asynchronous one streams them at about the same speed, each name packed as it comes.
       if (this.#blocking && relDir !== hookLogDir) {
         for (const e of Deno.readDirSync(abs)) {
           take(e, lossy(e.name) && await unopenableName(abs, e.name));
@@ -325,6 +360,7 @@ export class SourceLister {
       listedAt: now,
       entries,
       files,
+      hooks: hooks.size > 0 ? hooks.done() : noNames,
       hookFiles,
       dirs,
       skipped,
@@ -368,118 +404,4 @@ export class FolderCheck {
     this.#cache.set(relDir, ok);
     return ok;
   }
-}
-
-/**
- * Opens a source file for reading only if it is still the regular file `st` (from lstat)
- * described: a file replaced by a symbolic link or another file between the lstat and the
- * open is not read (null; the next scan looks again).
- */
-export async function openSource(abs: string, st: Deno.FileInfo): Promise<Deno.FsFile | null> {
-  const file = await Deno.open(abs, { read: true });
-  try {
-    const now = await file.stat();
-    if (now.isFile && (st.ino === null || (now.ino === st.ino && now.dev === st.dev))) return file;
-  } catch {
-    // treated like a swap: not read
-  }
-  file.close();
-  return null;
-}
-
-/** Reads a file from its position until EOF, or until more than `cap` bytes (then null). */
-export async function readCapped(
-  file: Deno.FsFile,
-  sizeHint: number,
-  cap: number,
-): Promise<Uint8Array | null> {
-  // One byte past the expected size, so a file read in full normally takes one read + EOF.
-  let buf = new Uint8Array(Math.min(Math.max(sizeHint, 0) + 1, cap + 1));
-  let got = 0;
-  for (;;) {
-    if (got === buf.length) {
-      if (got > cap) return null;
-      const bigger = new Uint8Array(Math.min(buf.length * 2, cap + 1));
-      bigger.set(buf);
-      buf = bigger;
-    }
-    const n = await file.read(buf.subarray(got));
-    if (n === null) break;
-    got += n;
-  }
-  return got > cap ? null : buf.subarray(0, got);
-}
-
-/**
- * open(2) flags of openSmallSource: never through a symbolic link (ELOOP instead), and never
- * waiting for a writer (a FIFO opens at once, and its fstat says it is not a regular file).
- */
-const openNoFollowNoWait = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) |
-  (constants.O_NONBLOCK ?? 0);
-
-/** What readOpenSource found instead of the file's bytes (and readCapped's callers). */
-export type NotRead = "swapped" | "too_large";
-
-/** What a source file's reader needs to know of it: from an fstat or an lstat. */
-export type SourceStat = Pick<Deno.FileInfo, "size" | "isFile" | "isSymlink"> & {
-  mtimeMs: number;
-};
-
-/** A small source file held open, described by the fstat of what was opened. */
-export interface OpenSmall {
-  fd: number;
-  stat: SourceStat & { isSymlink: false };
-}
-
-/**
- * Opens a source file with blocking calls when it is a small regular file (at most `maxBytes`):
- * the open and one fstat of the descriptor, so what is described is what will be read. "gone":
- * it vanished; "link": a symbolic link (not followed); "large": bigger than `maxBytes` (closed
- * again: read it asynchronously). Anything else that is not a regular file (a FIFO, a device)
- * comes back open with `isFile` false, for the caller to close unread.
- */
-export function openSmallSource(
-  abs: string,
-  maxBytes: number,
-): OpenSmall | "gone" | "link" | "large" {
-  let fd: number;
-  try {
-    fd = openSync(abs, openNoFollowNoWait);
-  } catch (e) {
-    const code = e instanceof Error && "code" in e ? e.code : null;
-    if (code === "ENOENT") return "gone";
-    if (code === "ELOOP") return "link";
-    throw e;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (st.isFile() && st.size > maxBytes) {
-      closeSync(fd);
-      return "large";
-    }
-    return {
-      fd,
-      stat: { size: st.size, mtimeMs: st.mtimeMs, isFile: st.isFile(), isSymlink: false },
-    };
-  } catch (e) {
-    closeSync(fd);
-    throw e;
-  }
-}
-
-/** Reads an open source file's `size` bytes (its fstat's; fewer if it shrank since). */
-export function readOpenSource(fd: number, size: number): Uint8Array {
-  const buf = new Uint8Array(Math.max(size, 0));
-  let got = 0;
-  while (got < buf.length) {
-    const n = readSync(fd, buf, got, buf.length - got, null);
-    if (n === 0) break;
-    got += n;
-  }
-  return got === buf.length ? buf : buf.subarray(0, got);
-}
-
-/** Closes what openSmallSource opened. */
-export function closeSource(fd: number): void {
-  closeSync(fd);
 }

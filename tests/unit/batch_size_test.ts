@@ -3,7 +3,6 @@
 
 import assert from "node:assert/strict";
 import { backfillLimits, BatchSizer, servingLimits } from "../../src/ingest/batch_size.ts";
-import { byKey, sortByKey } from "../../src/ingest/reconcile.ts";
 import {
   backfillBatchFiles,
   backfillBatchRawBytes,
@@ -11,7 +10,6 @@ import {
   ingestBatchFiles,
   ingestCommitBudgetMs,
 } from "../../src/core/config.ts";
-import type { SourceKind } from "../../src/core/types.ts";
 
 Deno.test("a commit slower than the time budget shrinks the next batch so it fits the budget", () => {
   const s = new BatchSizer();
@@ -34,16 +32,6 @@ Deno.test("fast commits grow batches back, never past ingestBatchFiles, and a ba
   assert.ok(s.files >= 1);
   s.observe(0, 5); // nothing committed: nothing learned
   assert.ok(s.files >= 1);
-});
-
-Deno.test("a batch takes the first entries of the dirty map, as many as the size allows", () => {
-  const s = new BatchSizer();
-  const dirty = new Map<string, string>();
-  for (let i = 0; i < ingestBatchFiles + 10; i++) dirty.set(`f${i}`, "hook");
-  const batch = s.take(dirty);
-  assert.equal(batch.length, ingestBatchFiles);
-  assert.deepEqual(batch[0], ["f0", "hook"]);
-  assert.equal(dirty.size, ingestBatchFiles + 10, "left in the map");
 });
 
 Deno.test("reading a batch with blocking reads lets a waiting timer run before it ends and in between", async () => {
@@ -79,47 +67,6 @@ Deno.test("the backfill worker, which serves no request, takes larger batches un
     Math.min(backfillBatchFiles, Math.floor(backfillCommitBudgetMs / 2 / 0.2)),
   );
   assert.ok(worker.files > serving.files);
-});
-
-Deno.test("files to read are taken in key order (hook file names sort by time), whatever order they were listed in", () => {
-  const dirty = new Map<string, SourceKind>([
-    ["hooks/logs/raw_json/20261117_140239_PreToolUse_b.json", "hook"],
-    ["projects/p/s.jsonl", "transcript"],
-    ["hooks/logs/raw_json/20261117_140144_SessionStart_a.json", "hook"],
-    ["hooks/logs/raw_json/20261117_140200_UserPromptSubmit_a.json", "hook"],
-  ]);
-  sortByKey(dirty);
-  assert.deepEqual([...dirty.keys()], [
-    "hooks/logs/raw_json/20261117_140144_SessionStart_a.json",
-    "hooks/logs/raw_json/20261117_140200_UserPromptSubmit_a.json",
-    "hooks/logs/raw_json/20261117_140239_PreToolUse_b.json",
-    "projects/p/s.jsonl",
-  ]);
-  assert.equal(dirty.get("projects/p/s.jsonl"), "transcript", "kinds kept");
-  assert.deepEqual(
-    new BatchSizer().take(dirty)[0][0],
-    "hooks/logs/raw_json/20261117_140144_SessionStart_a.json",
-  );
-});
-
-Deno.test("key order is code-unit order, the order keys compare in everywhere else (accents, astral characters)", () => {
-  const chars = ["a", "B", "é", "\u{1F600}", "\uFFFD", "_", "0", "/"];
-  const keys = new Set<string>();
-  let seed = 7;
-  while (keys.size < 500) {
-    let k = "";
-    for (let n = 1 + (seed % 6); n > 0; n--) {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 1;
-      k += chars[seed % chars.length];
-    }
-    keys.add(k);
-  }
-  const dirty = new Map<string, SourceKind>(
-    [...keys].map((k, i) => [k, i % 2 ? "hook" : "transcript"]),
-  );
-  const want = [...dirty].sort(byKey);
-  sortByKey(dirty);
-  assert.deepEqual([...dirty], want);
 });
 
 Deno.test("a worker batch is committed once it holds backfillBatchRawBytes of source, however few files", () => {

@@ -33,3 +33,15 @@ Deno.test("a done-set handed to another thread as plain data holds the same keys
   assert.ok(copy.has(key(0)) && !set.has(key(0)));
   assert.ok(set.has(key(2)) && !copy.has(key(2)));
 });
+
+Deno.test("a set emptied out key by key gives its table back, and still holds exactly the keys left", () => {
+  const set = new HashedKeySet();
+  const key = (i: number) => `hooks/logs/raw_json/20261117_${i}_PreToolUse.json`;
+  for (let i = 0; i < 100_000; i++) set.add(key(i));
+  const full = set.state().slots.length;
+  for (let i = 100; i < 100_000; i++) set.delete(key(i));
+  assert.equal(set.size, 100);
+  assert.ok(set.state().slots.length * 64 <= full, `${set.state().slots.length} of ${full}`);
+  for (let i = 0; i < 100; i++) assert.ok(set.has(key(i)), key(i));
+  for (let i = 100; i < 100_000; i += 997) assert.ok(!set.has(key(i)), key(i));
+});

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { closeSource, openSmallSource, readOpenSource } from "../../src/ingest/sources.ts";
+import { closeSource, openSmallSource, readOpenSource } from "../../src/ingest/open_source.ts";
 
 async function tempDir(): Promise<AsyncDisposable & { path: string }> {
   const path = await Deno.makeTempDir({ prefix: "read-small-source-" });
