@@ -12,6 +12,7 @@ import { readSettings } from "../store/settings.ts";
 import { startRetentionTimer } from "../store/write/retention.ts";
 import { startRepacker } from "../store/write/repack.ts";
 import { Ingester } from "../ingest/ingester.ts";
+import { collectGarbage } from "../core/gc.ts";
 import { UsageFirst } from "../ingest/usage_first.ts";
 import { startBackfillWorker } from "../ingest/backfill_host.ts";
 import type { ClaudeRoot } from "../ingest/roots.ts";
@@ -138,6 +139,7 @@ export function buildStack(shared: StackShared, db: Db, placeholder: boolean): D
       // drops any it never reached).
       void usageFirst.run().then(() => {
         if (usageFirst.stopped) return;
+        collectGarbage(); // the pass's garbage, before the backfill's working set grows
         ingester.start();
         ingester.ready.then(() => usageFirst.settle(), () => {});
       });

@@ -44,7 +44,7 @@ import { TranscriptReader } from "./read_transcript.ts";
 import { ThreadsPoller } from "./threads_poll.ts";
 import { RateLimitPoller } from "./read_rate_limits.ts";
 import { loggingGate, type WriteGate } from "../store/db_health.ts";
-import { backfillLimits, BatchSizer } from "./batch_size.ts";
+import { backfillLimits, BatchSizer, readsAtOnce } from "./batch_size.ts";
 import { planFirstPass, ProgressTracker } from "./backfill_progress.ts";
 import { DirtyFiles } from "./dirty_files.ts";
 import {
@@ -53,8 +53,6 @@ import {
   type StartBackfill,
   type WorkerReport,
 } from "./backfill_messages.ts";
-
-const parallelReads = 32;
 
 export interface IngesterOptions {
   claudeDir: string;
@@ -380,7 +378,8 @@ export class Ingester {
         this.stats.bytesRead += reply.bytesRead;
         for (const u of reply.updates) this.#add(u.update, u.bytes);
       }
-      await this.#sizer.readAll(local, parallelReads, ([rel, kind]) => this.#readSafely(rel, kind));
+      const n = readsAtOnce(local);
+      await this.#sizer.readAll(local, n, ([rel, kind]) => this.#readSafely(rel, kind));
       if (this.#hookReader && this.#dirty.size > 0) ahead = this.#take();
       await this.#sizer.timed(entries.length, () => this.#flush());
       if (this.#progress.counting) {

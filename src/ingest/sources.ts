@@ -9,6 +9,7 @@ import type { SourceKind } from "../core/types.ts";
 import type { SkippedFiles, SkipReason } from "../core/view_data.ts";
 import { maskSecrets } from "../core/secrets.ts";
 import { skippedExamplesShown } from "../core/config.ts";
+import { collectGarbage } from "../core/gc.ts";
 import {
   filterNames,
   nameAt,
@@ -39,6 +40,8 @@ export function classify(rel: string): SourceKind | null {
 }
 
 const hookLogDir = "hooks/logs/raw_json";
+/** Hook file names forgotten at once (forgetRead) that are worth a full collection. */
+const collectAfterNames = 10_000;
 /** What a hook file's key is its name after. */
 export const hookLogPrefix = `${hookLogDir}/`;
 
@@ -232,13 +235,17 @@ export class SourceLister {
   }
 
   /** Drops from the listings kept the hook files read since (a first backfill's 420k names
-   * are not held through its transcripts). */
-  forgetRead(hookRead: (rel: string) => boolean): void {
+   * are not held through its transcripts); how many it dropped. */
+  forgetRead(hookRead: (rel: string) => boolean): number {
+    let dropped = 0;
     for (const [relDir, c] of this.#cache) {
-      if (nameCount(c.hooks) > 0) {
-        c.hooks = filterNames(c.hooks, (name) => !hookRead(`${relDir}/${name}`));
-      }
+      const was = nameCount(c.hooks);
+      if (was > 0) c.hooks = filterNames(c.hooks, (name) => !hookRead(`${relDir}/${name}`));
+      dropped += was - nameCount(c.hooks);
     }
+    // A first backfill's: the names and its hook files' garbage go before the transcripts come.
+    if (dropped >= collectAfterNames) collectGarbage();
+    return dropped;
   }
 
   /**

@@ -2,7 +2,12 @@
 // so HTTP requests (same thread) wait at most about that long during a backfill.
 
 import assert from "node:assert/strict";
-import { backfillLimits, BatchSizer, servingLimits } from "../../src/ingest/batch_size.ts";
+import {
+  backfillLimits,
+  BatchSizer,
+  readsAtOnce,
+  servingLimits,
+} from "../../src/ingest/batch_size.ts";
 import {
   backfillBatchFiles,
   backfillBatchRawBytes,
@@ -78,4 +83,15 @@ Deno.test("a worker batch is committed once it holds backfillBatchRawBytes of so
   const serving = new BatchSizer(servingLimits);
   assert.equal(serving.full(1, backfillBatchRawBytes), false);
   assert.ok(servingLimits.maxRawBytes > backfillLimits.maxRawBytes);
+});
+
+Deno.test("hook files are read 32 at once, transcripts 4 (their parsing is the bound, and each read holds its chunk)", () => {
+  assert.equal(
+    readsAtOnce([["hooks/logs/raw_json/a.json", "hook"], ["projects/p/s.jsonl", "transcript"]]),
+    32,
+  );
+  assert.equal(
+    readsAtOnce([["projects/p/s.jsonl", "transcript"], ["projects/p/t.jsonl", "transcript"]]),
+    4,
+  );
 });
