@@ -26,8 +26,8 @@ const readSliceMs = 10;
 /**
  * Files of a batch read at once. Hook files are small and read by the thousand: their opens and
  * reads overlap. A transcript's parsing is the bound, on this thread whatever the count, and
- * each read in flight holds its chunk and parsed lines: 32 at once put 20 MiB on the peak of a
- * 256 MiB transcript backfill against 4, and ~40 MiB at the start of a 1M-event tree's.
+ * each read in flight holds its chunk and parsed lines: 32 at once put ~20 MiB on the peak of a
+ * 256 MiB transcript backfill against 4.
  */
 export function readsAtOnce(batch: Array<[string, SourceKind]>): number {
   return batch.some(([, kind]) => kind === "hook") ? 32 : 4;
