@@ -26,11 +26,12 @@ const readSliceMs = 10;
 /**
  * Files of a batch read at once. Hook files are small and read by the thousand: their opens and
  * reads overlap. A transcript's parsing is the bound, on this thread whatever the count, and
- * each read in flight holds its chunk and parsed lines: 32 at once put ~20 MiB on the peak of a
- * 256 MiB transcript backfill against 4.
+ * each read in flight holds its chunk and parsed lines. The 256 MiB tree's backfill in the
+ * worker, alternating: 32 at once 12.0-14.5 s and 205-210 MiB at its peak, 8 at once 12.1-14.1 s
+ * and 176-180 MiB (4: 172-173 MiB, 12.0-17.0 s).
  */
 export function readsAtOnce(batch: Array<[string, SourceKind]>): number {
-  return batch.some(([, kind]) => kind === "hook") ? 32 : 4;
+  return batch.some(([, kind]) => kind === "hook") ? 32 : 8;
 }
 
 function yieldToLoop(): Promise<void> {

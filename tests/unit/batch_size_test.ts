@@ -85,13 +85,13 @@ Deno.test("a worker batch is committed once it holds backfillBatchRawBytes of so
   assert.ok(servingLimits.maxRawBytes > backfillLimits.maxRawBytes);
 });
 
-Deno.test("hook files are read 32 at once, transcripts 4 (their parsing is the bound, and each read holds its chunk)", () => {
+Deno.test("hook files are read 32 at once, transcripts 8 (their parsing is the bound, and each read holds its chunk)", () => {
   assert.equal(
     readsAtOnce([["hooks/logs/raw_json/a.json", "hook"], ["projects/p/s.jsonl", "transcript"]]),
     32,
   );
   assert.equal(
     readsAtOnce([["projects/p/s.jsonl", "transcript"], ["projects/p/t.jsonl", "transcript"]]),
-    4,
+    8,
   );
 });
