@@ -61,9 +61,7 @@ export class ProgressTracker {
 
   /** A file has been read to its end (for now). */
   settled(key: string): void {
-    if (!this.counting || !this.#pending.has(key)) return;
-    this.#pending.delete(key);
-    this.#p!.filesDone++;
+    if (this.counting && this.#pending.delete(key)) this.#p!.filesDone++;
   }
 
   /** Takes the figures someone else measured (the worker's), from now on as they are. */

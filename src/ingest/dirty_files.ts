@@ -12,6 +12,8 @@ export class DirtyFiles {
   #backlog: PackedNames = noNames;
   #next = 0;
   #prefix = "";
+  /** A backlog ran out since drained() last said so. */
+  #ranOut = false;
 
   /** Files waiting (a file both in the backlog and marked counts twice until it is taken). */
   get size(): number {
@@ -56,13 +58,24 @@ export class DirtyFiles {
       this.#marked.delete(key); // marked meanwhile too: read once
       out.push([key, "hook"]);
     }
-    if (this.#next >= end && end > 0) this.setBacklog(noNames, "");
+    if (this.#next >= end && end > 0) {
+      this.setBacklog(noNames, "");
+      this.#ranOut = true;
+    }
     for (const entry of this.#marked) {
       if (out.length >= n) break;
       out.push(entry);
     }
     for (let i = 0; i < out.length; i++) this.#marked.delete(out[i][0]);
     return out;
+  }
+
+  /** Whether a backlog ran out since the last call: once per backlog, so what is done when one
+   * is read through (the listing lets go of its names) is not repeated for every later batch. */
+  drained(): boolean {
+    const ranOut = this.#ranOut;
+    this.#ranOut = false;
+    return ranOut;
   }
 
   /** Every file waiting, without taking any (the backlog's first). */

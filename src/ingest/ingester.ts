@@ -406,9 +406,9 @@ export class Ingester {
     entries.sort(byKey);
     const hooks = entries.filter(([, kind]) => kind === "hook");
     if (hooks.length === 0) {
-      // None after (the listing's order): the reader's thread and the read names are let go.
+      // None after (the listing's order): the reader's thread goes, and the names read with it.
       this.#hookReader?.release();
-      this.#main.lister.forgetRead((rel) => this.#files.hookDone(rel));
+      if (this.#dirty.drained()) this.#main.lister.forgetRead((r) => this.#files.hookDone(r));
     }
     const remote = this.#hookReader?.read(
       hooks.map(([rel]) => ({ rel, prev: this.#files.get(rel) ?? null })),

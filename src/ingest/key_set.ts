@@ -72,15 +72,17 @@ export class HashedKeySet {
     this.#size++;
   }
 
-  delete(key: string): void {
+  /** Removes a key; whether it was there. */
+  delete(key: string): boolean {
     hash64(key, this.#h);
     const i = this.#find(this.#h[0], this.#h[1]);
-    if (i < 0) return;
+    if (i < 0) return false;
     this.#slots[2 * i] = 0;
     this.#slots[2 * i + 1] = 1;
     this.#size--;
     // Mostly emptied (a first backfill's planned files, settled one by one): smaller again.
     if (this.#size * 16 < this.#slots.length && this.#slots.length > minSlots * 2) this.#grow();
+    return true;
   }
 
   /** The slot holding (a, b), or -1. */

@@ -103,6 +103,16 @@ export interface SkippedEntry {
   reason: SkipReason;
 }
 
+/** The names of a folder's hook files that `hookRead` does not say were read (the same object
+ * when that is all of them). */
+function unreadHooks(
+  relDir: string,
+  hooks: PackedNames,
+  hookRead: (rel: string) => boolean,
+): PackedNames {
+  return nameCount(hooks) === 0 ? hooks : filterNames(hooks, (n) => !hookRead(`${relDir}/${n}`));
+}
+
 /** How the runtime names an entry whose name is not UTF-8 (the bytes are lost: never openable). */
 const lossyName = "\uFFFD";
 
@@ -216,9 +226,7 @@ export class SourceLister {
       }
       hookFiles += listing.hookFiles;
       // A listing kept from an earlier scan: hook files read since are forgotten.
-      if (!fresh && nameCount(listing.hooks) > 0) {
-        listing.hooks = filterNames(listing.hooks, (name) => !hookRead(`${relDir}/${name}`));
-      }
+      if (!fresh) listing.hooks = unreadHooks(relDir, listing.hooks, hookRead);
       for (const f of listing.files) out.push(f);
       if (nameCount(listing.hooks) > 0) hooks = listing.hooks;
       if (relDir === "hooks") return; // only threads.db and raw_json matter there
@@ -234,18 +242,15 @@ export class SourceLister {
     return { files: out, hooks };
   }
 
-  /** Drops from the listings kept the hook files read since (a first backfill's 420k names
-   * are not held through its transcripts); how many it dropped. */
-  forgetRead(hookRead: (rel: string) => boolean): number {
-    let dropped = 0;
-    for (const [relDir, c] of this.#cache) {
-      const was = nameCount(c.hooks);
-      if (was > 0) c.hooks = filterNames(c.hooks, (name) => !hookRead(`${relDir}/${name}`));
-      dropped += was - nameCount(c.hooks);
-    }
+  /** Drops from the hook folder's listing the hook files read since (a first backfill's 420k
+   * names are not held through its transcripts). */
+  forgetRead(hookRead: (rel: string) => boolean): void {
+    const c = this.#cache.get(hookLogDir);
+    if (!c) return;
+    const was = nameCount(c.hooks);
+    c.hooks = unreadHooks(hookLogDir, c.hooks, hookRead);
     // A first backfill's: the names and its hook files' garbage go before the transcripts come.
-    if (dropped >= collectAfterNames) collectGarbage();
-    return dropped;
+    if (was - nameCount(c.hooks) >= collectAfterNames) collectGarbage();
   }
 
   /**
@@ -256,8 +261,7 @@ export class SourceLister {
   listings(hookRead: (rel: string) => boolean): FolderListing[] {
     const out: FolderListing[] = [];
     for (const [relDir, c] of this.#cache) {
-      const hooks = filterNames(c.hooks, (name) => !hookRead(`${relDir}/${name}`));
-      out.push({ relDir, listing: { ...c, hooks } });
+      out.push({ relDir, listing: { ...c, hooks: unreadHooks(relDir, c.hooks, hookRead) } });
     }
     return out;
   }

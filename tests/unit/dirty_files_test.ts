@@ -142,3 +142,16 @@ Deno.test("marked files are taken in code-unit order once sorted, the order keys
   const want = [...keys].sort((a, b) => a < b ? -1 : a > b ? 1 : 0).map((k) => [k, kinds.get(k)]);
   assert.deepEqual(d.take(1000), want);
 });
+
+Deno.test("a backlog read through says so once, whatever is taken after it", () => {
+  const d = new DirtyFiles();
+  d.setBacklog(packNames(["a.json", "b.json"]), prefix);
+  d.set("projects/p/s.jsonl", "transcript");
+  d.take(1);
+  assert.equal(d.drained(), false, "one name left");
+  d.take(1);
+  assert.equal(d.drained(), true);
+  assert.equal(d.drained(), false, "said once");
+  d.take(1);
+  assert.equal(d.drained(), false, "only marked files taken since");
+});
