@@ -49,7 +49,12 @@ export class DirtyFiles {
     for (let i = 0; i < keys.length; i++) this.#marked.set(keys[i], kinds[i]);
   }
 
-  /** Takes up to `n` files out: the backlog's next ones, then the marked ones in their order. */
+  /**
+   * Takes up to `n` files out: the backlog's next ones while it has any, then the marked ones
+   * in their order. A batch never holds both: the one that ends a backlog is not topped up
+   * with transcripts, so the hook reader's thread is gone before the first transcript is read
+   * (a mixed batch kept it for the whole batch, +26 MiB at the peak of a 1M-event backfill).
+   */
   take(n: number): Array<[string, SourceKind]> {
     const out: Array<[string, SourceKind]> = [];
     const end = nameCount(this.#backlog);
@@ -62,6 +67,7 @@ export class DirtyFiles {
       this.setBacklog(noNames, "");
       this.#ranOut = true;
     }
+    if (out.length > 0) return out;
     for (const entry of this.#marked) {
       if (out.length >= n) break;
       out.push(entry);
