@@ -26,8 +26,8 @@ const hookReader = new HookReaderClient(
   () => post({ type: "reader_done" }),
 );
 
-function post(m: FromWorker): void {
-  self.postMessage(m);
+function post(m: FromWorker, transfer: Transferable[] = []): void {
+  self.postMessage(m, { transfer });
 }
 
 /** Refused writes go to the main thread's health monitor; this thread waits its own back-off. */
@@ -99,14 +99,16 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
     run(m).then(
       () => {
         const complete = !stopAsked && ingester !== null && ingester.stats.backfilled;
+        const handed = ingester?.handOver();
+        // The hook keys' table is moved, not copied: this thread ends now.
         post({
           type: "done",
           complete,
           result: null,
           stats: ingester?.stats ?? initialStats(),
           progress: ingester?.progress() ?? null,
-          ...ingester?.handOver(),
-        });
+          ...handed,
+        }, handed ? [handed.hookKeys.slots.buffer] : []);
       },
       (err) => post({ type: "error", message: err instanceof Error ? err.message : String(err) }),
     );

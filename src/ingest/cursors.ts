@@ -131,12 +131,13 @@ export class FileCursors {
     this.#hooksDone.add(key);
   }
 
-  /** The keys of the hook files read without error, as plain data (HashedKeySet.state). */
-  hookKeys(): KeySetState {
-    return this.#hooksDone.state();
+  /** The keys of the hook files read without error, as plain data for another thread, given
+   * away (HashedKeySet.handOff): these cursors hold none after. */
+  handOffHookKeys(): KeySetState {
+    return this.#hooksDone.handOff();
   }
 
-  /** Takes the hook files read without error from another thread's cursors (hookKeys()), in
+  /** Takes the hook files read without error from another thread's cursors (handOffHookKeys()), in
    * place of loading them from the database. */
   adoptHookKeys(state: KeySetState): void {
     this.#hooksDone = HashedKeySet.from(state);

@@ -189,11 +189,12 @@ export class Ingester {
     return this.#progress.snapshot(Date.now(), this.stats.bytesRead);
   }
 
-  /** What the backfill worker hands the main thread's ingester with its last report: each
-   * root's folder listings as its last scan left them, and the hook files read without error. */
+  /** What the backfill worker hands the main thread's ingester with its last report: each root's
+   * folder listings as its last scan left them, and the hook files read without error (given
+   * away: once, at the end). */
   handOver(): { listings: RootListings[]; hookKeys: KeySetState } {
     const listings = rootListings(this.#roots, (rel) => this.#files.hookDone(rel));
-    return { listings, hookKeys: this.#files.hookKeys() };
+    return { listings, hookKeys: this.#files.handOffHookKeys() };
   }
 
   /** A path changed (from the watcher): read it soon. Relative to the main Claude directory, or

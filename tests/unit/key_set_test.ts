@@ -20,28 +20,39 @@ Deno.test("the done-set is exact over 300,000 hook keys: every key added is in i
   assert.equal(set.size, n - Math.ceil(n / 3) + 1);
 });
 
-Deno.test("a done-set handed to another thread as plain data holds the same keys, and is its own copy", () => {
+Deno.test("a done-set handed off to another thread moves its table, holds the same keys there, and leaves an empty set", () => {
   const set = new HashedKeySet();
   const key = (i: number) => `hooks/logs/raw_json/20260101_${i}_Stop_s.json`;
   for (let i = 0; i < 5000; i++) set.add(key(i));
   for (let i = 0; i < 5000; i += 2) set.delete(key(i));
-  const copy = HashedKeySet.from(structuredClone(set.state()));
-  assert.equal(copy.size, set.size);
-  for (let i = 0; i < 10_000; i++) assert.equal(copy.has(key(i)), i < 5000 && i % 2 === 1, key(i));
-  copy.add(key(0));
+  const state = set.handOff();
+  const table = state.slots.buffer;
+  // As postMessage sends it at the end of a backfill: transferred, so no copy is left behind.
+  const there = HashedKeySet.from(structuredClone(state, { transfer: [table] }));
+  assert.equal(table.byteLength, 0, "the table was moved, not copied");
+  assert.equal(there.size, 2500);
+  for (let i = 0; i < 10_000; i++) assert.equal(there.has(key(i)), i < 5000 && i % 2 === 1, key(i));
+  assert.equal(set.size, 0);
+  assert.ok(!set.has(key(1)));
   set.add(key(2));
-  assert.ok(copy.has(key(0)) && !set.has(key(0)));
-  assert.ok(set.has(key(2)) && !copy.has(key(2)));
+  there.add(key(0));
+  assert.ok(set.has(key(2)) && !there.has(key(2)));
+  assert.ok(there.has(key(0)) && !set.has(key(0)));
 });
 
 Deno.test("a set emptied out key by key gives its table back, and still holds exactly the keys left", () => {
-  const set = new HashedKeySet();
   const key = (i: number) => `hooks/logs/raw_json/20261117_${i}_PreToolUse.json`;
-  for (let i = 0; i < 100_000; i++) set.add(key(i));
-  const full = set.state().slots.length;
+  const filled = () => {
+    const s = new HashedKeySet();
+    for (let i = 0; i < 100_000; i++) s.add(key(i));
+    return s;
+  };
+  const full = filled().handOff().slots.length;
+  const set = filled();
   for (let i = 100; i < 100_000; i++) set.delete(key(i));
   assert.equal(set.size, 100);
-  assert.ok(set.state().slots.length * 64 <= full, `${set.state().slots.length} of ${full}`);
   for (let i = 0; i < 100; i++) assert.ok(set.has(key(i)), key(i));
   for (let i = 100; i < 100_000; i += 997) assert.ok(!set.has(key(i)), key(i));
+  const left = set.handOff().slots.length;
+  assert.ok(left * 64 <= full, `${left} of ${full}`);
 });
