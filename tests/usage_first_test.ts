@@ -12,6 +12,8 @@ import { UsageFirst } from "../src/ingest/usage_first.ts";
 import { PriceTable } from "../src/core/pricing.ts";
 import { type Db, openDb } from "../src/store/db.ts";
 import { usageBy } from "../src/store/read/usage.ts";
+import { MetricsCollector } from "../src/http/routes/metrics.ts";
+import { LiveBus } from "../src/live/bus.ts";
 import {
   provisionalEventId,
   type ProvisionalMessage,
@@ -168,6 +170,38 @@ for (const workers of [0, 2]) {
     }
   });
 }
+
+Deno.test("metrics during a first backfill leave the pass's messages out, answer at once, and end with the sums of a fresh count", async () => {
+  const home = await makeHome();
+  try {
+    await buildTree(home.claudeDir);
+    const prices = new PriceTable();
+    const db = openDb(join(home.home, "first.db"));
+    const bus = new LiveBus();
+    const deps = { db, bus, ingester: null, startedAt: 0 };
+    const tokens = (c: MetricsCollector) =>
+      c.collect().find((f) => f.name === "claude_dash_tokens_total")!.samples
+        .reduce((n, x) => n + x.value, 0);
+    try {
+      const r = await new UsageFirst({ db, prices, claudeDir: home.claudeDir, workers: 0 }).run();
+      assert.ok(r && r.messages > 100, "the pass stored its messages");
+      // Only provisional messages (event id -1): a scrape then once recursed without end.
+      const during = new MetricsCollector(deps);
+      assert.equal(tokens(during), 0, "the pass's messages are not counted (they are replaced)");
+      await backfill(db, home.claudeDir, prices);
+      const fresh = tokens(new MetricsCollector(deps));
+      const sum = db.prepare(`SELECT SUM(input_tokens + output_tokens + cache_creation_tokens
+        + cache_read_tokens) AS n FROM messages`).get()?.n;
+      assert.ok(fresh > 0);
+      assert.equal(fresh, sum, "a fresh count is every stored message's tokens");
+      assert.equal(tokens(during), fresh, "the running sums came to the same, counted once");
+    } finally {
+      db.close();
+    }
+  } finally {
+    await home.cleanup();
+  }
+});
 
 Deno.test("the usage-first pass does not run on a database that already holds transcripts", async () => {
   const home = await makeHome();

@@ -47,7 +47,8 @@ export class MetricsCollector {
 
   collect(now = Date.now()): MetricFamily[] {
     const { db, bus, ingester, exporter, startedAt } = this.#deps;
-    if (!this.#catchUp()) return this.collect(now);
+    // A replaced database (its ids went back) is counted again from nothing, once.
+    if (!this.#catchUp()) this.#catchUp();
     const families = [
       family(
         "claude_dash_build_info",

@@ -99,19 +99,24 @@ const usageShape = {
 
 /**
  * Deduplicated assistant messages per model (tokens, cost) stored with an event id above
- * `afterEventId`, and the highest event id counted.
+ * `afterEventId`, and the highest event id counted. The usage-first pass's messages (event id
+ * -1 until the backfill stores their lines, store/write/usage_first.ts) are left out: they are
+ * replaced by rows with new event ids, which a running sum counts when they come.
  */
 export function usageByModelAfter(
   db: Db,
   afterEventId: number,
 ): { maxEventId: number; usage: ModelUsage[] } {
   const maxEventId = oneRow(
-    db.prepare("SELECT COALESCE(MAX(event_id), 0) AS m FROM messages"),
+    db.prepare("SELECT COALESCE(MAX(event_id), 0) AS m FROM messages WHERE event_id > 0"),
     { m: "int" },
   )?.m ?? 0;
   if (maxEventId <= afterEventId) return { maxEventId, usage: [] };
   const usage = afterEventId === 0
-    ? allRows(db.prepare(`SELECT ${usageColumns} FROM messages GROUP BY model`), usageShape)
+    ? allRows(
+      db.prepare(`SELECT ${usageColumns} FROM messages WHERE event_id > 0 GROUP BY model`),
+      usageShape,
+    )
     : allRows(
       db.prepare(
         `SELECT ${usageColumns} FROM messages WHERE event_id > ? AND event_id <= ? GROUP BY model`,
