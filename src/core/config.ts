@@ -55,9 +55,14 @@ export const backfillBatchRawBytes = 4 * 1024 * 1024;
  */
 export const backfillWalPages = 25_000;
 
-/** SQLite page cache of the backfill worker's own connection, KiB (the main one keeps its own:
- * both are resident while the worker runs; 32 MB here raised a 1 GiB transcript's peak by ~16 MiB). */
-export const backfillCacheKiB = 16_000;
+/**
+ * SQLite page cache of the backfill worker's own connection, KiB (the main one keeps its own:
+ * both are resident while the worker runs). 32 MB here raised a 1 GiB transcript's peak by
+ * ~16 MiB; 16 MB held the cold backfill of a 1M-event tree at 244-253 MiB in the first seconds
+ * of its hook files, 8 MB at 237-240, hook files stored as fast (alternating, 100k id-less
+ * files: 13,691 / 13,873 / 13,995 files/s against 12,386 / 13,876 / 11,050).
+ */
+export const backfillCacheKiB = 8_000;
 
 /**
  * Raw payloads kept for history are compressed in blocks of about this many characters (zstd on

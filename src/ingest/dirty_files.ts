@@ -53,7 +53,8 @@ export class DirtyFiles {
    * Takes up to `n` files out: the backlog's next ones while it has any, then the marked ones
    * in their order. A batch never holds both: the one that ends a backlog is not topped up
    * with transcripts, so the hook reader's thread is gone before the first transcript is read
-   * (a mixed batch kept it for the whole batch, +26 MiB at the peak of a 1M-event backfill).
+   * (a mixed batch kept it through up to 1,000 transcript reads: 40-50 MiB more at the peak of
+   * a cold backfill of 100k hook files and 250 MiB of transcripts).
    */
   take(n: number): Array<[string, SourceKind]> {
     const out: Array<[string, SourceKind]> = [];
