@@ -387,8 +387,9 @@ export class Ingester {
         for (const [key] of entries) if (!this.#dirty.has(key)) this.#progress.settled(key);
       }
       // The batch is stored (or back in #dirty after a refused commit): what waits now is
-      // whatever was noticed meanwhile.
-      if (this.#dirty.size > 0 || ahead) this.#dirtySince ??= batch.since ?? Date.now();
+      // whatever was noticed meanwhile, or nothing (a batch taken ahead emptied #dirty before).
+      const waiting = this.#dirty.size > 0 || ahead;
+      this.#dirtySince = waiting ? this.#dirtySince ?? batch.since ?? Date.now() : null;
       this.stats.pendingSinceMs = this.#dirtySince;
     }
     // Stopped, paused or refused with a batch taken ahead: its files are read again later.
