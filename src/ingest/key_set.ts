@@ -76,7 +76,7 @@ export class HashedKeySet {
     hash64(key, this.#h);
     const [a, b] = this.#h;
     if (this.#find(a, b) >= 0) return;
-    if ((this.#used + 1) > (this.#slots.length / 2) * maxLoad) this.#grow();
+    if ((this.#used + 1) > (this.#slots.length / 2) * maxLoad) this.#rehash();
     this.#put(a, b);
     this.#size++;
   }
@@ -90,7 +90,7 @@ export class HashedKeySet {
     this.#slots[2 * i + 1] = 1;
     this.#size--;
     // Mostly emptied (a first backfill's planned files, settled one by one): smaller again.
-    if (this.#size * 16 < this.#slots.length && this.#slots.length > minSlots * 2) this.#grow();
+    if (this.#size * 16 < this.#slots.length && this.#slots.length > minSlots * 2) this.#rehash();
     return true;
   }
 
@@ -118,7 +118,7 @@ export class HashedKeySet {
 
   /** Rehashes into a table sized for the live keys (removed slots are dropped): larger when
    * full, smaller when mostly removed. */
-  #grow(): void {
+  #rehash(): void {
     const old = this.#slots;
     let n = minSlots;
     while ((this.#size + 1) > n / 2) n *= 2; // half full at most after a rehash

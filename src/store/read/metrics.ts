@@ -112,9 +112,11 @@ export function usageByModelAfter(
     { m: "int" },
   )?.m ?? 0;
   if (maxEventId <= afterEventId) return { maxEventId, usage: [] };
+  // From scratch, a scan: through messages_event (`event_id > 0` unary-plussed away from it)
+  // SQLite would look every row up by its rowid: 1.7-1.9 × the time at 180k messages.
   const usage = afterEventId === 0
     ? allRows(
-      db.prepare(`SELECT ${usageColumns} FROM messages WHERE event_id > 0 GROUP BY model`),
+      db.prepare(`SELECT ${usageColumns} FROM messages WHERE +event_id > 0 GROUP BY model`),
       usageShape,
     )
     : allRows(
